@@ -1,0 +1,16 @@
+/**
+ * The ordered list of migrations. Listed statically (not read from disk) so the same code runs
+ * from TypeScript sources under jest and from dist/ in production. Append new files here.
+ */
+import type { Knex } from 'knex';
+import * as createFoundation from './20261123000000_create_foundation.js';
+
+export interface Migration {
+  readonly name: string;
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+export const migrations: readonly Migration[] = [
+  { name: '20261123000000_create_foundation', ...createFoundation },
+];

@@ -1,0 +1,89 @@
+/**
+ * The one error class of Orgward. `message` is safe to show to the caller; `cause` is logged, never sent.
+ * Each protocol maps `kind` to its own status in exactly one place (http/error-handler.ts, http/scim, http/sso).
+ */
+export type ErrorKind =
+  | 'invalid'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'immutable'
+  | 'unavailable';
+
+/** The closed list of stable error codes (DOMAIN.md names most of them). */
+export const ERROR_CODES = {
+  // generic
+  invalid_input: 'invalid',
+  not_found: 'not_found',
+  unauthenticated: 'unauthenticated',
+  forbidden: 'forbidden',
+  conflict: 'conflict',
+  database_unavailable: 'unavailable',
+  // organizations (O)
+  owner_required: 'conflict',
+  account_limit_reached: 'conflict',
+  organization_cannot_be_deleted: 'immutable',
+  // users (U)
+  member_of_other_org: 'conflict',
+  user_exists: 'conflict',
+  not_a_member: 'not_found',
+  sso_required: 'forbidden',
+  invalid_credentials: 'unauthenticated',
+  user_suspended: 'forbidden',
+  too_many_attempts: 'forbidden',
+  weak_password: 'invalid',
+  token_invalid: 'invalid',
+  // invitations
+  invitation_required: 'forbidden',
+  invitation_pending: 'conflict',
+  // accounts (A)
+  account_not_managed: 'forbidden',
+  transfer_target_not_managed: 'conflict',
+  subaccount_limit_reached: 'conflict',
+  account_closed: 'conflict',
+  account_pending: 'conflict',
+  account_in_other_org: 'conflict',
+  account_suspended: 'conflict',
+  owner_accounts_managed: 'conflict',
+  // domains (D)
+  invalid_domain: 'invalid',
+  common_domain: 'invalid',
+  domain_claimed: 'conflict',
+  domain_exists: 'conflict',
+  domain_not_verified: 'invalid',
+  domain_blocked: 'forbidden',
+  dns_txt_missing: 'conflict',
+  dns_lookup_failed: 'unavailable',
+  // SSO (S)
+  sso_not_ready: 'conflict',
+  sso_domain_mismatch: 'forbidden',
+  sso_response_invalid: 'unauthenticated',
+  sso_identity_conflict: 'conflict',
+  sso_enrollment_refused: 'forbidden',
+  // merge (M)
+  merge_not_allowed: 'conflict',
+  // HIPAA (H)
+  baa_required: 'conflict',
+  // bulk import (B)
+  bulk_import_disabled: 'forbidden',
+} as const satisfies Record<string, ErrorKind>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class DomainError extends Error {
+  readonly kind: ErrorKind;
+  readonly code: ErrorCode;
+  /** Extra, safe-to-show details (e.g. the reason a merge is not allowed, the offending field). */
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'DomainError';
+    this.code = code;
+    this.kind = ERROR_CODES[code];
+    this.details = options.details;
+  }
+}
+
+export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;

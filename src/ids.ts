@@ -1,0 +1,9 @@
+/** Twilio-style SIDs: a two-letter prefix and 32 lowercase hex digits. */
+import { randomBytes } from 'node:crypto';
+
+export type SidPrefix = 'OR' | 'US' | 'AC';
+
+export const newSid = (prefix: SidPrefix): string => prefix + randomBytes(16).toString('hex');
+
+export const isSidOf = (prefix: SidPrefix, value: unknown): value is string =>
+  typeof value === 'string' && value.length === 34 && value.startsWith(prefix) && /^[0-9a-f]{32}$/.test(value.slice(2));

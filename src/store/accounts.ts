@@ -1,0 +1,101 @@
+import type { Knex } from 'knex';
+import type { Account, AccountManagement, AccountPlan, AccountStatus, AccountUsage } from '../types.js';
+
+export const ACCOUNTS = 'accounts';
+export const ACCOUNT_GRANTS = 'account_grants';
+
+export interface AccountRow {
+  sid: string; name: string; usage: AccountUsage; plan: AccountPlan; status: AccountStatus; owner_sid: string;
+  parent_sid: string | null; org_sid: string | null; management: AccountManagement | null; hipaa: boolean; created_at: Date;
+}
+
+const mapRow = (r: AccountRow): Account => ({
+  sid: r.sid, name: r.name, usage: r.usage, plan: r.plan, status: r.status, ownerSid: r.owner_sid,
+  parentSid: r.parent_sid, orgSid: r.org_sid, management: r.management, hipaa: r.hipaa, createdAt: r.created_at,
+});
+
+export type NewAccount = Omit<Account, 'createdAt'>;
+export type AccountPatch = Partial<Pick<Account, 'name' | 'plan' | 'status' | 'ownerSid' | 'orgSid' | 'management' | 'hipaa'>>;
+export type GrantSource = 'direct' | 'scim';
+
+export function accountStore(db: Knex | Knex.Transaction) {
+  return {
+    async insert(a: NewAccount): Promise<Account> {
+      const [row] = await db<AccountRow>(ACCOUNTS).insert({
+        sid: a.sid, name: a.name, usage: a.usage, plan: a.plan, status: a.status, owner_sid: a.ownerSid,
+        parent_sid: a.parentSid, org_sid: a.orgSid, management: a.management, hipaa: a.hipaa,
+      }).returning('*');
+      return mapRow(row as AccountRow);
+    },
+    async get(sid: string): Promise<Account | undefined> {
+      const row = await db<AccountRow>(ACCOUNTS).where({ sid }).first();
+      return row && mapRow(row);
+    },
+    /** Locks the account row: serialises subaccount creation under one parent (A7). */
+    async lock(sid: string): Promise<Account | undefined> {
+      const row = await db<AccountRow>(ACCOUNTS).where({ sid }).forUpdate().first();
+      return row && mapRow(row);
+    },
+    async update(sid: string, patch: AccountPatch): Promise<Account> {
+      const [row] = await db<AccountRow>(ACCOUNTS).where({ sid }).update({
+        ...(patch.name !== undefined && { name: patch.name }),
+        ...(patch.plan !== undefined && { plan: patch.plan }),
+        ...(patch.status !== undefined && { status: patch.status }),
+        ...(patch.ownerSid !== undefined && { owner_sid: patch.ownerSid }),
+        ...(patch.orgSid !== undefined && { org_sid: patch.orgSid }),
+        ...(patch.management !== undefined && { management: patch.management }),
+        ...(patch.hipaa !== undefined && { hipaa: patch.hipaa }),
+        updated_at: db.fn.now() as unknown as Date,
+      } as Partial<AccountRow>).returning('*');
+      return mapRow(row as AccountRow);
+    },
+    /** Top-level accounts held by an organization that count against its limit (O5): not closed, not subaccounts. */
+    async countTopLevel(orgSid: string): Promise<number> {
+      const row = await db(ACCOUNTS).where({ org_sid: orgSid }).whereNull('parent_sid').whereNot('status', 'closed')
+        .count<{ count: string }[]>('* as count').first();
+      return Number(row?.count ?? 0);
+    },
+    async countChildren(parentSid: string): Promise<number> {
+      const row = await db(ACCOUNTS).where({ parent_sid: parentSid }).whereNot('status', 'closed')
+        .count<{ count: string }[]>('* as count').first();
+      return Number(row?.count ?? 0);
+    },
+    async listByOrg(orgSid: string): Promise<Account[]> {
+      return (await db<AccountRow>(ACCOUNTS).where({ org_sid: orgSid }).orderBy('created_at').orderBy('sid')).map(mapRow);
+    },
+    async listByOwner(ownerSid: string): Promise<Account[]> {
+      return (await db<AccountRow>(ACCOUNTS).where({ owner_sid: ownerSid }).orderBy('created_at').orderBy('sid')).map(mapRow);
+    },
+    async moveOrg(fromOrg: string, toOrg: string): Promise<number> {
+      return db(ACCOUNTS).where({ org_sid: fromOrg }).update({ org_sid: toOrg, updated_at: db.fn.now() });
+    },
+    /** A6/C4: hand every account a user owns in the organization to another user. */
+    async reassignOwner(orgSid: string, fromUser: string, toUser: string): Promise<string[]> {
+      const rows = await db<AccountRow>(ACCOUNTS).where({ org_sid: orgSid, owner_sid: fromUser })
+        .update({ owner_sid: toUser, updated_at: db.fn.now() } as Partial<AccountRow>).returning('sid');
+      return rows.map((r) => r.sid);
+    },
+    // Grants: which users may access which accounts (O3 Standard Users).
+    async grant(orgSid: string, userSid: string, accountSid: string, source: GrantSource = 'direct'): Promise<void> {
+      await db(ACCOUNT_GRANTS).insert({ org_sid: orgSid, user_sid: userSid, account_sid: accountSid, source })
+        .onConflict(['user_sid', 'account_sid', 'source']).ignore();
+    },
+    async revoke(orgSid: string, userSid: string, accountSid: string, source: GrantSource = 'direct'): Promise<number> {
+      return db(ACCOUNT_GRANTS).where({ org_sid: orgSid, user_sid: userSid, account_sid: accountSid, source }).delete();
+    },
+    async grantsOf(orgSid: string, userSid: string): Promise<string[]> {
+      const rows = await db(ACCOUNT_GRANTS).where({ org_sid: orgSid, user_sid: userSid }).distinct('account_sid').orderBy('account_sid');
+      return rows.map((r: { account_sid: string }) => r.account_sid);
+    },
+    async grantsBySource(orgSid: string, userSid: string, source: GrantSource): Promise<string[]> {
+      const rows = await db(ACCOUNT_GRANTS).where({ org_sid: orgSid, user_sid: userSid, source }).orderBy('account_sid');
+      return rows.map((r: { account_sid: string }) => r.account_sid);
+    },
+    async revokeAllOf(orgSid: string, userSid: string): Promise<number> {
+      return db(ACCOUNT_GRANTS).where({ org_sid: orgSid, user_sid: userSid }).delete();
+    },
+    async moveGrants(fromOrg: string, toOrg: string): Promise<number> {
+      return db(ACCOUNT_GRANTS).where({ org_sid: fromOrg }).update({ org_sid: toOrg });
+    },
+  };
+}

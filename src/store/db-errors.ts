@@ -1,0 +1,61 @@
+/**
+ * The one place database errors become DomainErrors: named constraints map to the rule they back,
+ * connection trouble to 503, and values PostgreSQL cannot store to invalid input.
+ */
+import { DomainError, isDomainError, type ErrorCode } from '../errors.js';
+
+/** Named constraints (see migrations) and the rule each one backs. */
+const CONSTRAINTS: Record<string, [ErrorCode, string]> = {
+  memberships_one_org_per_user: ['member_of_other_org', 'This person already belongs to an organization.'],
+  memberships_one_owner_per_org: ['owner_required', 'An organization has exactly one Owner.'],
+  memberships_owner_required: ['owner_required', 'An organization has exactly one Owner.'],
+  users_email_unique: ['user_exists', 'A user with this email address already exists.'],
+  domains_one_verifying_org: ['domain_claimed', 'This domain is already verified by another organization.'],
+  domains_once_per_org: ['domain_exists', 'This domain is already registered in the organization.'],
+  invitations_one_pending_per_email: ['invitation_pending', 'An invitation for this email address is already pending.'],
+};
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN',
+  '57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006',
+]);
+
+interface PgLikeError { code?: string; constraint?: string; message?: string; name?: string }
+
+export function translateDbError(error: unknown): DomainError | undefined {
+  if (isDomainError(error)) return error;
+  if (typeof error !== 'object' || error === null) return undefined;
+  const e = error as PgLikeError;
+  if (e.constraint && CONSTRAINTS[e.constraint]) {
+    const [code, message] = CONSTRAINTS[e.constraint]!;
+    return new DomainError(code, message, { cause: error });
+  }
+  if (e.code && CONNECTION_CODES.has(e.code)) return unavailable(error);
+  if (e.name === 'KnexTimeoutError' || /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connection is closed|Unable to acquire a connection/i.test(e.message ?? '')) {
+    return unavailable(error);
+  }
+  switch (e.code) {
+    case '22P05': // untranslatable character (e.g. U+0000)
+    case '22021': // invalid byte sequence
+    case '22001': // value too long
+    case '22003': // numeric out of range
+    case '22007': case '22008': // bad date/time
+    case '22P02': // invalid text representation (e.g. malformed uuid)
+    case '23514': // check violation
+    case '23502': // not null violation
+      return new DomainError('invalid_input', 'A value is malformed or out of range.', { cause: error });
+    case '40001': case '40P01':
+      return new DomainError('conflict', 'A concurrent change got in the way; try again.', { cause: error });
+    default:
+      return undefined;
+  }
+}
+
+function unavailable(cause: unknown): DomainError {
+  return new DomainError('database_unavailable', 'The database is unavailable; try again shortly.', { cause });
+}
+
+/** Rethrows database errors as DomainErrors where they mean one; anything else unchanged. */
+export function rethrowDbError(error: unknown): never {
+  throw translateDbError(error) ?? error;
+}

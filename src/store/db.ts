@@ -1,0 +1,65 @@
+/**
+ * Creates the knex instance: PostgreSQL when a URL is configured, else the embedded PGlite
+ * database under DATA_DIR (so `npm start` works on a bare machine).
+ */
+import fs from 'node:fs';
+import knexFactory, { type Knex } from 'knex';
+import ClientPgLite from 'knex-pglite';
+import { migrations } from '../../migrations/index.js';
+
+export type Db = Knex;
+
+export interface DbOptions {
+  /** PostgreSQL URL; undefined selects PGlite. */
+  readonly databaseUrl: string | undefined;
+  /** PGlite data directory; `memory://` keeps it in memory (tests). */
+  readonly dataDir: string;
+  readonly poolMax?: number;
+  /** Bound on waiting for a connection and on each statement, so an outage fails fast. */
+  readonly timeoutMs?: number;
+}
+
+export function createDb(options: DbOptions): Db {
+  const timeoutMs = options.timeoutMs ?? 5000;
+  if (options.databaseUrl) {
+    return knexFactory({
+      client: 'pg',
+      connection: {
+        connectionString: options.databaseUrl,
+        connectionTimeoutMillis: timeoutMs,
+        statement_timeout: Math.max(timeoutMs * 6, 30000),
+        application_name: 'orgward',
+      },
+      pool: { min: 0, max: options.poolMax ?? 10, idleTimeoutMillis: 30000 },
+      acquireConnectionTimeout: timeoutMs,
+    });
+  }
+  const inMemory = options.dataDir === 'memory://';
+  if (!inMemory) fs.mkdirSync(options.dataDir, { recursive: true });
+  return knexFactory({
+    client: ClientPgLite as unknown as typeof knexFactory.Client,
+    dialect: 'postgres',
+    connection: inMemory ? {} : { filename: options.dataDir },
+    acquireConnectionTimeout: Math.max(timeoutMs, 60000),
+  } as Knex.Config);
+}
+
+const migrationSource: Knex.MigrationSource<(typeof migrations)[number]> = {
+  getMigrations: async () => [...migrations],
+  getMigrationName: (m) => m.name,
+  getMigration: async (m) => m,
+};
+
+const migratorConfig: Knex.MigratorConfig = { migrationSource, tableName: 'knex_migrations' };
+
+/** Applies pending migrations; knex holds a lock table so concurrent instances do not race. */
+export async function migrateLatest(db: Db): Promise<string[]> {
+  const [, applied] = (await db.migrate.latest(migratorConfig)) as [number, string[]];
+  return applied;
+}
+
+/** True when every known migration has been applied. */
+export async function migrationsCurrent(db: Db): Promise<boolean> {
+  const [, pending] = (await db.migrate.list(migratorConfig)) as [unknown[], unknown[]];
+  return pending.length === 0;
+}

@@ -1,0 +1,89 @@
+/**
+ * The store: repositories bound either to the pool (reads) or to one transaction (every write).
+ * Services receive a Store and never see knex; the repositories' types are their interface.
+ */
+import type { Knex } from 'knex';
+import type { Db } from './db.js';
+import { rethrowDbError } from './db-errors.js';
+import { accountStore } from './accounts.js';
+import { auditLogStore } from './audit-log.js';
+import { domainStore } from './domains.js';
+import { invitationStore } from './invitations.js';
+import { mailOutboxStore } from './mail-outbox.js';
+import { mergeRequestStore } from './merge-requests.js';
+import { oneTimeTokenStore } from './one-time-tokens.js';
+import { organizationStore } from './organizations.js';
+import { sessionStore } from './sessions.js';
+import { userStore } from './users.js';
+
+export function createRepos(db: Knex | Knex.Transaction) {
+  return {
+    organizations: organizationStore(db),
+    users: userStore(db),
+    accounts: accountStore(db),
+    domains: domainStore(db),
+    invitations: invitationStore(db),
+    tokens: oneTimeTokenStore(db),
+    sessions: sessionStore(db),
+    outbox: mailOutboxStore(db),
+    audit: auditLogStore(db),
+    merges: mergeRequestStore(db),
+  };
+}
+
+export type Repos = ReturnType<typeof createRepos>;
+
+export interface Store {
+  /** Repositories on the pool, for reads outside a transaction. */
+  readonly read: Repos;
+  /**
+   * Runs `work` in one transaction: everything it writes commits together or not at all.
+   * Database errors come out as DomainErrors (constraint → rule code, outage → 503).
+   * Callbacks registered with `afterCommit` run once the commit succeeded (mail delivery).
+   */
+  transaction<T>(work: (repos: Repos, afterCommit: (fn: () => void) => void) => Promise<T>): Promise<T>;
+  /** Cheap liveness probe for /healthz. */
+  ping(): Promise<void>;
+}
+
+export function createStore(db: Db): Store {
+  return {
+    read: translatingErrors(createRepos(db)),
+    async transaction(work) {
+      const after: (() => void)[] = [];
+      let result;
+      try {
+        result = await db.transaction((trx) => work(createRepos(trx), (fn) => after.push(fn)));
+      } catch (error) {
+        rethrowDbError(error);
+      }
+      for (const fn of after) fn();
+      return result;
+    },
+    async ping() {
+      try {
+        await db.raw('select 1');
+      } catch (error) {
+        rethrowDbError(error);
+      }
+    },
+  };
+}
+
+/** Wraps every repository method so that reads outside a transaction translate errors too. */
+function translatingErrors(repos: Repos): Repos {
+  const wrapped: Record<string, Record<string, unknown>> = {};
+  for (const [name, repo] of Object.entries(repos)) {
+    wrapped[name] = Object.fromEntries(Object.entries(repo).map(([method, fn]) => [
+      method,
+      async (...args: unknown[]) => {
+        try {
+          return await (fn as (...a: unknown[]) => Promise<unknown>).apply(repo, args);
+        } catch (error) {
+          rethrowDbError(error);
+        }
+      },
+    ]));
+  }
+  return wrapped as unknown as Repos;
+}

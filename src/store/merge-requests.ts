@@ -1,0 +1,33 @@
+import type { Knex } from 'knex';
+
+export const MERGE_REQUESTS = 'merge_requests';
+
+export interface MergeRequest {
+  id: string; primeOrgSid: string; candidateOwnerEmail: string; invitedBy: string;
+  status: 'pending' | 'accepted' | 'revoked'; candidateOrgSid: string | null; createdAt: Date; decidedAt: Date | null;
+}
+
+const mapRow = (r: Record<string, any>): MergeRequest => ({
+  id: r.id, primeOrgSid: r.prime_org_sid, candidateOwnerEmail: r.candidate_owner_email, invitedBy: r.invited_by,
+  status: r.status, candidateOrgSid: r.candidate_org_sid, createdAt: r.created_at, decidedAt: r.decided_at,
+});
+
+export function mergeRequestStore(db: Knex | Knex.Transaction) {
+  return {
+    async insert(m: { primeOrgSid: string; candidateOwnerEmail: string; invitedBy: string }): Promise<MergeRequest> {
+      const [row] = await db(MERGE_REQUESTS).insert({ prime_org_sid: m.primeOrgSid, candidate_owner_email: m.candidateOwnerEmail, invited_by: m.invitedBy }).returning('*');
+      return mapRow(row);
+    },
+    async lock(id: string): Promise<MergeRequest | undefined> {
+      const row = await db(MERGE_REQUESTS).where({ id }).forUpdate().first();
+      return row && mapRow(row);
+    },
+    async get(id: string): Promise<MergeRequest | undefined> {
+      const row = await db(MERGE_REQUESTS).where({ id }).first();
+      return row && mapRow(row);
+    },
+    async markAccepted(id: string, candidateOrgSid: string, at: Date): Promise<void> {
+      await db(MERGE_REQUESTS).where({ id }).update({ status: 'accepted', candidate_org_sid: candidateOrgSid, decided_at: at });
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import type { Knex } from 'knex';
+import type { Member, Role, User, UserStatus } from '../types.js';
+
+export const USERS = 'users';
+export const MEMBERSHIPS = 'memberships';
+
+export interface UserRow {
+  sid: string; email: string; display_name: string | null; given_name: string | null; family_name: string | null;
+  status: UserStatus; password_hash: string | null; password_changed_at: Date | null;
+  second_factor_required: boolean; failed_sign_ins: number; locked_until: Date | null;
+  created_at: Date; updated_at: Date;
+}
+type MemberRow = UserRow & { org_sid: string | null; role: Role | null };
+
+export const mapUserRow = (r: UserRow): User => ({
+  sid: r.sid, email: r.email, displayName: r.display_name, givenName: r.given_name, familyName: r.family_name,
+  status: r.status, passwordChangedAt: r.password_changed_at, secondFactorRequired: r.second_factor_required,
+  createdAt: r.created_at, updatedAt: r.updated_at,
+});
+const mapMemberRow = (r: MemberRow): Member => ({ ...mapUserRow(r), orgSid: r.org_sid, role: r.role });
+
+export interface NewUser { sid: string; email: string; displayName?: string | null; givenName?: string | null; familyName?: string | null; passwordHash?: string | null }
+export type UserPatch = Partial<{ email: string; displayName: string | null; givenName: string | null; familyName: string | null; status: UserStatus; passwordHash: string | null; passwordChangedAt: Date; secondFactorRequired: boolean; failedSignIns: number; lockedUntil: Date | null }>;
+
+/** Users and their (single, U1) membership. */
+export function userStore(db: Knex | Knex.Transaction) {
+  const members = () => db<MemberRow>(`${USERS} as u`).leftJoin(`${MEMBERSHIPS} as m`, 'm.user_sid', 'u.sid').select('u.*', 'm.org_sid', 'm.role');
+  return {
+    async insert(user: NewUser): Promise<User> {
+      const [row] = await db<UserRow>(USERS).insert({
+        sid: user.sid, email: user.email, display_name: user.displayName ?? null, given_name: user.givenName ?? null,
+        family_name: user.familyName ?? null, password_hash: user.passwordHash ?? null,
+        password_changed_at: user.passwordHash ? db.fn.now() as unknown as Date : null,
+      }).returning('*');
+      return mapUserRow(row as UserRow);
+    },
+    async get(sid: string): Promise<Member | undefined> {
+      const row = await members().where('u.sid', sid).first();
+      return row && mapMemberRow(row);
+    },
+    /** U1: identity is the email address, compared case-insensitively. */
+    async getByEmail(email: string): Promise<Member | undefined> {
+      const row = await members().whereRaw('lower(u.email) = lower(?)', [email]).first();
+      return row && mapMemberRow(row);
+    },
+    /** Locks the user row so that joining, leaving and role changes serialise per person. */
+    async lockByEmail(email: string): Promise<Member | undefined> {
+      const row = await db<UserRow>(USERS).whereRaw('lower(email) = lower(?)', [email]).forUpdate().first();
+      return row ? (await this.get(row.sid)) : undefined;
+    },
+    async credentials(sid: string): Promise<Pick<UserRow, 'password_hash' | 'failed_sign_ins' | 'locked_until'> | undefined> {
+      return db<UserRow>(USERS).where({ sid }).first('password_hash', 'failed_sign_ins', 'locked_until');
+    },
+    async update(sid: string, patch: UserPatch): Promise<User> {
+      const [row] = await db<UserRow>(USERS).where({ sid }).update({
+        ...(patch.email !== undefined && { email: patch.email }),
+        ...(patch.displayName !== undefined && { display_name: patch.displayName }),
+        ...(patch.givenName !== undefined && { given_name: patch.givenName }),
+        ...(patch.familyName !== undefined && { family_name: patch.familyName }),
+        ...(patch.status !== undefined && { status: patch.status }),
+        ...(patch.passwordHash !== undefined && { password_hash: patch.passwordHash }),
+        ...(patch.passwordChangedAt !== undefined && { password_changed_at: patch.passwordChangedAt }),
+        ...(patch.secondFactorRequired !== undefined && { second_factor_required: patch.secondFactorRequired }),
+        ...(patch.failedSignIns !== undefined && { failed_sign_ins: patch.failedSignIns }),
+        ...(patch.lockedUntil !== undefined && { locked_until: patch.lockedUntil }),
+        updated_at: db.fn.now() as unknown as Date,
+      }).returning('*');
+      return mapUserRow(row as UserRow);
+    },
+    async listByOrg(orgSid: string, options: { limit?: number; offset?: number } = {}): Promise<Member[]> {
+      const rows = await members().where('m.org_sid', orgSid).orderBy('u.created_at').orderBy('u.sid')
+        .limit(options.limit ?? 1000).offset(options.offset ?? 0);
+      return rows.map(mapMemberRow);
+    },
+    async owner(orgSid: string): Promise<Member | undefined> {
+      const row = await members().where({ 'm.org_sid': orgSid, 'm.role': 'owner' }).first();
+      return row && mapMemberRow(row);
+    },
+    // Memberships (U1 is the primary key of memberships; O2 the partial unique index and deferred trigger).
+    async join(userSid: string, orgSid: string, role: Role): Promise<void> {
+      await db(MEMBERSHIPS).insert({ user_sid: userSid, org_sid: orgSid, role });
+    },
+    async setRole(userSid: string, orgSid: string, role: Role): Promise<void> {
+      await db(MEMBERSHIPS).where({ user_sid: userSid, org_sid: orgSid }).update({ role, updated_at: db.fn.now() });
+    },
+    async moveAll(fromOrg: string, toOrg: string, role: Role): Promise<number> {
+      return db(MEMBERSHIPS).where({ org_sid: fromOrg }).update({ org_sid: toOrg, role, updated_at: db.fn.now() });
+    },
+    async leave(userSid: string, orgSid: string): Promise<void> {
+      await db(MEMBERSHIPS).where({ user_sid: userSid, org_sid: orgSid }).delete();
+    },
+    async countByOrg(orgSid: string): Promise<number> {
+      const row = await db(MEMBERSHIPS).where({ org_sid: orgSid }).count<{ count: string }[]>('* as count').first();
+      return Number(row?.count ?? 0);
+    },
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * Builds the real app over a private test database, with injectable clock, DNS and SMTP settings.
+ */
+import type { Express } from 'express';
+import { createApp } from '../../src/app.js';
+import { manualClock, type Clock } from '../../src/clock.js';
+import { createTxtLookup, type TxtLookup } from '../../src/adapters/dns.js';
+import { createMailer, type Mailer } from '../../src/adapters/mailer.js';
+import { silentLogger, type Logger } from '../../src/logger.js';
+import { createStore, type Store } from '../../src/store/index.js';
+import { migrationsCurrent } from '../../src/store/db.js';
+import { createServices, type Services } from '../../src/services/index.js';
+import { createTestDb, type TestDb } from './db.js';
+
+export interface TestContext {
+  readonly app: Express;
+  readonly services: Services;
+  readonly store: Store;
+  readonly testDb: TestDb;
+  readonly clock: ReturnType<typeof manualClock>;
+  readonly mailer: Mailer;
+  readonly baseUrl: string;
+  close(): Promise<void>;
+}
+
+export interface TestOptions {
+  dnsServers?: string[];
+  dns?: TxtLookup;
+  smtpUrl?: string;
+  clock?: ReturnType<typeof manualClock>;
+  logger?: Logger;
+  baseUrl?: string;
+  /** Reuse an existing database (a second instance over the same data). */
+  testDb?: TestDb;
+}
+
+export const TEST_SECRET_KEY = Buffer.alloc(32, 9);
+
+export async function createTestContext(options: TestOptions = {}): Promise<TestContext> {
+  const testDb = options.testDb ?? (await createTestDb());
+  const store = createStore(testDb.db);
+  const clock = options.clock ?? manualClock(new Date());
+  const logger = options.logger ?? silentLogger;
+  const baseUrl = options.baseUrl ?? 'http://orgward.test';
+  const mailer = createMailer({ smtpUrl: options.smtpUrl, from: 'Orgward <no-reply@orgward.test>', store, logger, clock: clock as Clock });
+  const services = createServices({
+    store, clock, logger, mailer, baseUrl, secretKey: TEST_SECRET_KEY,
+    dns: options.dns ?? createTxtLookup(options.dnsServers ?? ['127.0.0.1:1'], 500),
+  });
+  const app = createApp({
+    services, logger, baseUrl, secureCookies: false,
+    health: async () => { await store.ping(); if (!(await migrationsCurrent(testDb.db))) throw new Error('migrations pending'); },
+  });
+  return {
+    app, services, store, testDb, clock, mailer, baseUrl,
+    async close() {
+      await mailer.flush();
+      mailer.close();
+      if (!options.testDb) await testDb.destroy();
+    },
+  };
+}
