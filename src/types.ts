@@ -87,12 +87,16 @@ export interface AuditEntry {
   readonly createdAt: Date;
 }
 
-/** Who performs an action: a signed-in user, an operator at the CLI, a SCIM token, or the system. */
-export type Actor =
+/**
+ * Who performs an action: a signed-in user, an operator at the CLI, a SCIM token, or the system
+ * (e.g. an invitation being accepted). `requestId` ties the audit entry to the request's logs.
+ */
+export type Actor = (
   | { readonly kind: 'user'; readonly userSid: string }
   | { readonly kind: 'operator' }
   | { readonly kind: 'scim'; readonly tokenId: string; readonly orgSid: string }
-  | { readonly kind: 'system' };
+  | { readonly kind: 'system' }
+) & { readonly requestId?: string };
 
 export const actorLabel = (actor: Actor): string =>
   actor.kind === 'user' ? actor.userSid : actor.kind === 'scim' ? `scim:${actor.tokenId}` : actor.kind;

@@ -1,0 +1,82 @@
+/**
+ * What every service does around a rule: turn a rejection into the one DomainError, find out
+ * whether an actor may act in an organization (O3, U6), and write the audit entry (L1).
+ */
+import { DomainError } from '../errors.js';
+import type { Rejection } from '../rules/decision.js';
+import { decideAction, type Action, type ActionTarget } from '../rules/roles.js';
+import type { MemberSnapshot } from '../rules/types.js';
+import type { Repos } from '../store/index.js';
+import { actorLabel, type Actor, type Member, type Organization } from '../types.js';
+
+/** Throws the DomainError a rule's rejection stands for. */
+export function fail(rejection: Rejection, details?: Record<string, unknown>): never {
+  throw new DomainError(rejection.code, rejection.message, details ? { details } : {});
+}
+
+/** The rules' view of a member. */
+export const snapshotOf = (m: Member): MemberSnapshot => ({
+  userSid: m.sid, orgSid: m.orgSid, role: m.role, email: m.email, status: m.status,
+});
+
+export interface Authorized {
+  readonly org: Organization;
+  /** The acting member; undefined for operators and the system. */
+  readonly member: Member | undefined;
+}
+
+/**
+ * Loads the organization (404 when it does not exist or was merged away) and checks that the
+ * actor may perform `action` there. Operators and the system may do anything; a SCIM token acts
+ * only in its own organization (C1).
+ */
+export async function authorize(repos: Repos, actor: Actor, orgSid: string, action: Action, target: ActionTarget = {}, lock = false): Promise<Authorized> {
+  const org = lock ? await repos.organizations.lock(orgSid) : await repos.organizations.get(orgSid);
+  if (!org) throw new DomainError('not_found', `No organization ${orgSid}.`);
+  switch (actor.kind) {
+    case 'operator':
+    case 'system':
+      return { org, member: undefined };
+    case 'scim':
+      if (actor.orgSid !== orgSid) throw new DomainError('not_found', `No organization ${orgSid}.`);
+      return { org, member: undefined };
+    case 'user': {
+      const member = await repos.users.get(actor.userSid);
+      if (!member) throw new DomainError('unauthenticated', 'Sign in again.');
+      // Outsiders learn nothing about another organization: it is simply not found (U6).
+      if (member.orgSid !== orgSid) throw new DomainError('not_found', `No organization ${orgSid}.`);
+      const decision = decideAction(snapshotOf(member), action, { orgSid, ...target });
+      if (decision.kind === 'reject') fail(decision);
+      return { org, member };
+    }
+  }
+}
+
+/** L1: who, what, when (database clock), before and after, in the caller's transaction. */
+export async function audit(
+  repos: Repos,
+  actor: Actor,
+  entry: { orgSid: string; action: string; target?: string | null; before?: unknown; after?: unknown },
+): Promise<void> {
+  await repos.audit.append({
+    orgSid: entry.orgSid,
+    actor: actorLabel(actor),
+    action: entry.action,
+    target: entry.target ?? null,
+    before: stripSecrets(entry.before),
+    after: stripSecrets(entry.after),
+    requestId: actor.requestId ?? null,
+  });
+}
+
+const SECRET = /password|secret|token|hash|key/i;
+
+/** L1: secrets are never logged, even when a caller passes a whole row. */
+export function stripSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stripSecrets);
+  if (value instanceof Date) return value.toISOString();
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).filter(([k]) => !SECRET.test(k)).map(([k, v]) => [k, stripSecrets(v)]));
+  }
+  return value;
+}
