@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   forbidden: 'forbidden',
   conflict: 'conflict',
   database_unavailable: 'unavailable',
+  data_dir_locked: 'unavailable',
   // organizations (O)
   owner_required: 'conflict',
   account_limit_reached: 'conflict',

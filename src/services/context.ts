@@ -4,6 +4,7 @@
  */
 import { DomainError } from '../errors.js';
 import type { Rejection } from '../rules/decision.js';
+import { redactSecrets } from '../rules/audit.js';
 import { decideAction, type Action, type ActionTarget } from '../rules/roles.js';
 import type { MemberSnapshot } from '../rules/types.js';
 import type { Repos } from '../store/index.js';
@@ -63,20 +64,9 @@ export async function audit(
     actor: actorLabel(actor),
     action: entry.action,
     target: entry.target ?? null,
-    before: stripSecrets(entry.before),
-    after: stripSecrets(entry.after),
+    // L1: secrets are never logged, even when a caller passes a whole row.
+    before: entry.before === undefined ? null : redactSecrets(entry.before),
+    after: entry.after === undefined ? null : redactSecrets(entry.after),
     requestId: actor.requestId ?? null,
   });
-}
-
-const SECRET = /password|secret|token|hash|key/i;
-
-/** L1: secrets are never logged, even when a caller passes a whole row. */
-export function stripSecrets(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(stripSecrets);
-  if (value instanceof Date) return value.toISOString();
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([k]) => !SECRET.test(k)).map(([k, v]) => [k, stripSecrets(v)]));
-  }
-  return value;
 }

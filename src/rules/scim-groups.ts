@@ -1,0 +1,33 @@
+/**
+ * A user's effective role and account grants from the SCIM groups they are in.
+ *
+ * Rules: C5 (groups map to Administrator or Standard User and to account grants; membership
+ * changes recompute role and grants at once; the highest role wins; no group grants Owner),
+ * O2 (the Owner stays Owner).
+ */
+import type { AssignableRole, Role } from './types.js';
+
+/** What one SCIM group is mapped to; a group with no mapping has role null and no accounts. */
+export interface GroupMapping {
+  readonly role: AssignableRole | null;
+  readonly accountSids: readonly string[];
+}
+
+/** Result of {@link decideEffectiveAccess}. */
+export interface EffectiveAccess {
+  readonly role: Role;
+  /** Union of the groups' grants, sorted, without duplicates. */
+  readonly accountSids: readonly string[];
+}
+
+/**
+ * C5: recompute role and grants from the mappings of every group the user is in. Highest mapped
+ * role wins; with no group mapped to a role the user is a Standard User; the Owner stays Owner
+ * (groups never grant nor take away the Owner role).
+ */
+export function decideEffectiveAccess(currentRole: Role | null, mappings: readonly GroupMapping[]): EffectiveAccess {
+  const accountSids = [...new Set(mappings.flatMap((m) => m.accountSids))].sort();
+  if (currentRole === 'owner') return { role: 'owner', accountSids };
+  const role: AssignableRole = mappings.some((m) => m.role === 'admin') ? 'admin' : 'standard';
+  return { role, accountSids };
+}

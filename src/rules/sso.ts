@@ -1,0 +1,159 @@
+/**
+ * The protocol-free parts of single sign-on: when enforcement may be switched on, which
+ * connection an email goes to, when passwords are refused, and what RelayState may be.
+ *
+ * Rules: S1 (enforcement per verified domain, only with an enabled connection that passed a test
+ * sign-in: sso_not_ready), S2 (home-realm discovery: email → domain → organization → connection),
+ * S4 (the asserted email must be on a verified domain of the connection's organization:
+ * sso_domain_mismatch), U5 and S7 (with enforcement, password paths are refused: sso_required),
+ * S8 (IdP-initiated responses only when allowed and recent; RelayState is an opaque handle).
+ */
+import type { Allow, Rejection } from './decision.js';
+import { allow, reject } from './decision.js';
+import { emailDomain, emailMatchesDomain } from './domains.js';
+import type { DomainSnapshot } from './types.js';
+
+/** An SSO connection as these rules see it. */
+export interface ConnectionSnapshot {
+  readonly id: string;
+  readonly enabled: boolean;
+  /** When a test sign-in last succeeded, or null. */
+  readonly testedAt: Date | null;
+  /** When its configuration last changed; a test older than that no longer counts. */
+  readonly updatedAt?: Date | null;
+}
+
+/** Input of {@link decideEnforcement}. */
+export interface EnforcementInput {
+  readonly domainVerified: boolean;
+  readonly connections: readonly Pick<ConnectionSnapshot, 'enabled' | 'testedAt' | 'updatedAt'>[];
+}
+
+/**
+ * S1: SSO may be enforced on a domain only when the domain is verified and an enabled connection
+ * has completed a test sign-in since its configuration last changed.
+ */
+export function decideEnforcement(input: EnforcementInput): Allow | Rejection<'domain_not_verified' | 'sso_not_ready'> {
+  if (!input.domainVerified) return reject('domain_not_verified', 'Verify the domain before enforcing single sign-on on it.');
+  const ready = input.connections.some((c) => c.enabled && c.testedAt !== null
+    && (c.updatedAt === undefined || c.updatedAt === null || c.testedAt.getTime() >= c.updatedAt.getTime()));
+  if (ready) return allow();
+  return reject(
+    'sso_not_ready',
+    'Single sign-on cannot be enforced yet: enable a connection and complete a successful test sign-in with it first.',
+  );
+}
+
+/** Result of {@link decideHomeRealm}. */
+export type HomeRealmDecision =
+  | { readonly kind: 'sso'; readonly orgSid: string; readonly connectionId: string; readonly enforced: boolean }
+  | { readonly kind: 'password' }
+  | Rejection<'sso_not_ready'>;
+
+/**
+ * S2: where a sign-in that starts from `email` goes. `verifiedDomain` is the verified domain
+ * exactly matching the email (D5) and `connections` its organization's connections. Without an
+ * enabled connection the user signs in with a password, unless SSO is enforced.
+ */
+export function decideHomeRealm(
+  email: string,
+  verifiedDomain: DomainSnapshot | null,
+  connections: readonly ConnectionSnapshot[],
+): HomeRealmDecision {
+  if (verifiedDomain === null || !verifiedDomain.verified || !emailMatchesDomain(email, verifiedDomain.name)) {
+    return { kind: 'password' };
+  }
+  const connection = connections.find((c) => c.enabled);
+  if (connection !== undefined) {
+    return { kind: 'sso', orgSid: verifiedDomain.orgSid, connectionId: connection.id, enforced: verifiedDomain.ssoEnforced };
+  }
+  if (!verifiedDomain.ssoEnforced) return { kind: 'password' };
+  return reject('sso_not_ready', "Your organization's single sign-on is not available right now. Contact your administrator.");
+}
+
+/** S4: the asserted email must be on one of the connection organization's verified domains. */
+export function decideSsoDomain(email: string, orgVerifiedDomains: readonly string[]): Allow | Rejection<'sso_domain_mismatch'> {
+  const domain = emailDomain(email);
+  if (domain !== null && orgVerifiedDomains.includes(domain)) return allow();
+  return reject(
+    'sso_domain_mismatch',
+    "This single sign-on connection cannot sign in people with this email address. Sign in through your own organization's single sign-on.",
+  );
+}
+
+/** S7: the password-based ways in that enforcement closes. */
+export type PasswordPath = 'sign_in' | 'password_reset' | 'invitation_acceptance' | 'api_key';
+
+/** Input of {@link decidePasswordSignIn}. */
+export interface PasswordSignInInput {
+  readonly email: string;
+  /** The verified domain exactly matching the email (D5), or null. */
+  readonly verifiedDomain: DomainSnapshot | null;
+  readonly path?: PasswordPath;
+}
+
+const PASSWORD_PATHS: Record<PasswordPath, string> = {
+  sign_in: 'Password sign-in is turned off for you',
+  password_reset: 'Passwords cannot be reset for you',
+  invitation_acceptance: 'This invitation must be accepted with single sign-on',
+  api_key: 'API keys created before single sign-on was enforced no longer work',
+};
+
+/**
+ * U5, S7: refused (sso_required) when the email's domain is verified with SSO enforced. Also
+ * covers password resets, invitation acceptance and old API keys (`path`).
+ */
+export function decidePasswordSignIn(input: PasswordSignInInput): Allow | Rejection<'sso_required'> {
+  const d = input.verifiedDomain;
+  if (d === null || !d.verified || !d.ssoEnforced || !emailMatchesDomain(input.email, d.name)) return allow();
+  return reject(
+    'sso_required',
+    `${PASSWORD_PATHS[input.path ?? 'sign_in']}: your organization requires single sign-on for ${d.name} addresses. `
+      + "Sign in through your organization's single sign-on (SSO) instead.",
+  );
+}
+
+/** S8: RelayState we issue: an opaque URL-safe handle of 16 to 128 characters. */
+export const RELAY_STATE_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
+
+/** Result of {@link decideRelayState}. */
+export type RelayStateDecision =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'handle'; readonly handle: string }
+  | Rejection<'sso_response_invalid'>;
+
+/**
+ * S8: RelayState is an opaque handle to look up, never a URL to follow: anything with a scheme,
+ * slash, dot or other character outside the handle alphabet is refused.
+ */
+export function decideRelayState(value: string | null | undefined): RelayStateDecision {
+  if (value === null || value === undefined || value === '') return { kind: 'none' };
+  if (RELAY_STATE_PATTERN.test(value)) return { kind: 'handle', handle: value };
+  return reject('sso_response_invalid', 'The sign-in response was not valid. Start the sign-in again from the sign-in page.');
+}
+
+/** S8: how old an unsolicited response may be, by default. */
+export const IDP_INITIATED_MAX_AGE_MS = 5 * 60 * 1000;
+
+/** Input of {@link decideIdpInitiated}. */
+export interface IdpInitiatedInput {
+  /** The connection allows IdP-initiated sign-in (off by default). */
+  readonly allowed: boolean;
+  /** The response's IssueInstant. */
+  readonly issuedAt: Date;
+  readonly now: Date;
+  readonly maxAgeMs?: number;
+  /** Allowed clock skew for an IssueInstant slightly in the future. */
+  readonly clockSkewMs?: number;
+}
+
+/**
+ * S8: an unsolicited SAML response is accepted only when the connection allows it and it is
+ * recent. The once-only assertion-ID check is the service's (it needs the shared replay cache).
+ */
+export function decideIdpInitiated(input: IdpInitiatedInput): Allow | Rejection<'sso_response_invalid'> {
+  const age = input.now.getTime() - input.issuedAt.getTime();
+  const fresh = age <= (input.maxAgeMs ?? IDP_INITIATED_MAX_AGE_MS) && age >= -(input.clockSkewMs ?? 0);
+  if (input.allowed && fresh) return allow();
+  return reject('sso_response_invalid', 'Start the sign-in from the sign-in page of this service, not from your identity provider.');
+}
