@@ -7,6 +7,17 @@ import type { Logger } from '../logger.js';
 import type { Store } from '../store/index.js';
 import type { TxtLookup } from '../adapters/dns.js';
 import type { Mailer } from '../adapters/mailer.js';
+import { createAuditLogService } from './audit-log.js';
+import { createDomainsService } from './domains.js';
+import { createInvitationsService } from './invitations.js';
+import { createMembersService } from './members.js';
+import { createOrganizationsService } from './organizations.js';
+import { createPasswordsService } from './passwords.js';
+import { createTwoFactorService } from './two-factor.js';
+import { createAccountService } from './accounts.js';
+import { createHipaaService } from './hipaa.js';
+import { createMergeService } from './merges.js';
+import { createBulkImportService } from './bulk-import.js';
 
 export interface ServiceDeps {
   readonly store: Store;
@@ -23,6 +34,17 @@ export interface ServiceDeps {
 export function createServices(deps: ServiceDeps) {
   return {
     deps,
+    organizations: createOrganizationsService(deps),
+    domains: createDomainsService(deps),
+    invitations: createInvitationsService(deps),
+    members: createMembersService(deps),
+    passwords: createPasswordsService(deps),
+    twoFactor: createTwoFactorService(deps),
+    auditLog: createAuditLogService(deps),
+    accounts: createAccountService(deps),
+    hipaa: createHipaaService(deps),
+    merges: createMergeService(deps),
+    bulkImport: createBulkImportService(deps),
   };
 }
 

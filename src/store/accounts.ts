@@ -63,6 +63,27 @@ export function accountStore(db: Knex | Knex.Transaction) {
     async listByOrg(orgSid: string): Promise<Account[]> {
       return (await db<AccountRow>(ACCOUNTS).where({ org_sid: orgSid }).orderBy('created_at').orderBy('sid')).map(mapRow);
     },
+    /** O5: the organization's open top-level accounts, for countHeldAccounts (which decides what counts). */
+    async listTopLevel(orgSid: string): Promise<Account[]> {
+      return (await db<AccountRow>(ACCOUNTS).where({ org_sid: orgSid }).whereNull('parent_sid').whereNot('status', 'closed')
+        .orderBy('created_at').orderBy('sid')).map(mapRow);
+    },
+    /** A7: the subaccounts of an account. */
+    async listChildren(parentSid: string): Promise<Account[]> {
+      return (await db<AccountRow>(ACCOUNTS).where({ parent_sid: parentSid }).orderBy('created_at').orderBy('sid')).map(mapRow);
+    },
+    /** A7: a subaccount follows its parent (owner, plan, organization, management, closing); closed ones stay closed. */
+    async updateOpenChildren(parentSid: string, patch: Pick<AccountPatch, 'plan' | 'status' | 'ownerSid' | 'orgSid' | 'management'>): Promise<string[]> {
+      const rows = await db<AccountRow>(ACCOUNTS).where({ parent_sid: parentSid }).whereNot('status', 'closed').update({
+        ...(patch.plan !== undefined && { plan: patch.plan }),
+        ...(patch.status !== undefined && { status: patch.status }),
+        ...(patch.ownerSid !== undefined && { owner_sid: patch.ownerSid }),
+        ...(patch.orgSid !== undefined && { org_sid: patch.orgSid }),
+        ...(patch.management !== undefined && { management: patch.management }),
+        updated_at: db.fn.now() as unknown as Date,
+      } as Partial<AccountRow>).returning('sid');
+      return rows.map((r) => r.sid);
+    },
     async listByOwner(ownerSid: string): Promise<Account[]> {
       return (await db<AccountRow>(ACCOUNTS).where({ owner_sid: ownerSid }).orderBy('created_at').orderBy('sid')).map(mapRow);
     },
@@ -72,6 +93,12 @@ export function accountStore(db: Knex | Knex.Transaction) {
     /** A6/C4: hand every account a user owns in the organization to another user. */
     async reassignOwner(orgSid: string, fromUser: string, toUser: string): Promise<string[]> {
       const rows = await db<AccountRow>(ACCOUNTS).where({ org_sid: orgSid, owner_sid: fromUser })
+        .update({ owner_sid: toUser, updated_at: db.fn.now() } as Partial<AccountRow>).returning('sid');
+      return rows.map((r) => r.sid);
+    },
+    /** C4, U6: a removed member's managed accounts (and subaccounts) pass to another user; independent ones are not the organization's (A1). */
+    async reassignManagedOwner(orgSid: string, fromUser: string, toUser: string): Promise<string[]> {
+      const rows = await db<AccountRow>(ACCOUNTS).where({ org_sid: orgSid, owner_sid: fromUser, management: 'managed' })
         .update({ owner_sid: toUser, updated_at: db.fn.now() } as Partial<AccountRow>).returning('sid');
       return rows.map((r) => r.sid);
     },
@@ -93,6 +120,11 @@ export function accountStore(db: Knex | Knex.Transaction) {
     },
     async revokeAllOf(orgSid: string, userSid: string): Promise<number> {
       return db(ACCOUNT_GRANTS).where({ org_sid: orgSid, user_sid: userSid }).delete();
+    },
+    /** Every grant in the organization (M3: what each user could use before a merge). */
+    async grantsInOrg(orgSid: string): Promise<{ userSid: string; accountSid: string }[]> {
+      const rows = await db(ACCOUNT_GRANTS).where({ org_sid: orgSid }).distinct('user_sid', 'account_sid').orderBy(['user_sid', 'account_sid']);
+      return rows.map((r: { user_sid: string; account_sid: string }) => ({ userSid: r.user_sid, accountSid: r.account_sid }));
     },
     async moveGrants(fromOrg: string, toOrg: string): Promise<number> {
       return db(ACCOUNT_GRANTS).where({ org_sid: fromOrg }).update({ org_sid: toOrg });

@@ -9,6 +9,16 @@ import { migrations } from '../../migrations/index.js';
 
 export type Db = Knex;
 
+/**
+ * knex-pglite labels a DELETE's result 'DEL' (from knex's method name 'del'), which knex's
+ * postgres response handling does not recognise, so `.delete()` would not return its row count.
+ */
+class PgLiteClient extends (ClientPgLite as unknown as new (config: Knex.Config) => { processResponse(obj: { method?: string }, runner: unknown): unknown }) {
+  override processResponse(obj: { method?: string }, runner: unknown): unknown {
+    return super.processResponse(obj.method === 'del' ? { ...obj, method: 'delete' } : obj, runner);
+  }
+}
+
 export interface DbOptions {
   /** PostgreSQL URL; undefined selects PGlite. */
   readonly databaseUrl: string | undefined;
@@ -37,7 +47,7 @@ export function createDb(options: DbOptions): Db {
   const inMemory = options.dataDir === 'memory://';
   if (!inMemory) fs.mkdirSync(options.dataDir, { recursive: true });
   return knexFactory({
-    client: ClientPgLite as unknown as typeof knexFactory.Client,
+    client: PgLiteClient as unknown as typeof knexFactory.Client,
     dialect: 'postgres',
     connection: inMemory ? {} : { filename: options.dataDir },
     acquireConnectionTimeout: Math.max(timeoutMs, 60000),

@@ -22,6 +22,14 @@ export function invitationStore(db: Knex | Knex.Transaction) {
       }).returning('*');
       return mapRow(row as InvitationRow);
     },
+    /** Locks and returns one invitation of the organization by id. */
+    async get(orgSid: string, id: string): Promise<Invitation | undefined> {
+      const row = await db<InvitationRow>(INVITATIONS).where({ id, org_sid: orgSid }).forUpdate().first();
+      return row && mapRow(row);
+    },
+    async revoke(id: string, at: Date): Promise<void> {
+      await db(INVITATIONS).where({ id }).whereNull('accepted_at').whereNull('revoked_at').update({ revoked_at: at });
+    },
     async getByTokenHash(tokenHash: string): Promise<Invitation | undefined> {
       const row = await db<InvitationRow>(INVITATIONS).where({ token_hash: tokenHash }).forUpdate().first();
       return row && mapRow(row);

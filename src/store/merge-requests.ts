@@ -26,6 +26,10 @@ export function mergeRequestStore(db: Knex | Knex.Transaction) {
       const row = await db(MERGE_REQUESTS).where({ id }).first();
       return row && mapRow(row);
     },
+    /** O4, M3: an organization merged away can no longer be anyone's Prime: its open invitations end. */
+    async revokePendingOfPrime(primeOrgSid: string, at: Date): Promise<number> {
+      return db(MERGE_REQUESTS).where({ prime_org_sid: primeOrgSid, status: 'pending' }).update({ status: 'revoked', decided_at: at });
+    },
     async markAccepted(id: string, candidateOrgSid: string, at: Date): Promise<void> {
       await db(MERGE_REQUESTS).where({ id }).update({ status: 'accepted', candidate_org_sid: candidateOrgSid, decided_at: at });
     },

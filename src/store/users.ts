@@ -43,10 +43,31 @@ export function userStore(db: Knex | Knex.Transaction) {
       const row = await members().whereRaw('lower(u.email) = lower(?)', [email]).first();
       return row && mapMemberRow(row);
     },
+    /** U1: the users with any of these emails (compared case-insensitively), with their memberships. */
+    async listByEmails(emails: readonly string[]): Promise<Member[]> {
+      const lowered = [...new Set(emails.map((e) => e.toLowerCase()))];
+      const found: Member[] = [];
+      // Bounded batches keep the number of bind parameters well under PostgreSQL's limit.
+      for (let i = 0; i < lowered.length; i += 1000) {
+        const rows = await members().whereIn(db.raw('lower(u.email)') as unknown as string, lowered.slice(i, i + 1000));
+        found.push(...rows.map(mapMemberRow));
+      }
+      return found;
+    },
     /** Locks the user row so that joining, leaving and role changes serialise per person. */
     async lockByEmail(email: string): Promise<Member | undefined> {
       const row = await db<UserRow>(USERS).whereRaw('lower(email) = lower(?)', [email]).forUpdate().first();
       return row ? (await this.get(row.sid)) : undefined;
+    },
+    /** Locks the user row by SID (role changes, hand-over, removal serialise per person). */
+    async lock(sid: string): Promise<Member | undefined> {
+      const row = await db<UserRow>(USERS).where({ sid }).forUpdate().first();
+      return row ? (await this.get(row.sid)) : undefined;
+    },
+    /** U4: removes the user's second factor; true when there was one. */
+    async deleteSecondFactor(userSid: string): Promise<boolean> {
+      // RETURNING rather than the affected-row count, which knex-pglite does not report for DELETE.
+      return (await db('second_factors').where({ user_sid: userSid }).delete().returning('user_sid')).length > 0;
     },
     async credentials(sid: string): Promise<Pick<UserRow, 'password_hash' | 'failed_sign_ins' | 'locked_until'> | undefined> {
       return db<UserRow>(USERS).where({ sid }).first('password_hash', 'failed_sign_ins', 'locked_until');

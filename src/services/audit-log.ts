@@ -1,0 +1,45 @@
+/**
+ * Reading the audit log (L1). Entries are written by every change in its own transaction
+ * (context.audit); reading them is not itself logged.
+ */
+import { DomainError } from '../errors.js';
+import type { Actor, AuditEntry } from '../types.js';
+import { authorize } from './context.js';
+import type { ServiceDeps } from './index.js';
+
+/** Most entries one page returns. */
+export const MAX_AUDIT_PAGE = 500;
+
+/** One page of audit entries. */
+export interface AuditPage {
+  readonly entries: readonly AuditEntry[];
+  /** Pass as `afterId` for the next page; null when this page was the last. */
+  readonly nextAfterId: string | null;
+}
+
+/** createAuditLogService: reading the audit log (L1). */
+export function createAuditLogService(deps: ServiceDeps) {
+  const { store } = deps;
+
+  return {
+    /** The organization's audit log, oldest first, paged by id (view_audit permission, O3). */
+    async list(actor: Actor, orgSid: string, options: { afterId?: string; limit?: number; action?: string } = {}): Promise<AuditPage> {
+      await authorize(store.read, actor, orgSid, 'view_audit');
+      const limit = options.limit === undefined ? 100 : Number(options.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_AUDIT_PAGE) {
+        throw new DomainError('invalid_input', `The page size must be a whole number from 1 to ${MAX_AUDIT_PAGE}.`);
+      }
+      const afterId = options.afterId === undefined ? undefined : String(options.afterId);
+      if (afterId !== undefined && !/^[0-9]{1,18}$/.test(afterId)) {
+        throw new DomainError('invalid_input', 'afterId must be the id of an audit entry.');
+      }
+      const entries = await store.read.audit.list(orgSid, {
+        limit, ...(afterId !== undefined && { afterId }), ...(options.action !== undefined && { action: String(options.action) }),
+      });
+      return { entries, nextAfterId: entries.length === limit ? entries[entries.length - 1]!.id : null };
+    },
+  };
+}
+
+/** The audit log service object. */
+export type AuditLogService = ReturnType<typeof createAuditLogService>;

@@ -1,0 +1,162 @@
+/**
+ * Invitations: an administrator invites a person by email (D7 the domain is verified by the
+ * organization, D6 not Blocked, U1 not in another organization: the enrollment rule decides), the
+ * person accepts through the link in the mail, joining through the one enrollment path.
+ * Only the SHA-256 digest of the link's token is stored; a link works for 7 days and once;
+ * inviting the same email again replaces the pending invitation (its old link stops working).
+ */
+import { DomainError } from '../errors.js';
+import { MAX_PERSON_NAME } from '../rules/bulk-import.js';
+import { normaliseEmail } from '../rules/domains.js';
+import { decideEnrollment } from '../rules/enrollment.js';
+import { normaliseName } from '../rules/names.js';
+import { decidePasswordStrength } from '../rules/passwords.js';
+import type { AssignableRole } from '../rules/types.js';
+import { hashPassword } from '../security/passwords.js';
+import { hashToken, newToken } from '../security/tokens.js';
+import { actorLabel, type Actor, type Invitation } from '../types.js';
+import { audit, authorize, fail, snapshotOf } from './context.js';
+import { domainSnapshot, enroll } from './enrollment.js';
+import type { ServiceDeps } from './index.js';
+import { link, queueMail } from './mail-queue.js';
+import { refuseWhenSsoEnforced } from './sso-gate.js';
+
+/** How long an invitation link works. */
+export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** A pending invitation as administrators see it (never its token). */
+export interface InvitationView {
+  readonly invitationId: string;
+  readonly email: string;
+  readonly role: AssignableRole;
+  readonly expiresAt: Date;
+  readonly invitedBy: string | null;
+  readonly createdAt: Date;
+}
+
+const view = (i: Invitation): InvitationView => ({
+  invitationId: i.id, email: i.email, role: i.role, expiresAt: i.expiresAt, invitedBy: i.invitedBy, createdAt: i.createdAt,
+});
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SYSTEM: Actor = { kind: 'system' };
+const ROLE_NAMES: Readonly<Record<AssignableRole, string>> = { admin: 'an Administrator', standard: 'a Standard User' };
+
+function assignableRole(role: unknown): AssignableRole {
+  if (role === 'admin' || role === 'standard') return role;
+  throw new DomainError('invalid_input', 'Choose the role to invite as: admin or standard. The Owner role is only handed over (O2).');
+}
+
+function tokenInvalid(): never {
+  throw new DomainError('token_invalid', 'This invitation link is not valid any more: it was used, replaced, revoked or has expired. Ask an administrator to invite you again.');
+}
+
+/** createInvitationsService: invite, accept, revoke, list pending (D6, D7, U1, S7). */
+export function createInvitationsService(deps: ServiceDeps) {
+  const { store, clock } = deps;
+
+  return {
+    /**
+     * D7, D6, U1: invites `email` into the organization as `role` and mails the link
+     * `${baseUrl}/invitations/${token}`. A pending invitation for the same email is replaced.
+     */
+    async invite(actor: Actor, orgSid: string, input: { email: string; role?: AssignableRole }): Promise<InvitationView> {
+      const role = assignableRole(input.role ?? 'standard');
+      const normal = normaliseEmail(input.email);
+      if (!normal.ok) throw new DomainError(normal.code, normal.message);
+      return store.transaction(async (repos, afterCommit) => {
+        const now = clock.now();
+        const { org } = await authorize(repos, actor, orgSid, 'manage_users');
+        const existing = await repos.users.getByEmail(normal.email);
+        const verified = await repos.domains.findVerified(normal.domain);
+        // The same decision acceptance will take, asked now so that hopeless invitations are not sent.
+        const decision = decideEnrollment({
+          path: 'invitation', email: normal.email, member: existing ? snapshotOf(existing) : null,
+          verifiedDomain: verified ? domainSnapshot(verified) : null, targetOrgSid: orgSid, role,
+        });
+        if (decision.kind === 'reject') fail(decision);
+        if (decision.kind === 'already_member') throw new DomainError('user_exists', `${normal.email} is already a member of this organization.`);
+        const replaced = await repos.invitations.revokeOpen(orgSid, normal.email, now);
+        const token = newToken();
+        const invitation = await repos.invitations.insert({
+          orgSid, email: normal.email, role, tokenHash: hashToken(token), invitedBy: actorLabel(actor), expiresAt: new Date(now.getTime() + INVITATION_TTL_MS),
+        });
+        await audit(repos, actor, {
+          orgSid, action: 'invitation.created', target: invitation.id,
+          after: { email: invitation.email, role, expiresAt: invitation.expiresAt, replacedPending: replaced },
+        });
+        await queueMail(repos, afterCommit, deps, {
+          to: invitation.email,
+          subject: `You are invited to join ${org.name}`,
+          body: `You are invited to join the organization "${org.name}" on Orgward as ${ROLE_NAMES[role]}.\n\n`
+            + `Accept the invitation here (the link works for 7 days):\n${link(deps.baseUrl, `/invitations/${token}`)}\n`,
+        });
+        return view(invitation);
+      });
+    },
+
+    /**
+     * Accepts the invitation behind `token` (enroll path 'invitation', the invitation's role; D6,
+     * D7 and U1 are checked again now). A new user is created with `password` when given; an
+     * existing user's password is replaced when one is given (the link proves the mailbox, like a
+     * reset link). S7: refused with sso_required when the domain enforces SSO.
+     */
+    async accept(token: string, input: { password?: string; displayName?: string | null } = {}): Promise<{ userSid: string; orgSid: string }> {
+      if (typeof token !== 'string' || token === '') tokenInvalid();
+      let passwordHash: string | null = null;
+      if (input.password !== undefined) {
+        const strength = decidePasswordStrength(String(input.password));
+        if (strength.kind === 'reject') fail(strength);
+        passwordHash = await hashPassword(input.password);
+      }
+      const name = input.displayName ? normaliseName(input.displayName, 'name', MAX_PERSON_NAME) : null;
+      if (name && !name.ok) throw new DomainError(name.code, name.message);
+      return store.transaction(async (repos) => {
+        const now = clock.now();
+        const invitation = await repos.invitations.getByTokenHash(hashToken(token));
+        if (!invitation || invitation.acceptedAt || invitation.revokedAt || invitation.expiresAt.getTime() <= now.getTime()) tokenInvalid();
+        await refuseWhenSsoEnforced(repos, invitation.email, 'invitation_acceptance');
+        const result = await enroll(repos, SYSTEM, {
+          path: 'invitation', email: invitation.email, targetOrgSid: invitation.orgSid, role: invitation.role,
+          profile: { displayName: name?.ok ? name.name : null }, passwordHash, now,
+        });
+        if (result.outcome === 'already_member' && result.orgSid !== invitation.orgSid) {
+          throw new DomainError('member_of_other_org', `${invitation.email} already belongs to another organization.`);
+        }
+        if (passwordHash !== null && !result.newUser) {
+          await repos.users.update(result.member.sid, { passwordHash, passwordChangedAt: now, failedSignIns: 0, lockedUntil: null });
+          await repos.sessions.revokeAllOfUser(result.member.sid, 'password_changed', now);
+        }
+        await repos.invitations.markAccepted(invitation.id, now);
+        await audit(repos, SYSTEM, {
+          orgSid: invitation.orgSid, action: 'invitation.accepted', target: invitation.id,
+          after: { userSid: result.member.sid, email: invitation.email, role: result.member.role },
+        });
+        return { userSid: result.member.sid, orgSid: invitation.orgSid };
+      });
+    },
+
+    /** Revokes a pending invitation: its link stops working. */
+    async revoke(actor: Actor, orgSid: string, invitationId: string): Promise<{ invitationId: string; revoked: true }> {
+      return store.transaction(async (repos) => {
+        await authorize(repos, actor, orgSid, 'manage_users');
+        const invitation = UUID.test(String(invitationId)) ? await repos.invitations.get(orgSid, invitationId) : undefined;
+        if (!invitation || invitation.acceptedAt || invitation.revokedAt) {
+          throw new DomainError('not_found', 'There is no pending invitation with this id in the organization.');
+        }
+        await repos.invitations.revoke(invitation.id, clock.now());
+        await audit(repos, actor, { orgSid, action: 'invitation.revoked', target: invitation.id, before: { email: invitation.email, role: invitation.role } });
+        return { invitationId: invitation.id, revoked: true as const };
+      });
+    },
+
+    /** Invitations not yet accepted, revoked or expired. */
+    async listPending(actor: Actor, orgSid: string): Promise<InvitationView[]> {
+      await authorize(store.read, actor, orgSid, 'manage_users');
+      return (await store.read.invitations.listPending(orgSid, clock.now())).map(view);
+    },
+  };
+}
+
+/** The invitations service object. */
+export type InvitationsService = ReturnType<typeof createInvitationsService>;

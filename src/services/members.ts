@@ -1,0 +1,145 @@
+/**
+ * Members of an organization: list, roles (O2, O3), the Owner hand-over (O2), removal (C4, U6),
+ * suspension (C3) and account grants (O3: Standard Users reach only the accounts granted to them).
+ */
+import { DomainError } from '../errors.js';
+import { reject, type Rejection } from '../rules/decision.js';
+import { decideRoleChange, planOwnerHandover } from '../rules/ownership.js';
+import { ROLES, type Role } from '../rules/types.js';
+import type { Account, Actor, Member } from '../types.js';
+import { audit, authorize, fail, snapshotOf } from './context.js';
+import type { ServiceDeps } from './index.js';
+import { actingSnapshot, checkActOnUser, lockUser } from './member-checks.js';
+import { removeMember, setMemberStatus, type RemovedMember, type StatusChange } from './member-changes.js';
+
+export { removeMember, setMemberStatus } from './member-changes.js';
+export type { RemovedMember, StatusChange } from './member-changes.js';
+
+/** A member with the accounts granted to them directly or through SCIM groups. */
+export interface MemberView extends Member {
+  readonly grantedAccountSids: readonly string[];
+}
+
+/**
+ * A1: access can be granted to the organization's managed and independent accounts; a pending
+ * import is not the organization's yet, a closed account is gone, another organization's account
+ * is not found.
+ */
+function checkGrantable(account: Account | undefined, orgSid: string): Rejection | null {
+  if (!account || account.orgSid !== orgSid) return reject('not_found', 'This account was not found in your organization.');
+  if (account.management === 'pending') return reject('account_pending', "This account's import is waiting for its owner's confirmation.");
+  if (account.status === 'closed') return reject('account_closed', 'This account is closed.');
+  return null;
+}
+
+/** createMembersService: roles, hand-over, removal, suspension, grants (O2, O3, U6, C3, C4). */
+export function createMembersService(deps: ServiceDeps) {
+  const { store, clock } = deps;
+
+  return {
+    /** O3: the organization's members; for those who manage users. */
+    async list(actor: Actor, orgSid: string, options: { limit?: number; offset?: number } = {}): Promise<Member[]> {
+      await authorize(store.read, actor, orgSid, 'manage_users');
+      const limit = Math.min(Math.max(Math.trunc(Number(options.limit ?? 1000)) || 1000, 1), 1000);
+      const offset = Math.max(Math.trunc(Number(options.offset ?? 0)) || 0, 0);
+      return store.read.users.listByOrg(orgSid, { limit, offset });
+    },
+
+    /** One member and their grants; a member may always look at themselves. */
+    async get(actor: Actor, orgSid: string, userSid: string): Promise<MemberView> {
+      const self = actor.kind === 'user' && actor.userSid === userSid;
+      await authorize(store.read, actor, orgSid, self ? 'view_organization' : 'manage_users');
+      const member = typeof userSid === 'string' ? await store.read.users.get(userSid) : undefined;
+      if (!member || member.orgSid !== orgSid) throw new DomainError('not_found', 'There is no such user in this organization.');
+      return { ...member, grantedAccountSids: await store.read.accounts.grantsOf(orgSid, member.sid) };
+    },
+
+    /** O2, O3: sets a member's role to admin or standard. The Owner's role changes only by hand-over. */
+    async changeRole(actor: Actor, orgSid: string, userSid: string, role: Role): Promise<Member> {
+      if (!ROLES.includes(role)) throw new DomainError('invalid_input', 'Choose a role: admin or standard.');
+      return store.transaction(async (repos) => {
+        const { member } = await authorize(repos, actor, orgSid, 'manage_users');
+        const target = await lockUser(repos, userSid);
+        const decision = decideRoleChange(actingSnapshot(actor, member, orgSid), snapshotOf(target), role);
+        if (decision.kind === 'reject') fail(decision);
+        if (decision.kind === 'unchanged') return target;
+        await repos.users.setRole(target.sid, orgSid, decision.to);
+        await audit(repos, actor, { orgSid, action: 'user.role_changed', target: target.sid, before: { role: target.role }, after: { role: decision.to } });
+        return (await repos.users.get(target.sid))!;
+      });
+    },
+
+    /**
+     * O2: the Owner hands the Owner role to another active member; the former Owner becomes
+     * Administrator in the same transaction (the deferred trigger checks one Owner at commit).
+     */
+    async handOverOwnership(actor: Actor, orgSid: string, newOwnerSid: string): Promise<{ ownerSid: string; formerOwnerSid: string }> {
+      if (actor.kind !== 'user') throw new DomainError('owner_required', 'Only the Owner of the organization can hand over the Owner role.');
+      return store.transaction(async (repos) => {
+        // The organization row lock serialises hand-overs: a second one sees the new Owner.
+        await authorize(repos, actor, orgSid, 'view_organization', {}, true);
+        const current = await lockUser(repos, actor.userSid);
+        const target = await lockUser(repos, newOwnerSid);
+        const plan = planOwnerHandover(snapshotOf(current), snapshotOf(target));
+        if (plan.kind === 'reject') fail(plan);
+        // Demote first: the unique index allows one Owner at any moment, the trigger requires one at commit.
+        await repos.users.setRole(plan.formerOwnerSid, orgSid, plan.formerOwnerBecomes);
+        await repos.users.setRole(plan.newOwnerSid, orgSid, 'owner');
+        await audit(repos, actor, { orgSid, action: 'organization.owner_changed', target: orgSid, before: { ownerSid: plan.formerOwnerSid }, after: { ownerSid: plan.newOwnerSid, formerOwnerRole: plan.formerOwnerBecomes } });
+        return { ownerSid: plan.newOwnerSid, formerOwnerSid: plan.formerOwnerSid };
+      });
+    },
+
+    /** C4, U6: removes a member (never the Owner); see {@link removeMember}. */
+    async remove(actor: Actor, orgSid: string, userSid: string): Promise<RemovedMember> {
+      return store.transaction((repos) => removeMember(repos, actor, orgSid, userSid, clock.now()));
+    },
+
+    /** C3: suspends or restores a member; see {@link setMemberStatus}. */
+    async setStatus(actor: Actor, orgSid: string, userSid: string, status: 'active' | 'suspended'): Promise<StatusChange> {
+      return store.transaction((repos) => setMemberStatus(repos, actor, orgSid, userSid, status, clock.now()));
+    },
+
+    /** C3: suspends a member: sessions end at once, sign-in is refused. The Owner cannot be suspended. */
+    async suspend(actor: Actor, orgSid: string, userSid: string): Promise<StatusChange> {
+      return store.transaction((repos) => setMemberStatus(repos, actor, orgSid, userSid, 'suspended', clock.now()));
+    },
+
+    /** C3: restores a suspended member. */
+    async restore(actor: Actor, orgSid: string, userSid: string): Promise<StatusChange> {
+      return store.transaction((repos) => setMemberStatus(repos, actor, orgSid, userSid, 'active', clock.now()));
+    },
+
+    /** O3: grants a member access to one of the organization's accounts. */
+    async grantAccount(actor: Actor, orgSid: string, userSid: string, accountSid: string): Promise<{ changed: boolean }> {
+      return store.transaction(async (repos) => {
+        const { member } = await authorize(repos, actor, orgSid, 'manage_users');
+        const target = await lockUser(repos, userSid);
+        checkActOnUser(actingSnapshot(actor, member, orgSid), target);
+        const refusal = checkGrantable(typeof accountSid === 'string' ? await repos.accounts.get(accountSid) : undefined, orgSid);
+        if (refusal) fail(refusal);
+        if ((await repos.accounts.grantsBySource(orgSid, target.sid, 'direct')).includes(accountSid)) return { changed: false };
+        await repos.accounts.grant(orgSid, target.sid, accountSid, 'direct');
+        await audit(repos, actor, { orgSid, action: 'account.granted', target: target.sid, after: { accountSid } });
+        return { changed: true };
+      });
+    },
+
+    /** O3: withdraws a direct grant (grants from SCIM groups follow the groups, C5). */
+    async revokeAccount(actor: Actor, orgSid: string, userSid: string, accountSid: string): Promise<{ changed: boolean }> {
+      return store.transaction(async (repos) => {
+        const { member } = await authorize(repos, actor, orgSid, 'manage_users');
+        const target = await lockUser(repos, userSid);
+        checkActOnUser(actingSnapshot(actor, member, orgSid), target);
+        // Checked first: on PGlite a DELETE does not report how many rows it removed.
+        if (!(await repos.accounts.grantsBySource(orgSid, target.sid, 'direct')).includes(accountSid)) return { changed: false };
+        await repos.accounts.revoke(orgSid, target.sid, accountSid, 'direct');
+        await audit(repos, actor, { orgSid, action: 'account.grant_revoked', target: target.sid, before: { accountSid } });
+        return { changed: true };
+      });
+    },
+  };
+}
+
+/** The members service object. */
+export type MembersService = ReturnType<typeof createMembersService>;

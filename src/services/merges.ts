@@ -1,0 +1,202 @@
+/**
+ * Merging a Candidate organization into a Prime: invitation (M1, M2), preview of what moves and
+ * who changes role, and acceptance by the Candidate's Owner (M2 again, M3 in one transaction, O4).
+ */
+import { DomainError } from '../errors.js';
+import { normaliseEmail } from '../rules/domains.js';
+import { decideMergeAcceptor, decideMergeInvitation, type MergeInvitationDecision } from '../rules/merge-invitations.js';
+import type { Role } from '../rules/types.js';
+import { hashToken, newToken } from '../security/tokens.js';
+import type { Repos } from '../store/index.js';
+import type { MergeRequest } from '../store/merge-requests.js';
+import { actorLabel, type Actor, type Organization } from '../types.js';
+import { audit, authorize, fail, snapshotOf } from './context.js';
+import type { ServiceDeps } from './index.js';
+import { link, queueMail } from './mail-queue.js';
+import { applyMergePlan, loadMergePlan, verifiedDomainNames } from './merge-apply.js';
+
+/** M1: how long a merge invitation link stays valid. */
+export const MERGE_LINK_TTL_MS = 14 * 24 * 60 * 60 * 1000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface MergeInvitation {
+  readonly mergeId: string;
+  readonly primeOrgSid: string;
+  readonly candidateOrgSid: string;
+  readonly candidateOwnerEmail: string;
+  readonly expiresAt: Date;
+}
+
+/** What a merge would do now (M3), and whether M2 still allows it. */
+export interface MergePreview {
+  readonly mergeId: string;
+  readonly status: MergeRequest['status'];
+  readonly primeOrgSid: string;
+  readonly primeName: string;
+  readonly candidateOrgSid: string | null;
+  readonly candidateName: string | null;
+  readonly candidateOwnerEmail: string;
+  readonly allowed: boolean;
+  readonly refusal: { readonly reason: string; readonly message: string } | null;
+  readonly accounts: readonly { sid: string; name: string; ownerSid: string; status: string; management: string | null }[];
+  readonly users: readonly { userSid: string; email: string; fromRole: Role | null; toRole: 'standard'; accountSids: readonly string[] }[];
+  readonly roleChanges: readonly { userSid: string; email: string; from: Role | null; to: 'standard' }[];
+  readonly ssoRequired: readonly string[];
+}
+
+export interface MergeResult {
+  readonly mergeId: string;
+  readonly primeOrgSid: string;
+  readonly candidateOrgSid: string;
+  readonly movedAccountSids: readonly string[];
+  readonly movedUserSids: readonly string[];
+}
+
+/** M2 as of now: the decision for the invited address against current data. */
+async function checkMerge(repos: Repos, primeSid: string, email: string): Promise<MergeInvitationDecision> {
+  const normal = normaliseEmail(email);
+  const owner = normal.ok ? await repos.users.getByEmail(normal.email) : undefined;
+  return decideMergeInvitation({
+    primeSid,
+    primeVerifiedDomains: await verifiedDomainNames(repos, primeSid),
+    candidateOwnerEmail: email,
+    candidateOwner: owner ? snapshotOf(owner) : null,
+    candidateVerifiedDomains: owner?.orgSid ? await verifiedDomainNames(repos, owner.orgSid) : [],
+  });
+}
+
+function refuse(decision: Exclude<MergeInvitationDecision, { kind: 'invite' }>): never {
+  return fail(decision, 'reason' in decision ? { reason: decision.reason } : undefined);
+}
+
+/** createMergeService: the merge use cases over one Store. */
+export function createMergeService(deps: ServiceDeps) {
+  const { store, clock, baseUrl } = deps;
+
+  return {
+    /**
+     * M1, M2: the Prime's Owner or an Administrator invites the Candidate's Owner by email. The
+     * conditions are checked now (merge_not_allowed with `details.reason`) and again at acceptance.
+     */
+    async invite(actor: Actor, primeOrgSid: string, candidateOwnerEmail: string): Promise<MergeInvitation> {
+      return store.transaction(async (repos, afterCommit) => {
+        const auth = await authorize(repos, actor, primeOrgSid, 'merge');
+        const decision = await checkMerge(repos, primeOrgSid, candidateOwnerEmail);
+        if (decision.kind === 'reject') return refuse(decision);
+        const candidate = (await repos.organizations.get(decision.candidateSid))!;
+        const request = await repos.merges.insert({ primeOrgSid, candidateOwnerEmail: decision.email, invitedBy: actorLabel(actor) });
+        const token = newToken();
+        const expiresAt = new Date(clock.now().getTime() + MERGE_LINK_TTL_MS);
+        await repos.tokens.insert({ tokenHash: hashToken(token), purpose: 'merge', subject: request.id, orgSid: primeOrgSid, expiresAt });
+        await queueMail(repos, afterCommit, deps, {
+          to: decision.email,
+          subject: `${auth.org.name} invites you to merge ${candidate.name} into it`,
+          body: [
+            `${auth.org.name} invites you, as Owner of ${candidate.name}, to merge your organization into theirs.`,
+            `If you accept, every account and user of ${candidate.name} moves to ${auth.org.name}.`,
+            "Accounts keep their owners, status and billing. Every user, you included, becomes a Standard User",
+            `with access to the accounts they had; ${auth.org.name}'s administrators may promote them.`,
+            `${candidate.name} then ceases to exist. This cannot be undone.`,
+            '',
+            `Review and accept here (until ${expiresAt.toISOString()}):`,
+            link(baseUrl, `/merges/${token}`),
+          ].join('\n'),
+        });
+        await audit(repos, actor, {
+          orgSid: primeOrgSid, action: 'merge.invited', target: request.id,
+          after: { candidateOrgSid: decision.candidateSid, candidateOwnerEmail: decision.email, expiresAt },
+        });
+        return { mergeId: request.id, primeOrgSid, candidateOrgSid: decision.candidateSid, candidateOwnerEmail: decision.email, expiresAt };
+      });
+    },
+
+    /**
+     * M3: what the merge would move and who would change role, with M2 checked as of now. By
+     * merge id for the Prime's Owner and Administrators; by the invitation's token for the invitee.
+     */
+    async preview(actor: Actor, mergeIdOrToken: string): Promise<MergePreview> {
+      const repos = store.read;
+      const request = await findRequest(repos, mergeIdOrToken, clock.now());
+      await authorizePreview(repos, actor, request);
+      const prime = await repos.organizations.get(request.primeOrgSid);
+      if (!prime) throw new DomainError('not_found', 'This merge invitation no longer exists.');
+      const decision = await checkMerge(repos, prime.sid, request.candidateOwnerEmail);
+      const candidateSid = decision.kind === 'invite' ? decision.candidateSid : (await repos.users.getByEmail(request.candidateOwnerEmail))?.orgSid ?? null;
+      const candidate: Organization | undefined = candidateSid && candidateSid !== prime.sid ? await repos.organizations.get(candidateSid) : undefined;
+      const loaded = candidate ? await loadMergePlan(repos, prime.sid, candidate.sid) : undefined;
+      return {
+        mergeId: request.id, status: request.status, primeOrgSid: prime.sid, primeName: prime.name,
+        candidateOrgSid: candidate?.sid ?? null, candidateName: candidate?.name ?? null, candidateOwnerEmail: request.candidateOwnerEmail,
+        allowed: request.status === 'pending' && decision.kind === 'invite',
+        refusal: decision.kind === 'reject' ? { reason: 'reason' in decision ? decision.reason : decision.code, message: decision.message } : null,
+        accounts: (loaded?.accounts ?? []).map((a) => ({ sid: a.sid, name: a.name, ownerSid: a.ownerSid, status: a.status, management: a.management })),
+        users: (loaded?.plan.userMoves ?? []).map((u) => ({ userSid: u.userSid, email: u.email, fromRole: u.fromRole, toRole: u.toRole, accountSids: u.accountSids })),
+        roleChanges: loaded?.plan.preview.roleChanges ?? [],
+        ssoRequired: loaded?.plan.preview.ssoRequired ?? [],
+      };
+    },
+
+    /**
+     * M1, M2, M3, O4: the Candidate's Owner accepts with the invitation's token. In one
+     * transaction: M2 is checked again, every Candidate account and user moves to the Prime, and
+     * the Candidate ceases to exist. The token is consumed in that transaction (single use).
+     */
+    async accept(actor: Actor, token: string): Promise<MergeResult> {
+      if (actor.kind !== 'user') throw new DomainError('forbidden', "Only the invited organization's Owner, signed in, can accept a merge.");
+      return store.transaction(async (repos) => {
+        const now = clock.now();
+        const used = await repos.tokens.consume(hashToken(token), 'merge', now);
+        const request = used ? await repos.merges.lock(used.subject) : undefined;
+        if (!request || request.status !== 'pending') throw new DomainError('token_invalid', 'This merge link is invalid, expired or already used.');
+        const me = await repos.users.lock(actor.userSid);
+        if (!me) throw new DomainError('unauthenticated', 'Sign in again.');
+        const acceptor = decideMergeAcceptor(snapshotOf(me), request.candidateOwnerEmail);
+        if (acceptor.kind === 'reject') return fail(acceptor);
+        const candidateSid = me.orgSid!;
+        // Both organizations are locked, in SID order so that two merges cannot deadlock.
+        for (const sid of [request.primeOrgSid, candidateSid].sort()) await repos.organizations.lock(sid);
+        if (!(await repos.organizations.get(request.primeOrgSid))) throw new DomainError('not_found', 'The inviting organization no longer exists.');
+        const decision = await checkMerge(repos, request.primeOrgSid, request.candidateOwnerEmail);
+        if (decision.kind === 'reject') return refuse(decision);
+        const candidate = (await repos.organizations.get(candidateSid))!;
+        const { plan } = await loadMergePlan(repos, request.primeOrgSid, candidateSid);
+        const effects = await applyMergePlan(repos, plan, now);
+        await repos.merges.markAccepted(request.id, candidateSid, now);
+        await audit(repos, actor, {
+          orgSid: request.primeOrgSid, action: 'organization.merged', target: candidateSid,
+          before: { candidate: { sid: candidate.sid, name: candidate.name }, roles: plan.userMoves.map((u) => ({ userSid: u.userSid, role: u.fromRole })) },
+          after: {
+            mergeId: request.id, accountSids: plan.accountMoves.map((a) => a.accountSid),
+            users: plan.userMoves.map((u) => ({ userSid: u.userSid, role: u.toRole, accountSids: u.accountSids })), ...effects,
+          },
+        });
+        return {
+          mergeId: request.id, primeOrgSid: request.primeOrgSid, candidateOrgSid: candidateSid,
+          movedAccountSids: plan.accountMoves.map((a) => a.accountSid), movedUserSids: plan.userMoves.map((u) => u.userSid),
+        };
+      });
+    },
+  };
+}
+
+async function findRequest(repos: Repos, idOrToken: string, now: Date): Promise<MergeRequest> {
+  const id = UUID.test(idOrToken) ? idOrToken : (await repos.tokens.peek(hashToken(idOrToken), 'merge', now))?.subject;
+  const request = id ? await repos.merges.get(id) : undefined;
+  if (!request) throw new DomainError('not_found', 'This merge invitation does not exist or has expired.');
+  return request;
+}
+
+/** The Prime's Owner and Administrators (M1) and the invitee see a preview; others get 404. */
+async function authorizePreview(repos: Repos, actor: Actor, request: MergeRequest): Promise<void> {
+  if (actor.kind === 'operator' || actor.kind === 'system') return;
+  if (actor.kind === 'user') {
+    const me = await repos.users.get(actor.userSid);
+    const mine = me ? normaliseEmail(me.email) : undefined;
+    if (mine?.ok && mine.email === request.candidateOwnerEmail) return;
+    if (me?.orgSid === request.primeOrgSid) {
+      await authorize(repos, actor, request.primeOrgSid, 'merge');
+      return;
+    }
+  }
+  throw new DomainError('not_found', 'This merge invitation does not exist or has expired.');
+}
