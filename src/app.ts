@@ -9,6 +9,9 @@ import { requestId } from './http/request-id.js';
 import type { Logger } from './logger.js';
 import type { Services } from './services/index.js';
 import { DomainError } from './errors.js';
+import { authRoutes } from './http/auth/routes.js';
+import { sessionMiddleware } from './http/auth/session.js';
+import { ssoRoutes } from './http/sso/routes.js';
 
 export interface AppDeps {
   readonly services: Services;
@@ -22,10 +25,14 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  // Express 5's query parser: plain, flat values only (SCIM casts startIndex/count itself).
   app.set('query parser', 'simple');
   app.use(requestId);
   app.use(healthRoutes(deps.health));
+
+  // Sign-in: every request with a session cookie gets req.signedIn (http/auth/session.ts).
+  app.use(sessionMiddleware(deps.services));
+  app.use(authRoutes(deps));
+  app.use(ssoRoutes(deps));
 
   app.use((_req, _res, next) => next(new DomainError('not_found', 'No such endpoint.')));
   app.use(errorHandler(deps.logger));

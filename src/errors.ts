@@ -1,6 +1,5 @@
 /**
  * The one error class of Orgward. `message` is safe to show to the caller; `cause` is logged, never sent.
- * Each protocol maps `kind` to its own status in exactly one place (http/error-handler.ts, http/scim, http/sso).
  */
 export type ErrorKind =
   | 'invalid'
@@ -62,6 +61,7 @@ export const ERROR_CODES = {
   sso_response_invalid: 'unauthenticated',
   sso_identity_conflict: 'conflict',
   sso_enrollment_refused: 'forbidden',
+  sso_unavailable: 'unavailable',
   // merge (M)
   merge_not_allowed: 'conflict',
   // HIPAA (H)

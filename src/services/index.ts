@@ -18,6 +18,9 @@ import { createAccountService } from './accounts.js';
 import { createHipaaService } from './hipaa.js';
 import { createMergeService } from './merges.js';
 import { createBulkImportService } from './bulk-import.js';
+import { createSessionService } from './sessions.js';
+import { createSignInService } from './sign-in.js';
+import { createSsoService } from './sso.js';
 
 export interface ServiceDeps {
   readonly store: Store;
@@ -45,6 +48,9 @@ export function createServices(deps: ServiceDeps) {
     hipaa: createHipaaService(deps),
     merges: createMergeService(deps),
     bulkImport: createBulkImportService(deps),
+    sso: createSsoService(deps),
+    sessions: createSessionService(deps),
+    signIn: createSignInService(deps, createSessionService(deps)),
   };
 }
 

@@ -13,6 +13,8 @@ const CONSTRAINTS: Record<string, [ErrorCode, string]> = {
   domains_one_verifying_org: ['domain_claimed', 'This domain is already verified by another organization.'],
   domains_once_per_org: ['domain_exists', 'This domain is already registered in the organization.'],
   invitations_one_pending_per_email: ['invitation_pending', 'An invitation for this email address is already pending.'],
+  sso_identities_key: ['sso_identity_conflict', 'This single sign-on identity is already linked to a user.'],
+  sso_identities_one_per_issuer: ['sso_identity_conflict', 'This user is already linked to another identity at this identity provider.'],
 };
 
 const CONNECTION_CODES = new Set([
@@ -31,7 +33,8 @@ export function translateDbError(error: unknown): DomainError | undefined {
     return new DomainError(code, message, { cause: error });
   }
   if (e.code && CONNECTION_CODES.has(e.code)) return unavailable(error);
-  if (e.name === 'KnexTimeoutError' || /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connection is closed|Unable to acquire a connection/i.test(e.message ?? '')) {
+  // knex re-wraps some driver errors without their code (its migration lock: "connect ECONNREFUSED …").
+  if (e.name === 'KnexTimeoutError' || /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connection is closed|Unable to acquire a connection|\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN)\b/i.test(e.message ?? '')) {
     return unavailable(error);
   }
   switch (e.code) {

@@ -15,6 +15,11 @@ import { oneTimeTokenStore } from './one-time-tokens.js';
 import { organizationStore } from './organizations.js';
 import { sessionStore } from './sessions.js';
 import { userStore } from './users.js';
+import { ssoConnectionStore } from './sso-connections.js';
+import { ssoIdentityStore } from './sso-identities.js';
+import { ssoLoginStateStore } from './sso-login-state.js';
+import { ssoSessionStore } from './sso-sessions.js';
+import { signInFactorStore } from './sso-sign-in.js';
 
 export function createRepos(db: Knex | Knex.Transaction) {
   return {
@@ -28,6 +33,11 @@ export function createRepos(db: Knex | Knex.Transaction) {
     outbox: mailOutboxStore(db),
     audit: auditLogStore(db),
     merges: mergeRequestStore(db),
+    ssoConnections: ssoConnectionStore(db),
+    ssoIdentities: ssoIdentityStore(db),
+    ssoLoginState: ssoLoginStateStore(db),
+    signInSessions: ssoSessionStore(db),
+    signInFactors: signInFactorStore(db),
   };
 }
 

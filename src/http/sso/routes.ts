@@ -1,0 +1,66 @@
+/**
+ * SSO routes, per connection: SAML ACS and SP metadata, OIDC callback and client metadata, and
+ * the test sign-in link (S1). Every failure goes through ssoErrors (errors.ts).
+ */
+import express, { type Request, type Response, type Router } from 'express';
+import type { Logger } from '../../logger.js';
+import type { Services } from '../../services/index.js';
+import type { SsoOutcome } from '../../services/sso-complete.js';
+import { readCookie, SSO_BROWSER_COOKIE } from '../auth/cookies.js';
+import { html, sendPage } from '../auth/html.js';
+import { startSession } from '../auth/session.js';
+import { beginSso } from './begin.js';
+import { ssoErrors } from './errors.js';
+import { completeOidc, oidcClientMetadata } from './oidc.js';
+import { consumeSamlResponse, samlMetadata } from './saml.js';
+import { MAX_SAML_BYTES } from './saml-guard.js';
+
+export interface SsoRouteDeps {
+  readonly services: Services;
+  readonly logger: Logger;
+  readonly secureCookies: boolean;
+}
+
+type Handler = (req: Request, res: Response) => Promise<void>;
+const handle = (fn: Handler) => (req: Request, res: Response, next: (e?: unknown) => void) => { fn(req, res).catch(next); };
+const param = (req: Request, name: string): string => String(req.params[name] ?? '');
+
+export function ssoRoutes(deps: SsoRouteDeps): Router {
+  const { services, secureCookies } = deps;
+  const router = express.Router();
+
+  const finish = (res: Response, outcome: SsoOutcome): void => {
+    if (outcome.kind === 'tested') {
+      sendPage(res, 200, 'Test sign-in succeeded', html`<p>The connection signed in <code>${outcome.email}</code> and passed every check.</p>
+        <p>Single sign-on can now be enforced on the organization's verified domains.</p>`);
+      return;
+    }
+    startSession(res, outcome.session, secureCookies, services.deps.clock.now());
+    res.redirect(303, '/login');
+  };
+
+  router.get('/sso/test/:ticket', handle(async (req, res) => {
+    const ticket = await services.sso.redeemTestTicket(param(req, 'ticket'));
+    res.set('Referrer-Policy', 'no-referrer').redirect(303, await beginSso(services, req, res, { ...ticket, purpose: 'test', secureCookies }));
+  }));
+
+  // The IdP posts cross-site: no CSRF token (the signature, InResponseTo and replay cache stand in).
+  router.post('/sso/saml/:connectionId/acs', express.urlencoded({ extended: false, limit: MAX_SAML_BYTES, parameterLimit: 10 }), handle(async (req, res) => {
+    finish(res, await consumeSamlResponse(services, param(req, 'connectionId'), req.body ?? {}, req.id));
+  }));
+
+  router.get('/sso/saml/:connectionId/metadata', handle(async (req, res) => {
+    res.type('application/samlmetadata+xml').send(await samlMetadata(services, param(req, 'connectionId')));
+  }));
+
+  router.get('/sso/oidc/:connectionId/callback', handle(async (req, res) => {
+    finish(res, await completeOidc(services, param(req, 'connectionId'), req.query as Record<string, unknown>, readCookie(req, SSO_BROWSER_COOKIE), req.id));
+  }));
+
+  router.get('/sso/oidc/:connectionId/metadata', handle(async (req, res) => {
+    res.json(await oidcClientMetadata(services, param(req, 'connectionId')));
+  }));
+
+  router.use('/sso', ssoErrors(deps.logger));
+  return router;
+}

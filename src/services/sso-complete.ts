@@ -1,0 +1,118 @@
+/**
+ * The one way an SSO response becomes a sign-in, whatever the protocol: the response is made
+ * single-use (S3, S8), then S4 (the email is on a verified domain of the connection's
+ * organization), S6 (identity keyed by organization, issuer and subject; email linking only under
+ * S4 and with a verified email), S5 (just-in-time enrolment through the one enrollment path:
+ * Auto-enrollment or a pending invitation; D6 Blocked and U1 refused there), then a session.
+ * A test sign-in (S1) stops after S4 and records the successful test. All in one transaction:
+ * a refusal writes nothing.
+ */
+import { DomainError } from '../errors.js';
+import { normaliseEmail } from '../rules/domains.js';
+import { decideSsoDomain } from '../rules/sso.js';
+import { decideSsoIdentityLink } from '../rules/sso-identity.js';
+import type { Repos } from '../store/index.js';
+import type { Actor } from '../types.js';
+import { audit, fail, snapshotOf } from './context.js';
+import { enroll } from './enrollment.js';
+import type { ServiceDeps } from './index.js';
+import type { IssuedSession, SessionService } from './sessions.js';
+import { loginStateInvalid } from './sso-login.js';
+import type { SsoPurpose, SsoSingleUse, VerifiedIdentity } from './sso-types.js';
+
+/** What a completed SSO response led to. */
+export type SsoOutcome =
+  | { readonly kind: 'signed_in'; readonly userSid: string; readonly session: IssuedSession; readonly via: 'identity' | 'linked' | 'enrolled' }
+  | { readonly kind: 'tested'; readonly connectionId: string; readonly email: string };
+
+function invalid(message: string, reason: string): never {
+  throw new DomainError('sso_response_invalid', message, { cause: new Error(reason) });
+}
+
+/** Consumes what makes the response single-use; returns why the login was started. */
+async function consumeOnce(repos: Repos, connectionId: string, once: SsoSingleUse, now: Date): Promise<SsoPurpose> {
+  if (once.kind === 'oidc') return once.purpose;
+  let purpose: SsoPurpose = 'sign_in';
+  if (once.requestId !== null) {
+    const request = await repos.ssoLoginState.consumeSamlRequest(once.requestId, connectionId, now);
+    if (!request) throw loginStateInvalid('InResponseTo names no live request of this connection (unknown, used or foreign)');
+    purpose = request.purpose;
+  }
+  // S3, S8: INSERT ... ON CONFLICT DO NOTHING: of two instances, the second finds the first's row.
+  if (!(await repos.ssoLoginState.recordAssertion(connectionId, once.assertionId, once.rememberUntil, now))) {
+    throw loginStateInvalid('assertion ID seen before (replay)');
+  }
+  return purpose;
+}
+
+export function createSsoCompletion(deps: Pick<ServiceDeps, 'store' | 'clock'>, sessions: SessionService) {
+  const { store, clock } = deps;
+  return {
+    /** Completes a verified SSO response in one transaction; see the file comment. */
+    async completeSso(identity: VerifiedIdentity, once: SsoSingleUse, context: { requestId?: string } = {}): Promise<SsoOutcome> {
+      const actor: Actor = { kind: 'system', ...(context.requestId && { requestId: context.requestId }) };
+      return store.transaction(async (repos) => {
+        const now = clock.now();
+        const connection = await repos.ssoConnections.get(identity.connectionId);
+        if (!connection || connection.orgSid !== identity.orgSid || !connection.enabled) {
+          invalid('This single sign-on connection is not available.', 'connection missing, disabled or of another organization');
+        }
+        const purpose = await consumeOnce(repos, connection.id, once, now);
+        // S3: an OIDC email counts only when the IdP verified it.
+        if (!identity.emailVerified) invalid('Your identity provider did not confirm your email address, so it cannot be used to sign in here.', 'email_verified is not true');
+        const normal = normaliseEmail(identity.email);
+        if (!normal.ok) invalid('Your identity provider did not send a usable email address.', 'no usable email in the response');
+        const email = normal.email;
+        const orgDomains = (await repos.domains.listByOrg(identity.orgSid)).filter((d) => d.verifiedAt !== null).map((d) => d.name);
+        const domainDecision = decideSsoDomain(email, orgDomains);
+        if (domainDecision.kind === 'reject') fail(domainDecision);
+
+        if (purpose === 'test') {
+          await repos.ssoConnections.markTested(connection.id, now);
+          await audit(repos, actor, { orgSid: identity.orgSid, action: 'sso.connection_tested', target: connection.id, after: { email, issuer: identity.issuer, testedAt: now } });
+          return { kind: 'tested', connectionId: connection.id, email };
+        }
+
+        const linked = await repos.ssoIdentities.find(identity.orgSid, identity.issuer, identity.subject);
+        const linkedUser = linked ? await repos.users.lock(linked.userSid) : undefined;
+        const byEmail = linked ? undefined : await repos.users.lockByEmail(email);
+        const decision = decideSsoIdentityLink({
+          orgSid: identity.orgSid,
+          linkedUser: linkedUser ? snapshotOf(linkedUser) : null,
+          userByEmail: byEmail ? snapshotOf(byEmail) : null,
+          userHasIdentityFromIssuer: byEmail ? await repos.ssoIdentities.hasIssuer(byEmail.sid, identity.issuer) : false,
+          domainMatches: true,
+          emailVerified: identity.emailVerified,
+        });
+        let userSid: string;
+        let via: 'identity' | 'linked' | 'enrolled';
+        switch (decision.kind) {
+          case 'reject':
+            return fail(decision);
+          case 'sign_in':
+            userSid = decision.userSid;
+            via = 'identity';
+            await repos.ssoIdentities.touch(identity.orgSid, identity.issuer, identity.subject, now);
+            break;
+          case 'link':
+            userSid = decision.userSid;
+            via = 'linked';
+            break;
+          case 'enroll': {
+            const result = await enroll(repos, actor, { path: 'sso', email, targetOrgSid: identity.orgSid, profile: identity.profile, now });
+            userSid = result.member.sid;
+            via = 'enrolled';
+            break;
+          }
+        }
+        if (via !== 'identity') {
+          await repos.ssoIdentities.insert({ orgSid: identity.orgSid, issuer: identity.issuer, subject: identity.subject, userSid, connectionId: connection.id, now });
+          await audit(repos, actor, { orgSid: identity.orgSid, action: 'sso.identity_linked', target: userSid, after: { issuer: identity.issuer, subject: identity.subject, connectionId: connection.id, via } });
+        }
+        const user = (await repos.users.get(userSid))!;
+        const session = await sessions.issue(repos, { userSid, method: identity.protocol, connectionId: connection.id, passwordChangedAt: user.passwordChangedAt });
+        return { kind: 'signed_in', userSid, session, via };
+      });
+    },
+  };
+}
