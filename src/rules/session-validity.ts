@@ -29,8 +29,8 @@ export function decideSessionValidity(s: SessionSnapshot, now: Date): SessionVal
 
 /**
  * The time to record as a new session's issue time: now, but never earlier than the password
- * change it was issued under, so that two clocks (application and database) that disagree by a
- * little cannot make a fresh session look older than the password (U3).
+ * change it was issued under, so that two instances whose clocks disagree by a little cannot make
+ * a fresh session look older than the password (U3).
  */
 export function sessionIssuedAt(now: Date, passwordChangedAt: Date | null): Date {
   return passwordChangedAt !== null && passwordChangedAt.getTime() > now.getTime() ? passwordChangedAt : now;

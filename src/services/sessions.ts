@@ -41,7 +41,7 @@ export function createSessionService(deps: Pick<ServiceDeps, 'store' | 'clock'>)
       const now = sessionIssuedAt(clock.now(), input.passwordChangedAt);
       const token = newToken('ows_');
       const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
-      await repos.signInSessions.insert({ idHash: hashToken(token), userSid: input.userSid, method: input.method, connectionId: input.connectionId ?? null, now, expiresAt });
+      await repos.sessions.insert({ idHash: hashToken(token), userSid: input.userSid, method: input.method, connectionId: input.connectionId ?? null, now, expiresAt });
       return { token, expiresAt };
     },
 
@@ -50,7 +50,7 @@ export function createSessionService(deps: Pick<ServiceDeps, 'store' | 'clock'>)
       if (typeof token !== 'string' || !/^ows_[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
       const now = clock.now();
       const idHash = hashToken(token);
-      const s = await store.read.signInSessions.findLiveWithUser(idHash, now);
+      const s = await store.read.sessions.findLiveWithUser(idHash, now);
       if (!s) return undefined;
       const validity = decideSessionValidity({
         createdAt: s.createdAt, expiresAt: s.expiresAt, revoked: false, userStatus: s.status, passwordChangedAt: s.passwordChangedAt,

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import { migrations } from '../../migrations/index.js';
+import type { Logger } from '../logger.js';
 
 export type Db = Knex;
 
@@ -27,21 +28,35 @@ export interface DbOptions {
   readonly poolMax?: number;
   /** Bound on waiting for a connection and on each statement, so an outage fails fast. */
   readonly timeoutMs?: number;
+  /** Where knex's own warnings go (it would print them to stdout). */
+  readonly logger?: Logger;
 }
 
 export function createDb(options: DbOptions): Db {
   const timeoutMs = options.timeoutMs ?? 5000;
+  const log = options.logger && {
+    warn: (message: unknown) => options.logger!.warn('knex', { message }),
+    error: (message: unknown) => options.logger!.error('knex', { message }),
+    deprecate: (message: unknown) => options.logger!.warn('knex deprecation', { message }),
+    debug: (message: unknown) => options.logger!.debug('knex', { message }),
+  };
   if (options.databaseUrl) {
+    const statementTimeout = Math.max(timeoutMs * 6, 30000);
     return knexFactory({
       client: 'pg',
       connection: {
         connectionString: options.databaseUrl,
         connectionTimeoutMillis: timeoutMs,
-        statement_timeout: Math.max(timeoutMs * 6, 30000),
+        statement_timeout: statementTimeout,
+        // A server that vanishes without closing the socket (dropped packets) is caught by the
+        // client-side timeout and TCP keep-alive; statement_timeout alone is enforced by the server.
+        query_timeout: statementTimeout + 5000,
+        keepAlive: true,
         application_name: 'orgward',
       },
       pool: { min: 0, max: options.poolMax ?? 10, idleTimeoutMillis: 30000 },
       acquireConnectionTimeout: timeoutMs,
+      ...(log && { log }),
     });
   }
   const inMemory = options.dataDir === 'memory://';
@@ -51,6 +66,7 @@ export function createDb(options: DbOptions): Db {
     dialect: 'postgres',
     connection: inMemory ? {} : { filename: options.dataDir },
     acquireConnectionTimeout: Math.max(timeoutMs, 60000),
+    ...(log && { log }),
   } as Knex.Config);
 }
 

@@ -18,7 +18,6 @@ import { userStore } from './users.js';
 import { ssoConnectionStore } from './sso-connections.js';
 import { ssoIdentityStore } from './sso-identities.js';
 import { ssoLoginStateStore } from './sso-login-state.js';
-import { ssoSessionStore } from './sso-sessions.js';
 import { signInFactorStore } from './sso-sign-in.js';
 
 export function createRepos(db: Knex | Knex.Transaction) {
@@ -36,7 +35,6 @@ export function createRepos(db: Knex | Knex.Transaction) {
     ssoConnections: ssoConnectionStore(db),
     ssoIdentities: ssoIdentityStore(db),
     ssoLoginState: ssoLoginStateStore(db),
-    signInSessions: ssoSessionStore(db),
     signInFactors: signInFactorStore(db),
   };
 }

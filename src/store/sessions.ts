@@ -1,22 +1,47 @@
 import type { Knex } from 'knex';
+import type { Role, UserStatus } from '../types.js';
 
 export const SESSIONS = 'sessions';
 export type SessionMethod = 'password' | 'saml' | 'oidc';
 
-export interface Session {
-  readonly userSid: string; readonly method: SessionMethod; readonly connectionId: string | null;
-  readonly createdAt: Date; readonly expiresAt: Date;
+/** A live session together with what deciding its validity and answering /api/v1/me needs. */
+export interface SessionWithUser {
+  readonly userSid: string;
+  readonly method: SessionMethod;
+  readonly connectionId: string | null;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+  readonly lastSeenAt: Date;
+  readonly email: string;
+  readonly status: UserStatus;
+  readonly passwordChangedAt: Date | null;
+  readonly orgSid: string | null;
+  readonly role: Role | null;
 }
 
-/** Sessions live in the database so every instance sees the same ones; only the id's digest is stored. */
+/**
+ * Sessions live in the database so every instance sees the same ones; only the id's digest is stored.
+ * A live session is read together with its user and membership in one query.
+ */
 export function sessionStore(db: Knex | Knex.Transaction) {
   return {
-    async insert(s: { idHash: string; userSid: string; method: SessionMethod; connectionId?: string | null; expiresAt: Date }): Promise<void> {
-      await db(SESSIONS).insert({ id_hash: s.idHash, user_sid: s.userSid, method: s.method, connection_id: s.connectionId ?? null, expires_at: s.expiresAt });
+    /** The issuing time comes from the service clock, so "issued before password_changed_at" (U3) compares one clock. */
+    async insert(s: { idHash: string; userSid: string; method: SessionMethod; connectionId: string | null; now: Date; expiresAt: Date }): Promise<void> {
+      await db(SESSIONS).insert({
+        id_hash: s.idHash, user_sid: s.userSid, method: s.method, connection_id: s.connectionId,
+        created_at: s.now, last_seen_at: s.now, expires_at: s.expiresAt,
+      });
     },
-    async findLive(idHash: string, now: Date): Promise<Session | undefined> {
-      const row = await db(SESSIONS).where({ id_hash: idHash }).whereNull('revoked_at').where('expires_at', '>', now).first();
-      return row && { userSid: row.user_sid, method: row.method, connectionId: row.connection_id, createdAt: row.created_at, expiresAt: row.expires_at };
+    async findLiveWithUser(idHash: string, now: Date): Promise<SessionWithUser | undefined> {
+      const row = await db(`${SESSIONS} as s`).join('users as u', 'u.sid', 's.user_sid').leftJoin('memberships as m', 'm.user_sid', 'u.sid')
+        .where('s.id_hash', idHash).whereNull('s.revoked_at').where('s.expires_at', '>', now)
+        .first('s.user_sid', 's.method', 's.connection_id', 's.created_at', 's.expires_at', 's.last_seen_at',
+          'u.email', 'u.status', 'u.password_changed_at', 'm.org_sid', 'm.role');
+      return row && {
+        userSid: row.user_sid, method: row.method, connectionId: row.connection_id, createdAt: row.created_at, expiresAt: row.expires_at,
+        lastSeenAt: row.last_seen_at, email: row.email, status: row.status, passwordChangedAt: row.password_changed_at,
+        orgSid: row.org_sid, role: row.role,
+      };
     },
     async touch(idHash: string, now: Date): Promise<void> {
       await db(SESSIONS).where({ id_hash: idHash }).update({ last_seen_at: now });
@@ -28,7 +53,7 @@ export function sessionStore(db: Knex | Knex.Transaction) {
     async revokeAllOfUser(userSid: string, reason: string, now: Date): Promise<number> {
       return db(SESSIONS).where({ user_sid: userSid }).whereNull('revoked_at').update({ revoked_at: now, revoked_reason: reason });
     },
-    /** S7: ends every live session of users whose email is on the domain, except SSO sessions of this organization. */
+    /** S7: ends every live password session of users whose email is on the domain (SSO sessions stay). */
     async revokeForDomain(domain: string, reason: string, now: Date): Promise<number> {
       return db(SESSIONS).whereNull('revoked_at').where('method', 'password')
         .whereIn('user_sid', db('users').select('sid').whereRaw(`lower(split_part(email, '@', 2)) = lower(?)`, [domain]))

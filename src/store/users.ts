@@ -30,7 +30,6 @@ export function userStore(db: Knex | Knex.Transaction) {
       const [row] = await db<UserRow>(USERS).insert({
         sid: user.sid, email: user.email, display_name: user.displayName ?? null, given_name: user.givenName ?? null,
         family_name: user.familyName ?? null, password_hash: user.passwordHash ?? null,
-        password_changed_at: user.passwordHash ? db.fn.now() as unknown as Date : null,
       }).returning('*');
       return mapUserRow(row as UserRow);
     },

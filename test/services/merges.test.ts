@@ -105,7 +105,7 @@ describe('merges.preview and accept (M1, M2, M3, O4)', () => {
     }));
     // The Prime enforces SSO on the domain of the Candidate Owner: it applies to her at once (M3).
     await ctx.store.transaction((repos) => repos.domains.update(s.primeDomain.id, { ssoEnforced: true }));
-    await ctx.store.transaction((repos) => repos.sessions.insert({ idHash: `sess-${n}`, userSid: c.owner.sid, method: 'password', expiresAt: new Date(Date.now() + 86_400_000) }));
+    await ctx.store.transaction((repos) => repos.sessions.insert({ idHash: `sess-${n}`, userSid: c.owner.sid, method: 'password', connectionId: null, now: new Date(), expiresAt: new Date(Date.now() + 86_400_000) }));
     const candidateHistory = (await ctx.store.read.audit.list(c.org.sid)).length;
     expect(candidateHistory).toBeGreaterThan(0);
 
@@ -157,7 +157,7 @@ describe('merges.preview and accept (M1, M2, M3, O4)', () => {
     // Unverified domains dropped, open invitations revoked, SSO applies at once.
     expect(await ctx.store.read.domains.listByOrg(c.org.sid)).toEqual([]);
     expect(await ctx.store.read.invitations.listPending(c.org.sid, new Date())).toEqual([]);
-    expect(await ctx.store.read.sessions.findLive(`sess-${n}`, new Date())).toBeUndefined();
+    expect(await ctx.store.read.sessions.findLiveWithUser(`sess-${n}`, new Date())).toBeUndefined();
     // History moved and the merge recorded in the Prime.
     expect(await ctx.store.read.audit.list(c.org.sid)).toEqual([]);
     const primeLog = await ctx.store.read.audit.list(s.prime.org.sid, { limit: 1000 });

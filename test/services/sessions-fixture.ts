@@ -12,12 +12,12 @@ interface HasStoreAndClock { readonly store: Store; readonly clock: Clock }
 export async function insertSession(ctx: HasStoreAndClock, userSid: string): Promise<string> {
   const idHash = hashToken(newToken());
   await ctx.store.transaction((repos) => repos.sessions.insert({
-    idHash, userSid, method: 'password', expiresAt: new Date(ctx.clock.now().getTime() + 8 * 3600_000),
+    idHash, userSid, method: 'password', connectionId: null, now: ctx.clock.now(), expiresAt: new Date(ctx.clock.now().getTime() + 8 * 3600_000),
   }));
   return idHash;
 }
 
 /** True while the session is neither revoked nor expired. */
 export async function isLive(ctx: HasStoreAndClock, idHash: string): Promise<boolean> {
-  return (await ctx.store.read.sessions.findLive(idHash, ctx.clock.now())) !== undefined;
+  return (await ctx.store.read.sessions.findLiveWithUser(idHash, ctx.clock.now())) !== undefined;
 }
