@@ -4,6 +4,7 @@
  */
 import type { Knex } from 'knex';
 import * as createFoundation from './20261123000000_create_foundation.js';
+import * as createScim from './20261123010000_create_scim.js';
 import * as createSso from './20261123020000_create_sso.js';
 
 export interface Migration {
@@ -14,5 +15,6 @@ export interface Migration {
 
 export const migrations: readonly Migration[] = [
   { name: '20261123000000_create_foundation', ...createFoundation },
+  { name: '20261123010000_create_scim', ...createScim },
   { name: '20261123020000_create_sso', ...createSso },
 ];

@@ -1,5 +1,6 @@
 /**
  * The one error class of Orgward. `message` is safe to show to the caller; `cause` is logged, never sent.
+ * Each protocol maps `kind` to its own status in exactly one place (http/error-handler.ts, http/scim, http/sso).
  */
 export type ErrorKind =
   | 'invalid'
@@ -68,6 +69,17 @@ export const ERROR_CODES = {
   baa_required: 'conflict',
   // bulk import (B)
   bulk_import_disabled: 'forbidden',
+  // SCIM provisioning (C); http/scim/errors.ts maps each to its RFC 7644 §3.12 status and scimType
+  scim_token_invalid: 'unauthenticated',
+  scim_user_exists: 'conflict',
+  scim_group_exists: 'conflict',
+  scim_invalid_filter: 'invalid',
+  scim_invalid_syntax: 'invalid',
+  scim_invalid_path: 'invalid',
+  scim_no_target: 'invalid',
+  scim_too_many: 'invalid',
+  scim_read_only: 'immutable',
+  scim_version_mismatch: 'conflict',
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -18,6 +18,9 @@ import { createAccountService } from './accounts.js';
 import { createHipaaService } from './hipaa.js';
 import { createMergeService } from './merges.js';
 import { createBulkImportService } from './bulk-import.js';
+import { createScimTokensService } from './scim-tokens.js';
+import { createScimUsersService } from './scim-users.js';
+import { createScimGroupsService } from './scim-groups.js';
 import { createSessionService } from './sessions.js';
 import { createSignInService } from './sign-in.js';
 import { createSsoService } from './sso.js';
@@ -48,6 +51,9 @@ export function createServices(deps: ServiceDeps) {
     hipaa: createHipaaService(deps),
     merges: createMergeService(deps),
     bulkImport: createBulkImportService(deps),
+    scimTokens: createScimTokensService(deps),
+    scimUsers: createScimUsersService(deps),
+    scimGroups: createScimGroupsService(deps),
     sso: createSsoService(deps),
     sessions: createSessionService(deps),
     signIn: createSignInService(deps, createSessionService(deps)),

@@ -13,6 +13,8 @@ const CONSTRAINTS: Record<string, [ErrorCode, string]> = {
   domains_one_verifying_org: ['domain_claimed', 'This domain is already verified by another organization.'],
   domains_once_per_org: ['domain_exists', 'This domain is already registered in the organization.'],
   invitations_one_pending_per_email: ['invitation_pending', 'An invitation for this email address is already pending.'],
+  scim_users_user_name_unique: ['scim_user_exists', 'A user with this userName already exists in the organization.'],
+  scim_groups_display_name_unique: ['scim_group_exists', 'A group with this displayName already exists in the organization.'],
   sso_identities_key: ['sso_identity_conflict', 'This single sign-on identity is already linked to a user.'],
   sso_identities_one_per_issuer: ['sso_identity_conflict', 'This user is already linked to another identity at this identity provider.'],
 };

@@ -15,6 +15,10 @@ import { oneTimeTokenStore } from './one-time-tokens.js';
 import { organizationStore } from './organizations.js';
 import { sessionStore } from './sessions.js';
 import { userStore } from './users.js';
+import { scimAccessStore } from './scim-access.js';
+import { scimGroupStore } from './scim-groups.js';
+import { scimTokenStore } from './scim-tokens.js';
+import { scimUserStore } from './scim-users.js';
 import { ssoConnectionStore } from './sso-connections.js';
 import { ssoIdentityStore } from './sso-identities.js';
 import { ssoLoginStateStore } from './sso-login-state.js';
@@ -32,6 +36,10 @@ export function createRepos(db: Knex | Knex.Transaction) {
     outbox: mailOutboxStore(db),
     audit: auditLogStore(db),
     merges: mergeRequestStore(db),
+    scimTokens: scimTokenStore(db),
+    scimUsers: scimUserStore(db),
+    scimGroups: scimGroupStore(db),
+    scimAccess: scimAccessStore(db),
     ssoConnections: ssoConnectionStore(db),
     ssoIdentities: ssoIdentityStore(db),
     ssoLoginState: ssoLoginStateStore(db),

@@ -1,0 +1,50 @@
+/**
+ * Reads at 100,000 users in one organization: `userName eq` lookups (the IdPs' lookup before every
+ * create; target ≥ 3,000 req/s at 16 clients, p99 < 5 ms at 1 client) and pages of 100 with the
+ * exact totalResults (target p99 < 50 ms at 1 client).
+ * Run: node --import tsx bench/scim-lookup.ts [users]
+ */
+import { client, createBenchDatabase, createBenchOrg, expectStatus, fmt, load, percentile, seedUsers, startServer } from './scim-support.js';
+
+const USERS = Number(process.argv[2] ?? 100_000);
+const DOMAIN = 'lookup.bench.example';
+
+export async function benchLookup(): Promise<Record<string, number>> {
+  const database = await createBenchDatabase('lookup');
+  try {
+    const org = await createBenchOrg(database.db, DOMAIN);
+    const t0 = Date.now();
+    await seedUsers(database.db, org.orgSid, DOMAIN, USERS);
+    console.log(`seeded ${fmt(USERS)} users in ${fmt((Date.now() - t0) / 1000, 1)} s`);
+    const server = await startServer(database.url);
+    try {
+      const call = client(server.port, org.token);
+      const lookup = (i: number) => `/Users?filter=${encodeURIComponent(`userName eq "U${(i * 7919) % USERS + 1}@${DOMAIN}"`)}`;
+      const check = (body: string) => { if (!body.includes('"totalResults":1,')) throw new Error(`lookup did not find exactly one user: ${body.slice(0, 200)}`); };
+      await load(16, 2000, async (i) => { const r = await call('GET', lookup(i)); expectStatus(r, 200, 'warm-up'); check(r.body); });
+      const many = await load(16, 30_000, async (i) => { const r = await call('GET', lookup(i + 5)); expectStatus(r, 200, 'lookup'); check(r.body); });
+      const lookupRate = 30_000 / (many.elapsedMs / 1000);
+      const one = await load(1, 3000, async (i) => { const r = await call('GET', lookup(i + 11)); expectStatus(r, 200, 'lookup'); check(r.body); });
+      const pageCall = (i: number) => call('GET', `/Users?startIndex=${((i * 104729) % (USERS - 100)) + 1}&count=100`);
+      await load(1, 50, async (i) => expectStatus(await pageCall(i), 200, 'warm-up page'));
+      const pages = await load(1, 400, async (i) => {
+        const r = await pageCall(i + 3);
+        expectStatus(r, 200, 'page');
+        const body = JSON.parse(r.body) as { totalResults: number; Resources: unknown[] };
+        if (body.totalResults !== USERS + 1 || body.Resources.length !== 100) throw new Error(`page: total ${body.totalResults}, ${body.Resources.length} resources`);
+      });
+      const rss = server.maxRssMb();
+      console.log(`userName eq at ${fmt(USERS)} users, 16 clients: ${fmt(lookupRate)} req/s (p99 ${fmt(percentile(many.latencies, 99), 1)} ms)`);
+      console.log(`userName eq, 1 client: p50 ${fmt(percentile(one.latencies, 50), 2)} ms, p99 ${fmt(percentile(one.latencies, 99), 2)} ms`);
+      console.log(`page of 100 with exact totalResults (${fmt(USERS + 1)}), random startIndex, 1 client: p50 ${fmt(percentile(pages.latencies, 50), 1)} ms, p99 ${fmt(percentile(pages.latencies, 99), 1)} ms`);
+      console.log(`server RSS max: ${fmt(rss, 1)} MB`);
+      return { lookupRate, lookupP99One: percentile(one.latencies, 99), pageP99: percentile(pages.latencies, 99), rssMb: rss };
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await database.drop();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await benchLookup();

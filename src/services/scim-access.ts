@@ -1,0 +1,81 @@
+/**
+ * C5: a member's effective role and account grants from the SCIM groups they are in, recomputed
+ * in the transaction that changes a membership or a mapping. The rule (rules/scim-groups.ts)
+ * decides; this file loads its inputs for a set of members at once and writes only what changed.
+ *
+ * One addition to the rule, kept here because it is about history, not a decision: groups only
+ * take away a role that groups gave. A member whose groups give no role and never gave one keeps
+ * the role an administrator set (a grants-only mapping must not demote an administrator);
+ * a member whose last role-giving group goes returns to Standard.
+ */
+import { decideEffectiveAccess, type GroupMapping } from '../rules/scim-groups.js';
+import type { Repos } from '../store/index.js';
+import type { AccessChange, AccessInput, GroupMappingRecord } from '../store/scim-access.js';
+import type { AssignableRole, Role } from '../rules/types.js';
+import { actorLabel, type Actor } from '../types.js';
+
+export type { GroupMappingRecord } from '../store/scim-access.js';
+
+/** A member's access before and after a change (what `map` applied or `preview` would apply). */
+export interface AccessOutcome {
+  readonly userSid: string;
+  readonly email: string;
+  readonly role: Role;
+  readonly accountSids: readonly string[];
+  readonly before: { readonly role: Role; readonly accountSids: readonly string[] };
+  readonly changed: boolean;
+}
+
+/** C5: a mapping names a group by displayName (case-insensitive) or externalId (exact). */
+export const mappingNames = (ref: string, group: { readonly displayName: string; readonly externalId: string | null }): boolean =>
+  ref.toLowerCase() === group.displayName.toLowerCase() || ref === group.externalId;
+
+const sameSet = (a: readonly string[], b: readonly string[]) => {
+  const sorted = [...b].sort();
+  return a.length === b.length && [...a].sort().every((x, i) => x === sorted[i]);
+};
+
+/** The new access of one member under `mappings`, and whether anything changes. */
+export function planAccess(input: AccessInput, mappings: readonly GroupMappingRecord[]): { change: AccessChange; outcome: AccessOutcome } {
+  const matched: GroupMapping[] = mappings.filter((m) => input.groups.some((g) => mappingNames(m.groupRef, g)))
+    .map((m) => ({ role: m.role, accountSids: m.accountSids }));
+  const effective = decideEffectiveAccess(input.role, matched);
+  const mappedRole: AssignableRole | null = matched.some((m) => m.role !== null)
+    ? decideEffectiveAccess(null, matched).role as AssignableRole
+    : null;
+  const role: Role = input.role === 'owner' ? 'owner'
+    : mappedRole !== null ? mappedRole
+      : input.mappedRole !== null ? 'standard'
+        : input.role;
+  const changed = role !== input.role || mappedRole !== input.mappedRole || !sameSet(effective.accountSids, input.scimGrants);
+  return {
+    change: { userSid: input.userSid, role: role === 'owner' || role === input.role ? null : role, mappedRole, grants: effective.accountSids },
+    outcome: {
+      userSid: input.userSid, email: input.email, role, accountSids: effective.accountSids,
+      before: { role: input.role, accountSids: input.scimGrants }, changed,
+    },
+  };
+}
+
+/**
+ * C5: recomputes and writes the access of `userSids` (members of `orgSid`) in the caller's
+ * transaction, auditing each member whose role or grants changed.
+ */
+export async function recomputeAccess(repos: Repos, actor: Actor, orgSid: string, userSids: readonly string[]): Promise<AccessOutcome[]> {
+  if (userSids.length === 0) return [];
+  const [inputs, mappings] = await Promise.all([repos.scimAccess.inputs(orgSid, userSids), repos.scimAccess.listMappings(orgSid)]);
+  const plans = inputs.map((input) => planAccess(input, mappings));
+  const changed = plans.filter((p) => p.outcome.changed);
+  await repos.scimAccess.apply(orgSid, changed.map((p) => p.change));
+  await repos.scimAccess.appendAudit(changed.map(({ outcome }) => ({
+    orgSid, actor: actorLabel(actor), action: 'scim.access_recomputed', target: outcome.userSid,
+    before: outcome.before, after: { role: outcome.role, accountSids: outcome.accountSids }, requestId: actor.requestId ?? null,
+  })));
+  return plans.map((p) => p.outcome);
+}
+
+/** What recomputing `userSids` under `mappings` would give, without writing anything. */
+export async function previewAccess(repos: Repos, orgSid: string, userSids: readonly string[], mappings: readonly GroupMappingRecord[]): Promise<AccessOutcome[]> {
+  const inputs = await repos.scimAccess.inputs(orgSid, userSids);
+  return inputs.map((input) => planAccess(input, mappings).outcome);
+}

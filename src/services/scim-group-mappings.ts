@@ -1,0 +1,116 @@
+/**
+ * C5: an administrator maps a SCIM group (by displayName or externalId, before or after the IdP
+ * pushes it) to an organization role (Administrator or Standard User, never Owner) and to account
+ * grants. Saving a mapping recomputes the members of the groups it names in the same transaction;
+ * `preview` shows the effective access a mapping would produce without saving it.
+ */
+import { DomainError } from '../errors.js';
+import type { GroupMappingRecord } from '../store/scim-access.js';
+import type { Repos } from '../store/index.js';
+import type { AssignableRole } from '../rules/types.js';
+import { actorLabel, type Actor } from '../types.js';
+import { audit, authorize } from './context.js';
+import type { ServiceDeps } from './index.js';
+import { previewAccess, recomputeAccess, type AccessOutcome } from './scim-access.js';
+
+/** What an administrator maps: the group, the role (none for grants only) and the accounts. */
+export interface GroupMappingInput {
+  /** The group's displayName (case-insensitive) or externalId (exact). */
+  readonly group: string;
+  readonly role?: AssignableRole;
+  readonly accountSids?: readonly string[];
+}
+
+/** The mapping as saved (or previewed), the groups it names now, and each member's access. */
+export interface GroupMappingResult {
+  readonly group: string;
+  readonly role: AssignableRole | null;
+  readonly accountSids: readonly string[];
+  /** False when the mapping gives nothing and was therefore removed (or would be). */
+  readonly mapped: boolean;
+  readonly groups: readonly { readonly id: string; readonly displayName: string; readonly externalId: string | null }[];
+  readonly members: readonly AccessOutcome[];
+}
+
+interface Checked { group: string; role: AssignableRole | null; accountSids: string[] }
+
+function check(input: GroupMappingInput): Checked {
+  const group = typeof input?.group === 'string' ? input.group.trim() : '';
+  if (group === '' || group.length > 1024) throw new DomainError('invalid_input', 'Name the group by its displayName or externalId (1 to 1024 characters).');
+  const role = input.role ?? null;
+  // C5: no group ever grants Owner.
+  if (role !== null && role !== 'admin' && role !== 'standard') throw new DomainError('invalid_input', 'A group maps to the admin or standard role; no group grants Owner.');
+  const accounts = input.accountSids ?? [];
+  if (!Array.isArray(accounts) || accounts.some((a) => typeof a !== 'string')) throw new DomainError('invalid_input', 'accountSids is a list of account SIDs.');
+  return { group, role, accountSids: [...new Set(accounts)].sort() };
+}
+
+function refuseScim(actor: Actor): void {
+  if (actor.kind === 'scim') throw new DomainError('forbidden', 'A SCIM token cannot map groups.');
+}
+
+export function createScimGroupMappings(deps: ServiceDeps) {
+  const { store } = deps;
+
+  /** Validates the accounts (A1: the organization's managed or independent, open accounts) and finds the groups named. */
+  async function prepare(repos: Repos, actor: Actor, orgSid: string, input: GroupMappingInput) {
+    const checked = check(input);
+    await authorize(repos, actor, orgSid, 'manage_scim');
+    const grantable = await repos.scimAccess.grantableAccounts(orgSid, checked.accountSids);
+    const missing = checked.accountSids.filter((a) => !grantable.includes(a));
+    if (missing.length > 0) {
+      throw new DomainError('invalid_input', `These are not open accounts of this organization: ${missing.join(', ')}.`, { details: { accountSids: missing } });
+    }
+    const matching = await repos.scimGroups.matching(orgSid, checked.group);
+    const current = await repos.scimAccess.listMappings(orgSid);
+    const others = current.filter((m) => m.groupRef.toLowerCase() !== checked.group.toLowerCase());
+    const before = current.find((m) => m.groupRef.toLowerCase() === checked.group.toLowerCase());
+    const mapped = checked.role !== null || checked.accountSids.length > 0;
+    return { checked, matching, others, before, mapped };
+  }
+
+  const proposed = (c: Checked, now: Date): GroupMappingRecord => ({ id: 'proposed', groupRef: c.group, role: c.role, accountSids: c.accountSids, createdAt: now, updatedAt: now });
+
+  /** C5: saves the mapping (a mapping that gives nothing is removed) and recomputes the members of the groups it names. */
+  async function map(actor: Actor, orgSid: string, input: GroupMappingInput): Promise<GroupMappingResult> {
+    refuseScim(actor);
+    return store.transaction(async (repos) => {
+      const { checked, matching, before, mapped } = await prepare(repos, actor, orgSid, input);
+      if (mapped) await repos.scimAccess.saveMapping(orgSid, { groupRef: checked.group, role: checked.role, accountSids: checked.accountSids, createdBy: actorLabel(actor) });
+      else await repos.scimAccess.deleteMapping(orgSid, checked.group);
+      const members = await recomputeAccess(repos, actor, orgSid, matching.members);
+      await audit(repos, actor, {
+        orgSid, action: mapped ? 'scim.group_mapped' : 'scim.group_unmapped', target: checked.group,
+        before: before ? { role: before.role, accountSids: before.accountSids } : null,
+        after: mapped ? { role: checked.role, accountSids: checked.accountSids } : null,
+      });
+      return { group: checked.group, role: checked.role, accountSids: checked.accountSids, mapped, groups: matching.groups, members };
+    });
+  }
+
+  return {
+    map,
+
+    /** C5: what `map` with the same input would give each member, without saving anything. */
+    async preview(actor: Actor, orgSid: string, input: GroupMappingInput): Promise<GroupMappingResult> {
+      refuseScim(actor);
+      const repos = store.read;
+      const { checked, matching, others, mapped } = await prepare(repos, actor, orgSid, input);
+      const mappings = mapped ? [...others, proposed(checked, deps.clock.now())] : others;
+      const members = await previewAccess(repos, orgSid, matching.members, mappings);
+      return { group: checked.group, role: checked.role, accountSids: checked.accountSids, mapped, groups: matching.groups, members };
+    },
+
+    /** C5: removes a mapping; the members of the groups it named lose what it gave. */
+    async unmap(actor: Actor, orgSid: string, group: string): Promise<GroupMappingResult> {
+      return map(actor, orgSid, { group });
+    },
+
+    /** The organization's mappings. */
+    async listMappings(actor: Actor, orgSid: string): Promise<GroupMappingRecord[]> {
+      refuseScim(actor);
+      await authorize(store.read, actor, orgSid, 'manage_scim');
+      return store.read.scimAccess.listMappings(orgSid);
+    },
+  };
+}

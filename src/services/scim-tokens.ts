@@ -1,0 +1,101 @@
+/**
+ * C1: SCIM bearer tokens. An administrator creates one per IdP connection (shown once, stored as
+ * a SHA-256 digest), lists and revokes them; several may be live at once so a token can be rotated
+ * without downtime. `authenticate` turns a presented token into the SCIM actor of its organization.
+ */
+import { DomainError } from '../errors.js';
+import { hashToken, newToken } from '../security/tokens.js';
+import type { ScimTokenRecord } from '../store/scim-tokens.js';
+import { actorLabel, type Actor } from '../types.js';
+import { audit, authorize } from './context.js';
+import type { ServiceDeps } from './index.js';
+
+export type { ScimTokenRecord } from '../store/scim-tokens.js';
+
+/** The SCIM actor: a token acting in its own organization. */
+export type ScimActor = Extract<Actor, { kind: 'scim' }>;
+
+// A presented token longer than this, or with other characters, cannot be one of ours.
+const TOKEN_SHAPE = /^[\x21-\x7e]{16,512}$/;
+// last_used_at is informative (rotation): written at most once a minute per token and process.
+const TOUCH_EVERY_MS = 60_000;
+// A live token is remembered for a second per process, so a burst of IdP requests costs one
+// lookup; revoking clears it at once in this process and within this second everywhere else.
+const REMEMBER_MS = 1_000;
+const REMEMBER_MAX = 1_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Only people and the operator manage tokens; a SCIM token never mints or revokes tokens. */
+function refuseScim(actor: Actor): void {
+  if (actor.kind === 'scim') throw new DomainError('forbidden', 'A SCIM token cannot manage SCIM tokens.');
+}
+
+export function createScimTokensService(deps: ServiceDeps) {
+  const { store, clock, logger } = deps;
+  const touched = new Map<string, number>();
+  const remembered = new Map<string, { id: string; orgSid: string; until: number }>();
+
+  return {
+    /** C1: a new token for `orgSid`. The token is in the result only; it cannot be shown again. */
+    async create(actor: Actor, orgSid: string, options: { description?: string } = {}): Promise<{ id: string; token: string; createdAt: Date }> {
+      refuseScim(actor);
+      const description = options.description?.trim() || null;
+      if (description !== null && description.length > 200) throw new DomainError('invalid_input', 'A token description has at most 200 characters.');
+      return store.transaction(async (repos) => {
+        await authorize(repos, actor, orgSid, 'manage_scim');
+        const token = newToken('scim_');
+        const record = await repos.scimTokens.insert({ orgSid, tokenHash: hashToken(token), description, createdBy: actorLabel(actor) });
+        await audit(repos, actor, { orgSid, action: 'scim.token_created', target: record.id, after: { description } });
+        return { id: record.id, token, createdAt: record.createdAt };
+      });
+    },
+
+    /** C1: revokes a token at once; requests with it get 401 from then on. */
+    async revoke(actor: Actor, orgSid: string, id: string): Promise<{ id: string; revoked: boolean }> {
+      refuseScim(actor);
+      return store.transaction(async (repos) => {
+        await authorize(repos, actor, orgSid, 'manage_scim');
+        const existing = typeof id === 'string' && UUID.test(id) ? await repos.scimTokens.get(orgSid, id) : undefined;
+        if (!existing) throw new DomainError('not_found', `No SCIM token ${String(id)} in this organization.`);
+        const revoked = await repos.scimTokens.revoke(orgSid, id, clock.now());
+        for (const [hash, entry] of remembered) if (entry.id === id) remembered.delete(hash);
+        if (revoked) await audit(repos, actor, { orgSid, action: 'scim.token_revoked', target: id, before: { revokedAt: null }, after: { revokedAt: clock.now() } });
+        return { id, revoked };
+      });
+    },
+
+    /** The organization's tokens (never their values). */
+    async list(actor: Actor, orgSid: string): Promise<ScimTokenRecord[]> {
+      refuseScim(actor);
+      await authorize(store.read, actor, orgSid, 'manage_scim');
+      return store.read.scimTokens.list(orgSid);
+    },
+
+    /**
+     * C1: the actor a bearer token stands for. Unknown, malformed and revoked tokens are
+     * `scim_token_invalid`; a database outage stays `database_unavailable` (503, never 401).
+     */
+    async authenticate(token: string | undefined, requestId?: string): Promise<ScimActor> {
+      if (token === undefined || !TOKEN_SHAPE.test(token)) throw new DomainError('scim_token_invalid', 'A valid SCIM bearer token is required.');
+      const hash = hashToken(token);
+      const now = Date.now();
+      const known = remembered.get(hash);
+      if (known && known.until > now) return { kind: 'scim', tokenId: known.id, orgSid: known.orgSid, ...(requestId && { requestId }) };
+      const found = await store.read.scimTokens.findLive(hash);
+      if (!found) {
+        remembered.delete(hash);
+        throw new DomainError('scim_token_invalid', 'The SCIM bearer token is unknown or revoked.');
+      }
+      if (remembered.size >= REMEMBER_MAX) remembered.clear();
+      remembered.set(hash, { id: found.id, orgSid: found.orgSid, until: now + REMEMBER_MS });
+      const at = clock.now().getTime();
+      if (at - (touched.get(found.id) ?? found.lastUsedAt?.getTime() ?? 0) >= TOUCH_EVERY_MS) {
+        touched.set(found.id, at);
+        store.read.scimTokens.touch(found.id, new Date(at)).catch((error: unknown) => logger.warn('scim token last use not recorded', { error }));
+      }
+      return { kind: 'scim', tokenId: found.id, orgSid: found.orgSid, ...(requestId && { requestId }) };
+    },
+  };
+}
+
+export type ScimTokensService = ReturnType<typeof createScimTokensService>;

@@ -1,0 +1,223 @@
+/**
+ * SCIM Users (C2, C3, C4): the members of the token's organization as an IdP provisions them.
+ * Creation goes through the one enrollment path (D6, D7, U1); `active` suspends and restores
+ * (C3); DELETE removes the member (C4). The person's email, their identity (U1), is userName when
+ * that is an email address, else the primary (else the work) email.
+ */
+import { DomainError } from '../errors.js';
+import { isSidOf, newSid } from '../ids.js';
+import { normaliseEmail } from '../rules/domains.js';
+import { decideEnrollment } from '../rules/enrollment.js';
+import type { Repos } from '../store/index.js';
+import type { ScimListQuery, ScimPage, ScimUserRecord } from '../store/scim-users.js';
+import type { UserPatch } from '../store/users.js';
+import { actorLabel, type Actor } from '../types.js';
+import { audit, fail } from './context.js';
+import { domainSnapshot, enroll } from './enrollment.js';
+import type { ServiceDeps } from './index.js';
+import { removeMember, setMemberStatus } from './member-changes.js';
+
+export type { ScimListQuery, ScimPage, ScimUserRecord } from '../store/scim-users.js';
+export type { ScimAttrPath, ScimComparator, ScimFilter, ScimFilterValue } from '../store/scim-filter-sql.js';
+
+export interface ScimEmail {
+  readonly value: string;
+  readonly type?: string;
+  readonly primary?: boolean;
+}
+
+/** A user as a SCIM client sends it (after protocol parsing), for create and full replace. */
+export interface ScimUserInput {
+  readonly userName: string;
+  readonly externalId: string | null;
+  readonly active: boolean;
+  readonly displayName: string | null;
+  readonly givenName: string | null;
+  readonly familyName: string | null;
+  readonly emails: readonly ScimEmail[];
+  /** Every other attribute (name parts, phones, addresses, enterprise extension...), canonical names, as sent. */
+  readonly attributes: Readonly<Record<string, unknown>>;
+}
+
+/** RFC 7232 If-Match: the versions the client accepts, '*' for any, undefined when absent. */
+export type IfMatch = readonly string[] | '*' | undefined;
+
+/** Refuses a change when the client's If-Match names another version (412 in SCIM). */
+export function checkVersion(ifMatch: IfMatch, version: string): void {
+  if (ifMatch === undefined || ifMatch === '*' || ifMatch.includes(version)) return;
+  throw new DomainError('scim_version_mismatch', 'The resource changed since the version given in If-Match.');
+}
+
+/** C1: the organization a SCIM actor acts in; anyone else is refused. */
+export function scimOrg(actor: Actor): string {
+  if (actor.kind !== 'scim') throw new DomainError('forbidden', 'Only a SCIM token can do this.');
+  return actor.orgSid;
+}
+
+/** U1: the address that identifies the person: userName when it is an email, else the primary, else the work email. */
+export function identityEmail(input: Pick<ScimUserInput, 'userName' | 'emails'>): string {
+  if (normaliseEmail(input.userName).ok) return input.userName;
+  const chosen = input.emails.find((e) => e.primary === true) ?? input.emails.find((e) => e.type?.toLowerCase() === 'work') ?? input.emails[0];
+  if (!chosen) {
+    throw new DomainError('invalid_input', `userName "${input.userName.slice(0, 100)}" is not an email address and no email was given; `
+      + 'Orgward identifies people by email address. Send the email as userName or in emails.');
+  }
+  return chosen.value;
+}
+
+const storedAttributes = (input: ScimUserInput): Record<string, unknown> =>
+  (input.emails.length > 0 ? { ...input.attributes, emails: input.emails } : { ...input.attributes });
+
+const profileOf = (input: ScimUserInput) => ({ displayName: input.displayName, givenName: input.givenName, familyName: input.familyName });
+
+const notFound = () => new DomainError('not_found', 'No such user in this organization.');
+
+/** JSON with object keys sorted: the same attributes compare equal whatever order a client sent them in. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v)
+    ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    : v));
+}
+
+export function createScimUsersService(deps: ServiceDeps) {
+  const { store, clock } = deps;
+
+  /** Applies `input` to an existing member (PUT, PATCH) in the caller's transaction. */
+  async function applyUpdate(repos: Repos, actor: Actor, orgSid: string, current: ScimUserRecord, input: ScimUserInput): Promise<ScimUserRecord> {
+    const patch: UserPatch = {};
+    const wanted = normaliseEmail(identityEmail(input));
+    if (!wanted.ok) throw new DomainError('invalid_input', wanted.message);
+    if (wanted.email !== current.email.toLowerCase()) {
+      // D6, D7 as for a new person: the new address must be on a domain the organization verified.
+      const verified = await repos.domains.findVerified(wanted.domain);
+      const decision = decideEnrollment({
+        path: 'scim', email: wanted.email, member: null, verifiedDomain: verified ? domainSnapshot(verified) : null, targetOrgSid: orgSid, role: 'standard',
+      });
+      if (decision.kind === 'reject') fail(decision);
+      patch.email = wanted.email;
+    }
+    const profile = profileOf(input);
+    if (profile.displayName !== current.displayName) patch.displayName = profile.displayName;
+    if (profile.givenName !== current.givenName) patch.givenName = profile.givenName;
+    if (profile.familyName !== current.familyName) patch.familyName = profile.familyName;
+    if (Object.keys(patch).length > 0) await repos.users.update(current.userSid, patch);
+    const attributes = storedAttributes(input);
+    const scimChanged = !current.provisioned || current.userName !== input.userName || current.externalId !== input.externalId
+      || canonicalJson(current.attributes) !== canonicalJson(attributes);
+    if (scimChanged) await repos.scimUsers.save(orgSid, current.userSid, { userName: input.userName, externalId: input.externalId, attributes });
+    const status = input.active ? 'active' : 'suspended';
+    // C3: suspension ends sessions at once; the Owner cannot be suspended through SCIM.
+    if (status !== current.status) await setMemberStatus(repos, actor, orgSid, current.userSid, status, clock.now());
+    if (Object.keys(patch).length > 0 || scimChanged) {
+      await audit(repos, actor, {
+        orgSid, action: 'scim.user_updated', target: current.userSid,
+        before: {
+          email: current.email, userName: current.userName, externalId: current.externalId,
+          displayName: current.displayName, givenName: current.givenName, familyName: current.familyName,
+        },
+        after: { email: patch.email ?? current.email, userName: input.userName, externalId: input.externalId, ...profile },
+      });
+    }
+    return (await repos.scimUsers.get(orgSid, current.userSid))!;
+  }
+
+  /** Locks the member and returns their record, checking If-Match. */
+  async function lockRecord(repos: Repos, orgSid: string, userSid: string, ifMatch: IfMatch): Promise<ScimUserRecord> {
+    if (!isSidOf('US', userSid)) throw notFound();
+    const locked = await repos.users.lock(userSid);
+    const current = locked && locked.orgSid === orgSid ? await repos.scimUsers.get(orgSid, userSid) : undefined;
+    if (!current) throw notFound();
+    checkVersion(ifMatch, current.version);
+    return current;
+  }
+
+  return {
+    /** Members matching the query: a page and the exact total. */
+    async list(actor: Actor, query: ScimListQuery): Promise<ScimPage<ScimUserRecord>> {
+      return store.read.scimUsers.list(scimOrg(actor), query);
+    },
+
+    async get(actor: Actor, userSid: string): Promise<ScimUserRecord> {
+      const orgSid = scimOrg(actor);
+      const found = isSidOf('US', userSid) ? await store.read.scimUsers.get(orgSid, userSid) : undefined;
+      if (!found) throw notFound();
+      return found;
+    },
+
+    /**
+     * C2: provisions a person: a new managed user through the enrollment rule (D6, D7, U1), or a
+     * member of the organization the IdP had not provisioned yet (adopted). A person the IdP
+     * already provisioned, or who belongs to another organization, is a conflict (409 uniqueness).
+     *
+     * The common case, a new person, is decided by the same rule `enroll` asks and written in one
+     * statement (createMember): IdPs push users in bulk and the transaction through `enroll` costs
+     * a dozen round trips. Every other case (an existing user row, an inactive creation) goes
+     * through `enroll` in one transaction.
+     */
+    async create(actor: Actor, input: ScimUserInput): Promise<ScimUserRecord> {
+      const orgSid = scimOrg(actor);
+      const email = identityEmail(input);
+      const normal = normaliseEmail(email);
+      if (!normal.ok) throw new DomainError('invalid_input', normal.message);
+      if (input.active) {
+        const facts = await store.read.scimUsers.enrollmentFacts(normal.email, normal.domain);
+        if (facts.member === null) {
+          const decision = decideEnrollment({ path: 'scim', email: normal.email, member: null, verifiedDomain: facts.domain, targetOrgSid: orgSid, role: 'standard' });
+          if (decision.kind === 'reject') fail(decision);
+          if (decision.kind === 'join') {
+            return store.read.scimUsers.createMember({
+              orgSid, userSid: newSid('US'), email: decision.email, ...profileOf(input),
+              userName: input.userName, externalId: input.externalId, attributes: storedAttributes(input),
+              actor: actorLabel(actor), requestId: actor.requestId ?? null,
+              joinedAudit: { email: decision.email, role: decision.role, path: 'scim' },
+              provisionedAudit: { email: decision.email, userName: input.userName, externalId: input.externalId, adopted: false },
+            });
+          }
+        }
+      }
+      return store.transaction(async (repos) => {
+        const now = clock.now();
+        const enrolled = await enroll(repos, actor, { path: 'scim', email, targetOrgSid: orgSid, role: 'standard', profile: profileOf(input), now });
+        const userSid = enrolled.member.sid;
+        let current = enrolled.outcome === 'already_member' ? await repos.scimUsers.get(orgSid, userSid) : undefined;
+        if (current?.provisioned) {
+          throw new DomainError('scim_user_exists', `${current.email} is already provisioned in this organization (userName "${current.userName}").`);
+        }
+        await repos.scimUsers.save(orgSid, userSid, { userName: input.userName, externalId: input.externalId, attributes: storedAttributes(input) });
+        current = (await repos.scimUsers.get(orgSid, userSid))!;
+        await audit(repos, actor, {
+          orgSid, action: 'scim.user_provisioned', target: userSid,
+          after: { email: current.email, userName: input.userName, externalId: input.externalId, adopted: enrolled.outcome === 'already_member' },
+        });
+        // An adopted member takes the IdP's profile; a suspended one is suspended at once (C3).
+        return enrolled.outcome === 'already_member' || !input.active ? applyUpdate(repos, actor, orgSid, current, input) : current;
+      });
+    },
+
+    /** PUT: replaces the member's SCIM attributes and profile. */
+    async replace(actor: Actor, userSid: string, input: ScimUserInput, options: { ifMatch?: IfMatch } = {}): Promise<ScimUserRecord> {
+      const orgSid = scimOrg(actor);
+      return store.transaction(async (repos) => applyUpdate(repos, actor, orgSid, await lockRecord(repos, orgSid, userSid, options.ifMatch), input));
+    },
+
+    /** PATCH: `change` computes the new state from the locked current one (no lost updates). */
+    async update(actor: Actor, userSid: string, change: (current: ScimUserRecord) => ScimUserInput, options: { ifMatch?: IfMatch } = {}): Promise<ScimUserRecord> {
+      const orgSid = scimOrg(actor);
+      return store.transaction(async (repos) => {
+        const current = await lockRecord(repos, orgSid, userSid, options.ifMatch);
+        return applyUpdate(repos, actor, orgSid, current, change(current));
+      });
+    },
+
+    /** C4: removes the member: memberships, grants and sessions end, owned accounts pass to the Owner. */
+    async remove(actor: Actor, userSid: string, options: { ifMatch?: IfMatch } = {}): Promise<void> {
+      const orgSid = scimOrg(actor);
+      await store.transaction(async (repos) => {
+        await lockRecord(repos, orgSid, userSid, options.ifMatch);
+        await removeMember(repos, actor, orgSid, userSid, clock.now());
+      });
+    },
+  };
+}
+
+export type ScimUsersService = ReturnType<typeof createScimUsersService>;

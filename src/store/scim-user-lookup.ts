@@ -1,0 +1,40 @@
+/**
+ * The lookup IdPs make before every create (`userName eq "..."`), batched (scim-batch.ts): under
+ * load most lookups share a round trip and the statement's fixed cost in PostgreSQL.
+ */
+import type { Knex } from 'knex';
+import { batcherFor } from './scim-batch.js';
+import { rawQuery, type RawQuery } from './scim-sql.js';
+import { USER_COLUMNS, type ScimUserRow } from './scim-user-rows.js';
+
+// A provisioned member by userName as sent, or a member the IdP never provisioned by email; `ord`
+// says which lookup of the batch a row answers.
+const BY_USER_NAME = `SELECT q.ord, ${USER_COLUMNS}
+    FROM unnest(CAST(? AS text[]), CAST(? AS text[])) WITH ORDINALITY AS q(org_sid, name, ord)
+    JOIN scim_users su ON su.org_sid = q.org_sid AND lower(su.user_name) = lower(q.name)
+    JOIN memberships m ON m.user_sid = su.user_sid AND m.org_sid = su.org_sid
+    JOIN users u ON u.sid = su.user_sid
+  UNION ALL
+  SELECT q.ord, ${USER_COLUMNS}
+    FROM unnest(CAST(? AS text[]), CAST(? AS text[])) WITH ORDINALITY AS q(org_sid, name, ord)
+    JOIN users u ON lower(u.email) = lower(q.name)
+    JOIN memberships m ON m.user_sid = u.sid AND m.org_sid = q.org_sid
+    LEFT JOIN scim_users su ON su.org_sid = m.org_sid AND su.user_sid = m.user_sid
+    WHERE su.user_sid IS NULL
+  ORDER BY ord, user_sid`;
+
+async function run(raw: RawQuery, lookups: readonly (readonly [string, string])[]): Promise<ScimUserRow[][]> {
+  const orgs = lookups.map((l) => l[0]);
+  const names = lookups.map((l) => l[1]);
+  const { rows } = await raw(BY_USER_NAME, [orgs, names, orgs, names]);
+  const answers = lookups.map(() => [] as ScimUserRow[]);
+  for (const row of rows as (ScimUserRow & { ord: string })[]) answers[Number(row.ord) - 1]!.push(row);
+  return answers;
+}
+
+/** The members of `orgSid` whose userName (or, never provisioned, email) is `name`, case-insensitively. */
+export function userNameLookup(db: Knex | Knex.Transaction): (orgSid: string, name: string) => Promise<ScimUserRow[]> {
+  const raw = rawQuery(db);
+  const lookup = batcherFor(db, 'userName', (lookups: readonly (readonly [string, string])[]) => run(raw, lookups));
+  return (orgSid, name) => lookup([orgSid, name]);
+}
