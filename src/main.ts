@@ -1,54 +1,127 @@
 /**
- * Process entry: loadConfig → createDb → migrate → createServices → createApp → listen.
- * SIGTERM/SIGINT drain: stop accepting, finish in-flight requests, close the pool.
+ * Process entry: loadConfig → createRuntime → listen → migrate → createApp serves.
+ * The server listens at once and answers 503 until the database is reachable and migrated, so a
+ * database that is down at start-up delays serving instead of killing the process.
+ * SIGTERM/SIGINT drain: stop accepting, finish in-flight requests, close the pool, exit 0.
  */
+import fs from 'node:fs';
 import http from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { createApp } from './app.js';
 import { loadConfig, ConfigError, type Config } from './config.js';
-import { createLogger } from './logger.js';
-import { createRuntime } from './runtime.js';
+import { isDomainError } from './errors.js';
+import { createLogger, type Logger } from './logger.js';
+import { createRuntime, type Runtime } from './runtime.js';
 
+const DRAIN_TIMEOUT_MS = 15000;
+const HEALTH_PATHS = new Set(['/healthz', '/readyz']);
+
+/**
+ * Starts the HTTP server; resolves once it listens and migrations are current. The bound port is
+ * logged (`orgward listening`, field `port`), which matters with PORT=0.
+ */
 export async function serve(config: Config, portOverride?: number): Promise<http.Server> {
   const logger = createLogger(config.logLevel);
   const runtime = await createRuntime(config, logger);
-  await runtime.migrate();
   const app = createApp({
     services: runtime.services, health: runtime.health, logger, baseUrl: config.baseUrl, secureCookies: config.secureCookies,
   });
-  const server = http.createServer(app);
-  server.keepAliveTimeout = 5000;
-  const port = portOverride ?? config.port;
-  await new Promise<void>((resolve) => server.listen(port, resolve));
-  const address = server.address();
-  logger.info('orgward listening', { port: typeof address === 'object' && address ? address.port : port, database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})` });
 
+  let ready = false;
   let stopping = false;
+  const server = http.createServer((req, res) => {
+    // While draining, tell keep-alive clients to reconnect elsewhere after this response.
+    if (stopping) res.setHeader('Connection', 'close');
+    if (ready) return app(req, res);
+    // Starting: health says so in its own shape, everything else gets the admin-API error body.
+    const reason = 'Orgward is starting: the database is not reachable or not migrated yet.';
+    const body = HEALTH_PATHS.has((req.url ?? '').split('?')[0]!)
+      ? { status: 'unavailable', reason }
+      : { error: { code: 'database_unavailable', message: reason } };
+    res.writeHead(503, { 'Content-Type': 'application/json; charset=utf-8', 'Retry-After': '5' });
+    res.end(JSON.stringify(body));
+  });
+  server.keepAliveTimeout = 5000;
+
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info('draining', { signal });
-    server.close(async () => {
-      await runtime.close();
-      logger.info('stopped');
-      process.exit(0);
+    setTimeout(() => { logger.warn('drain timed out; exiting'); process.exit(1); }, DRAIN_TIMEOUT_MS).unref();
+    // close() stops accepting and calls back once in-flight requests have finished.
+    server.close(() => {
+      runtime.close().then(
+        () => { logger.info('stopped'); process.exit(0); },
+        (error: unknown) => { logger.error('shutdown failed', { error }); process.exit(1); },
+      );
     });
     server.closeIdleConnections();
-    setTimeout(() => { logger.warn('drain timed out; exiting'); process.exit(1); }, 15000).unref();
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+
+  const port = portOverride ?? config.port;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => { server.off('error', reject); resolve(); });
+  }).catch(async (error: unknown) => {
+    await runtime.close();
+    throw error;
+  });
+  const address = server.address();
+  logger.info('orgward listening', {
+    port: typeof address === 'object' && address ? address.port : port,
+    database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})`,
+  });
+
+  await migrateWhenReachable(runtime, logger, () => stopping);
+  if (!stopping) {
+    ready = true;
+    logger.info('ready');
+  }
   return server;
 }
 
-const isEntry = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
-if (isEntry) {
+/**
+ * Retries while the database is unreachable (an outage at start-up) or while another instance
+ * holds knex's migration lock (several instances starting at once); any other failure is fatal.
+ */
+async function migrateWhenReachable(runtime: Runtime, logger: Logger, stopping: () => boolean): Promise<void> {
+  for (let delay = 500; !stopping(); delay = Math.min(delay * 2, 10000)) {
+    try {
+      const applied = await runtime.migrate();
+      if (applied.length > 0) logger.info('migrations applied', { applied });
+      return;
+    } catch (error) {
+      if (isDomainError(error) && error.kind === 'unavailable') {
+        logger.warn('database unreachable; retrying', { inMs: delay, reason: error.message });
+      } else if ((error as Error).name === 'MigrationLocked') {
+        logger.warn('another instance is migrating; waiting', {
+          inMs: delay, hint: 'if none is, a crashed migration left the lock: UPDATE knex_migrations_lock SET is_locked = 0',
+        });
+      } else {
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return fs.realpathSync(script) === fs.realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
   try {
     await serve(loadConfig(process.env));
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(error.message + '\n');
-      process.exit(2);
-    }
-    throw error;
+    process.stderr.write(`orgward: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(error instanceof ConfigError ? 2 : 1);
   }
 }

@@ -1,0 +1,110 @@
+/**
+ * What every CLI command shares: the `--json` flag, opening the runtime (the same services the
+ * server uses, acting as the operator), printing the result or the error under the output
+ * contract, and closing the runtime again so the process can exit.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { loadConfig, type Config } from '../config.js';
+import { createLogger, type Logger } from '../logger.js';
+import type { Runtime } from '../runtime.js';
+import type { Services } from '../services/index.js';
+import type { Actor } from '../types.js';
+import { EXIT_OK, printError, printResult, type CliIo } from './output.js';
+
+/** Mutable state of one CLI invocation. */
+export interface CliState {
+  readonly io: CliIo;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  exitCode: number;
+  /** Set by long-running commands (serve) so main does not treat returning as finishing. */
+  keepAlive: boolean;
+}
+
+export interface ActionContext {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly runtime: Runtime;
+  readonly services: Services;
+  /** Everything the CLI does is done by the operator (audit entries say `operator`). */
+  readonly actor: Actor;
+  readonly io: CliIo;
+  readonly json: boolean;
+}
+
+export interface ActionArgs {
+  /** Positional arguments, in declaration order. */
+  readonly args: readonly string[];
+  /** Options without `json`. */
+  readonly opts: Readonly<Record<string, unknown>>;
+}
+
+/** A hidden `--json` on the program and on command groups, so `orgward domain --json` is a usage error in JSON too. */
+export const hiddenJson = () => new Option('--json').hideHelp();
+
+/** Adds a group of commands (`org`, `domain`, …). */
+export function group(parent: Command, name: string, description: string): Command {
+  return parent.command(name).description(description).addOption(hiddenJson());
+}
+
+/** Adds a leaf command that takes `--json`. */
+export function leaf(parent: Command, nameAndArgs: string, description: string): Command {
+  return parent.command(nameAndArgs).description(description)
+    .addOption(new Option('--json', 'print exactly one JSON object on stdout'));
+}
+
+/** Options parse `--org` etc. the same way everywhere. */
+export const orgOption = () => new Option('--org <sid>', 'organization SID (OR…)').makeOptionMandatory();
+
+export function parseCount(min: number, max: number) {
+  return (raw: string): number => {
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
+    }
+    return n;
+  };
+}
+
+export interface ActionOptions {
+  /** Apply pending migrations before the handler runs (default true; `migrate` itself says false). */
+  readonly migrate?: boolean;
+}
+
+/**
+ * Wraps a handler as a commander action. The handler returns the result object printed with
+ * `--json`; `human` renders it for a terminal.
+ */
+export function action<T extends object>(
+  state: CliState,
+  handler: (ctx: ActionContext, input: ActionArgs) => Promise<T>,
+  human: (result: T) => string,
+  options: ActionOptions = {},
+) {
+  return async (...params: unknown[]): Promise<void> => {
+    const command = params[params.length - 1] as Command;
+    const json = command.optsWithGlobals<{ json?: boolean }>().json === true;
+    const { json: _json, ...opts } = command.opts<{ json?: boolean }>();
+    const args = (command.processedArgs as unknown[]).map((a) => a as string);
+    let runtime: Runtime | undefined;
+    try {
+      const config = loadConfig(state.env);
+      const logger = createLogger(config.logLevel, (line) => state.io.stderr.write(line + '\n'));
+      // Loaded on demand: usage errors and --help need no database libraries.
+      const { createRuntime } = await import('../runtime.js');
+      runtime = await createRuntime(config, logger);
+      // The CLI applies pending migrations like `npm start` does, so it never runs against an
+      // older schema than its code expects (knex's lock table serialises concurrent runs).
+      if (options.migrate !== false) await runtime.migrate();
+      const ctx: ActionContext = {
+        config, logger, runtime, services: runtime.services, actor: { kind: 'operator' }, io: state.io, json,
+      };
+      const result = await handler(ctx, { args, opts });
+      printResult(state.io, json, result, human(result));
+      state.exitCode = EXIT_OK;
+    } catch (error) {
+      state.exitCode = printError(state.io, json, error);
+    } finally {
+      await runtime?.close().catch(() => undefined);
+    }
+  };
+}

@@ -1,0 +1,74 @@
+/** `orgward sso add-saml|add-oidc|list|test|enforce`: single sign-on connections (S1, S7). */
+import fs from 'node:fs';
+import { Argument, Command } from 'commander';
+import type { AddedConnection } from '../services/sso-connections.js';
+import { action, group, leaf, orgOption, type CliState } from './command-kit.js';
+import { UsageError } from './output.js';
+
+/** What an operator hands to the IdP: `acsUrl` for SAML, `redirectUri` for OIDC. */
+const added = (c: AddedConnection) => ({
+  connectionId: c.connectionId, spEntityId: c.spEntityId,
+  ...(c.acsUrl !== undefined && { acsUrl: c.acsUrl }), ...(c.redirectUri !== undefined && { redirectUri: c.redirectUri }),
+  metadataUrl: c.metadataUrl,
+});
+
+const addedText = (r: ReturnType<typeof added>) => [
+  `Added connection ${r.connectionId}. Give the IdP:`,
+  `  SP entity ID:   ${r.spEntityId}`,
+  r.acsUrl ? `  ACS URL:        ${r.acsUrl}` : `  Redirect URI:   ${r.redirectUri}`,
+  `  metadata:       ${r.metadataUrl}`,
+  `Then run \`orgward sso test --org … ${r.connectionId}\` and complete the test sign-in before enforcing.`,
+].join('\n');
+
+function readPemFiles(files: readonly string[]): string[] {
+  return files.map((file) => {
+    try {
+      return fs.readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new UsageError(`Cannot read the certificate file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, 'file_unreadable');
+    }
+  });
+}
+
+export function registerSsoCommands(program: Command, state: CliState): void {
+  const sso = group(program, 'sso', 'single sign-on connections');
+
+  leaf(sso, 'add-saml', 'add a SAML 2.0 connection (signing certificates in PEM files; repeat --cert during a rotation)')
+    .addOption(orgOption())
+    .requiredOption('--idp-entity-id <id>', "the IdP's entity ID (issuer)")
+    .requiredOption('--sso-url <url>', "the IdP's single sign-on URL (HTTP-Redirect binding)")
+    .requiredOption('--cert <file...>', "PEM file(s) with the IdP's signing certificate")
+    .option('--allow-idp-initiated', 'accept unsolicited (IdP-initiated) responses (S8; off by default)')
+    .action(action(state, async ({ services, actor }, { opts }) => added(await services.sso.addSaml(actor, opts.org as string, {
+      idpEntityId: opts.idpEntityId as string, ssoUrl: opts.ssoUrl as string,
+      certificates: readPemFiles(opts.cert as string[]), allowIdpInitiated: opts.allowIdpInitiated === true,
+    })), addedText));
+
+  leaf(sso, 'add-oidc', 'add an OpenID Connect connection (discovery from the issuer at the first sign-in)')
+    .addOption(orgOption())
+    .requiredOption('--issuer <url>', 'the issuer URL (https)')
+    .requiredOption('--client-id <id>', 'client ID registered at the IdP')
+    .requiredOption('--client-secret <secret>', 'client secret (stored encrypted)')
+    .action(action(state, async ({ services, actor }, { opts }) => added(await services.sso.addOidc(actor, opts.org as string, {
+      issuer: opts.issuer as string, clientId: opts.clientId as string, clientSecret: opts.clientSecret as string,
+    })), addedText));
+
+  leaf(sso, 'list', "list the organization's connections")
+    .addOption(orgOption())
+    .action(action(state, async ({ services, actor }, { opts }) => ({ connections: await services.sso.list(actor, opts.org as string) }),
+      (r) => (r.connections.length === 0 ? 'No connections.' : r.connections.map((c) =>
+        `${c.connectionId}  ${c.protocol}  ${c.enabled ? 'enabled' : 'disabled'}  ${c.testedAt ? `tested ${new Date(c.testedAt).toISOString()}` : 'not tested'}\n  ${c.spEntityId}`).join('\n'))));
+
+  leaf(sso, 'test', 'make a single-use link (15 minutes) for the test sign-in that enforcement requires (S1)')
+    .addOption(orgOption())
+    .argument('<connection-id>')
+    .action(action(state, async ({ services, actor }, { args, opts }) => services.sso.startTest(actor, opts.org as string, args[0]!),
+      (r) => `Open this link in a browser and sign in at the IdP (valid until ${new Date(r.expiresAt).toISOString()}):\n  ${r.url}`));
+
+  leaf(sso, 'enforce', 'require SSO for users of a verified DOMAIN (on), or allow passwords again (off)')
+    .addOption(orgOption())
+    .argument('<domain>')
+    .addArgument(new Argument('<state>').choices(['on', 'off']))
+    .action(action(state, async ({ services, actor }, { args, opts }) => services.sso.setEnforcement(actor, opts.org as string, args[0]!, args[1] === 'on'),
+      (r) => `${r.domain}: SSO ${r.ssoEnforced ? `enforced; ${r.sessionsRevoked} password session(s) ended` : 'not enforced'}.`));
+}
