@@ -1,5 +1,5 @@
 /**
- * Audit log entries: who did what, when, with before and after values, and never a secret.
+ * What may go into an audit entry's before and after values: never a secret.
  *
  * Rules: L1 (every change records who, what, when and before/after in the organization's audit
  * log; reads are not logged; secrets never are), C4 (account hand-overs are recorded).
@@ -8,65 +8,14 @@
 /** Keys whose values are secrets and never reach the audit log. */
 export const SECRET_KEY_PATTERN = /password|secret|token|hash|key/i;
 
-/** Who acted. */
-export interface AuditActor {
-  readonly kind: 'user' | 'scim_token' | 'operator' | 'system';
-  /** The user SID, SCIM token id or operator name; null for the system itself. */
-  readonly id: string | null;
-}
-
-/** What was acted on. */
-export interface AuditTarget {
-  /** e.g. 'user', 'account', 'domain', 'organization'. */
-  readonly type: string;
-  readonly id: string;
-}
-
-/** Input of {@link auditEntry}. */
-export interface AuditEntryInput {
-  readonly orgSid: string;
-  readonly actor: AuditActor;
-  /** What happened, e.g. 'account.transfer'. */
-  readonly action: string;
-  readonly target: AuditTarget;
-  /** When it happened; the clock is the caller's. */
-  readonly at: Date;
-  readonly before?: unknown;
-  readonly after?: unknown;
-}
-
 /** A JSON-safe value with secrets removed. */
 export type AuditValue = null | boolean | number | string | readonly AuditValue[] | { readonly [key: string]: AuditValue };
 
-/** An entry ready to store. */
-export interface AuditEntry {
-  readonly orgSid: string;
-  readonly actor: AuditActor;
-  readonly action: string;
-  readonly target: AuditTarget;
-  readonly at: Date;
-  readonly before: AuditValue;
-  readonly after: AuditValue;
-}
-
 /**
- * L1: builds an audit entry. In `before` and `after`, every property whose key matches
- * {@link SECRET_KEY_PATTERN} is removed, at any depth; dates become ISO strings, undefined
- * becomes null, functions and symbols are dropped, and a cycle is cut.
+ * L1: a copy of `value` without secret properties, JSON-safe: every property whose key matches
+ * {@link SECRET_KEY_PATTERN} is removed at any depth; dates become ISO strings, undefined becomes
+ * null, functions and symbols are dropped, and a cycle is cut.
  */
-export function auditEntry(input: AuditEntryInput): AuditEntry {
-  return {
-    orgSid: input.orgSid,
-    actor: input.actor,
-    action: input.action,
-    target: input.target,
-    at: input.at,
-    before: redact(input.before, new WeakSet()),
-    after: redact(input.after, new WeakSet()),
-  };
-}
-
-/** L1: a copy of `value` without secret properties, JSON-safe (see {@link auditEntry}). */
 export function redactSecrets(value: unknown): AuditValue {
   return redact(value, new WeakSet());
 }

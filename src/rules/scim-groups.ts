@@ -31,3 +31,23 @@ export function decideEffectiveAccess(currentRole: Role | null, mappings: readon
   const role: AssignableRole = mappings.some((m) => m.role === 'admin') ? 'admin' : 'standard';
   return { role, accountSids };
 }
+
+/** Result of {@link decideGroupRole}. */
+export interface GroupRole {
+  readonly role: Role;
+  /** The role the groups give now (null when no group is mapped to a role); remembered for next time. */
+  readonly groupGivenRole: AssignableRole | null;
+}
+
+/**
+ * C5: the role a member ends with after a group or mapping change. The highest role the groups
+ * give wins. Groups only take away a role that groups gave: when no group gives a role any more, a
+ * member whose role came from groups returns to Standard, while one whose role an administrator set
+ * keeps it (a grants-only mapping never demotes an administrator). The Owner stays Owner (O2).
+ */
+export function decideGroupRole(currentRole: Role, previousGroupRole: AssignableRole | null, mappings: readonly GroupMapping[]): GroupRole {
+  const roleGiving = mappings.filter((m) => m.role !== null);
+  const groupGivenRole = roleGiving.length > 0 ? decideEffectiveAccess(null, roleGiving).role as AssignableRole : null;
+  if (currentRole === 'owner') return { role: 'owner', groupGivenRole };
+  return { role: groupGivenRole ?? (previousGroupRole !== null ? 'standard' : currentRole), groupGivenRole };
+}

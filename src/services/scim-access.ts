@@ -1,17 +1,14 @@
 /**
  * C5: a member's effective role and account grants from the SCIM groups they are in, recomputed
  * in the transaction that changes a membership or a mapping. The rule (rules/scim-groups.ts)
- * decides; this file loads its inputs for a set of members at once and writes only what changed.
- *
- * One addition to the rule, kept here because it is about history, not a decision: groups only
- * take away a role that groups gave. A member whose groups give no role and never gave one keeps
- * the role an administrator set (a grants-only mapping must not demote an administrator);
- * a member whose last role-giving group goes returns to Standard.
+ * decides (decideEffectiveAccess for grants, decideGroupRole for the role, which needs the role
+ * groups gave last time); this file loads its inputs for a set of members at once and writes only
+ * what changed.
  */
-import { decideEffectiveAccess, type GroupMapping } from '../rules/scim-groups.js';
+import { decideEffectiveAccess, decideGroupRole, type GroupMapping } from '../rules/scim-groups.js';
 import type { Repos } from '../store/index.js';
 import type { AccessChange, AccessInput, GroupMappingRecord } from '../store/scim-access.js';
-import type { AssignableRole, Role } from '../rules/types.js';
+import type { Role } from '../rules/types.js';
 import { actorLabel, type Actor } from '../types.js';
 
 export type { GroupMappingRecord } from '../store/scim-access.js';
@@ -40,13 +37,7 @@ export function planAccess(input: AccessInput, mappings: readonly GroupMappingRe
   const matched: GroupMapping[] = mappings.filter((m) => input.groups.some((g) => mappingNames(m.groupRef, g)))
     .map((m) => ({ role: m.role, accountSids: m.accountSids }));
   const effective = decideEffectiveAccess(input.role, matched);
-  const mappedRole: AssignableRole | null = matched.some((m) => m.role !== null)
-    ? decideEffectiveAccess(null, matched).role as AssignableRole
-    : null;
-  const role: Role = input.role === 'owner' ? 'owner'
-    : mappedRole !== null ? mappedRole
-      : input.mappedRole !== null ? 'standard'
-        : input.role;
+  const { role, groupGivenRole: mappedRole } = decideGroupRole(input.role, input.mappedRole, matched);
   const changed = role !== input.role || mappedRole !== input.mappedRole || !sameSet(effective.accountSids, input.scimGrants);
   return {
     change: { userSid: input.userSid, role: role === 'owner' || role === input.role ? null : role, mappedRole, grants: effective.accountSids },

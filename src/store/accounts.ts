@@ -49,12 +49,6 @@ export function accountStore(db: Knex | Knex.Transaction) {
       } as Partial<AccountRow>).returning('*');
       return mapRow(row as AccountRow);
     },
-    /** Top-level accounts held by an organization that count against its limit (O5): not closed, not subaccounts. */
-    async countTopLevel(orgSid: string): Promise<number> {
-      const row = await db(ACCOUNTS).where({ org_sid: orgSid }).whereNull('parent_sid').whereNot('status', 'closed')
-        .count<{ count: string }[]>('* as count').first();
-      return Number(row?.count ?? 0);
-    },
     async countChildren(parentSid: string): Promise<number> {
       const row = await db(ACCOUNTS).where({ parent_sid: parentSid }).whereNot('status', 'closed')
         .count<{ count: string }[]>('* as count').first();
@@ -83,9 +77,6 @@ export function accountStore(db: Knex | Knex.Transaction) {
         updated_at: db.fn.now() as unknown as Date,
       } as Partial<AccountRow>).returning('sid');
       return rows.map((r) => r.sid);
-    },
-    async listByOwner(ownerSid: string): Promise<Account[]> {
-      return (await db<AccountRow>(ACCOUNTS).where({ owner_sid: ownerSid }).orderBy('created_at').orderBy('sid')).map(mapRow);
     },
     async moveOrg(fromOrg: string, toOrg: string): Promise<number> {
       return db(ACCOUNTS).where({ org_sid: fromOrg }).update({ org_sid: toOrg, updated_at: db.fn.now() });

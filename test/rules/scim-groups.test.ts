@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { decideEffectiveAccess } from '../../src/rules/index.js';
+import { decideEffectiveAccess, decideGroupRole } from '../../src/rules/index.js';
 import type { GroupMapping, Role } from '../../src/rules/index.js';
 
 const g = (role: GroupMapping['role'], ...accountSids: string[]): GroupMapping => ({ role, accountSids });
@@ -23,5 +23,19 @@ describe('decideEffectiveAccess (C5)', () => {
   it('R-C5: no group ever grants Owner', () => {
     const roles = (['admin', 'standard', null] as const).map((r) => decideEffectiveAccess(r, [g('admin'), g('standard')]).role);
     expect(roles).not.toContain('owner');
+  });
+});
+
+describe('decideGroupRole (C5)', () => {
+  it.each<[string, Role, GroupMapping['role'], GroupMapping[], Role, GroupMapping['role']]>([
+    ['the highest role given by groups wins', 'standard', null, [g('standard'), g('admin')], 'admin', 'admin'],
+    ['a grants-only mapping does not demote an administrator set by hand', 'admin', null, [g(null, 'AC1')], 'admin', null],
+    ['losing the last role-giving group returns a group-made admin to Standard', 'admin', 'admin', [g(null, 'AC1')], 'standard', null],
+    ['no groups at all: a group-made admin returns to Standard', 'admin', 'admin', [], 'standard', null],
+    ['no groups at all: a hand-made admin stays', 'admin', null, [], 'admin', null],
+    ['a Standard group demotes a group-made admin', 'admin', 'admin', [g('standard')], 'standard', 'standard'],
+    ['the Owner stays Owner whatever the groups say', 'owner', null, [g('standard')], 'owner', 'standard'],
+  ])('R-C5: %s', (_label, current, previous, mappings, role, given) => {
+    expect(decideGroupRole(current, previous as 'admin' | 'standard' | null, mappings)).toEqual({ role, groupGivenRole: given });
   });
 });
