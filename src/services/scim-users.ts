@@ -165,13 +165,15 @@ export function createScimUsersService(deps: ServiceDeps) {
           const decision = decideEnrollment({ path: 'scim', email: normal.email, member: null, verifiedDomain: facts.domain, targetOrgSid: orgSid, role: 'standard' });
           if (decision.kind === 'reject') fail(decision);
           if (decision.kind === 'join') {
-            return store.read.scimUsers.createMember({
+            const created = await store.read.scimUsers.createMember({
               orgSid, userSid: newSid('US'), email: decision.email, ...profileOf(input),
               userName: input.userName, externalId: input.externalId, attributes: storedAttributes(input),
               actor: actorLabel(actor), requestId: actor.requestId ?? null,
               joinedAudit: { email: decision.email, role: decision.role, path: 'scim' },
               provisionedAudit: { email: decision.email, userName: input.userName, externalId: input.externalId, adopted: false },
             });
+            // Undefined: the domain changed since the facts were read; decide again below, under lock.
+            if (created) return created;
           }
         }
       }

@@ -8,6 +8,10 @@
  * so when a batch fails (a duplicate email or userName, e.g. concurrent identical POSTs) nothing
  * of it was written and every creation is retried alone, each getting its own result: the unique
  * indexes on lower(email) and on the userName then answer 409 to exactly the duplicates.
+ *
+ * The rule decided on facts read a moment earlier; the statement re-checks, as it writes, that the
+ * email's domain is still verified by the organization and not Blocked (D6, D7). A creation the
+ * check holds back comes out as undefined, and the service re-decides it in a transaction.
  */
 import type { Knex } from 'knex';
 import { batcherFor } from './scim-batch.js';
@@ -36,6 +40,8 @@ const CREATE = `WITH q AS (
       AS q(sid, email, display_name, given_name, family_name, org_sid, user_name, external_id, attributes, actor, request_id, joined, provisioned)),
   nu AS (INSERT INTO users (sid, email, display_name, given_name, family_name)
     SELECT sid, email, display_name, given_name, family_name FROM q
+    WHERE EXISTS (SELECT 1 FROM domains d WHERE d.org_sid = q.org_sid AND d.verified_at IS NOT NULL
+      AND d.policy <> 'blocked' AND lower(d.name) = lower(split_part(q.email, '@', 2)))
     RETURNING sid, email, status, display_name, given_name, family_name, updated_at),
   nm AS (INSERT INTO memberships (user_sid, org_sid, role) SELECT nu.sid, q.org_sid, 'standard' FROM nu JOIN q ON q.sid = nu.sid
     RETURNING user_sid, org_sid, role, created_at),
@@ -50,7 +56,7 @@ const CREATE = `WITH q AS (
     '[]'::json AS groups
   FROM nu JOIN nm ON nm.user_sid = nu.sid JOIN ns ON ns.user_sid = nu.sid`;
 
-async function insert(raw: RawQuery, members: readonly NewScimMember[]): Promise<ScimUserRecord[]> {
+async function insert(raw: RawQuery, members: readonly NewScimMember[]): Promise<(ScimUserRecord | undefined)[]> {
   const column = (f: (m: NewScimMember) => string | null) => members.map(f);
   const { rows } = await raw(CREATE, [
     column((m) => m.userSid), column((m) => m.email), column((m) => m.displayName), column((m) => m.givenName), column((m) => m.familyName),
@@ -58,16 +64,19 @@ async function insert(raw: RawQuery, members: readonly NewScimMember[]): Promise
     column((m) => m.actor), column((m) => m.requestId), column((m) => JSON.stringify(m.joinedAudit)), column((m) => JSON.stringify(m.provisionedAudit)),
   ]);
   const bySid = new Map((rows as ScimUserRow[]).map((r) => [r.user_sid, mapUserRow(r)]));
-  return members.map((m) => bySid.get(m.userSid)!);
+  return members.map((m) => bySid.get(m.userSid));
 }
 
 // Creations arriving while this many statements run wait and share the next one (and its commit).
 const WRITES_IN_FLIGHT = 4;
 
-type Outcome = { ok: ScimUserRecord } | { error: unknown };
+type Outcome = { ok: ScimUserRecord | undefined } | { error: unknown };
 
-/** Creates a new member; concurrent calls share a statement, each resolving to its own record or error. */
-export function memberCreator(db: Knex | Knex.Transaction): (member: NewScimMember) => Promise<ScimUserRecord> {
+/**
+ * Creates a new member; concurrent calls share a statement, each resolving to its own record or
+ * error, or to undefined when the domain re-check held it back.
+ */
+export function memberCreator(db: Knex | Knex.Transaction): (member: NewScimMember) => Promise<ScimUserRecord | undefined> {
   const raw = rawQuery(db);
   const create = batcherFor(db, 'createMember', async (members: readonly NewScimMember[]): Promise<Outcome[]> => {
     if (members.length > 1) {
@@ -77,7 +86,7 @@ export function memberCreator(db: Knex | Knex.Transaction): (member: NewScimMemb
         // Retried one by one below: each gets its own answer.
       }
     }
-    return Promise.all(members.map((m) => insert(raw, [m]).then(([ok]) => ({ ok: ok! }), (error: unknown) => ({ error }))));
+    return Promise.all(members.map((m) => insert(raw, [m]).then(([ok]) => ({ ok }), (error: unknown) => ({ error }))));
   }, WRITES_IN_FLIGHT);
   return async (member) => {
     const outcome = await create(member);
