@@ -68,7 +68,7 @@ async function insert(raw: RawQuery, members: readonly NewScimMember[]): Promise
 }
 
 // Creations arriving while this many statements run wait and share the next one (and its commit).
-const WRITES_IN_FLIGHT = 4;
+const WRITES_IN_FLIGHT = 2;
 
 type Outcome = { ok: ScimUserRecord | undefined } | { error: unknown };
 
