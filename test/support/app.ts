@@ -1,8 +1,7 @@
 /**
  * Builds the real app over a private test database, with injectable clock, DNS and SMTP settings.
  */
-import type { Express } from 'express';
-import { createApp } from '../../src/app.js';
+import { createApp, type RequestListener } from '../../src/app.js';
 import { manualClock, type Clock } from '../../src/clock.js';
 import { createTxtLookup, type TxtLookup } from '../../src/adapters/dns.js';
 import { createMailer, type Mailer } from '../../src/adapters/mailer.js';
@@ -13,7 +12,7 @@ import { createServices, type Services } from '../../src/services/index.js';
 import { createTestDb, type TestDb } from './db.js';
 
 export interface TestContext {
-  readonly app: Express;
+  readonly app: RequestListener;
   readonly services: Services;
   readonly store: Store;
   readonly testDb: TestDb;

@@ -3,7 +3,7 @@
  * sends SCIM requests to the app with that token.
  */
 import request from 'supertest';
-import type { Express } from 'express';
+import type { RequestListener } from '../../src/app.js';
 import type { DomainPolicy } from '../../src/rules/types.js';
 import { addVerifiedDomain, createOrgWithOwner, OPERATOR, type OrgWithOwner } from './fixtures.js';
 import type { TestContext } from './app.js';
@@ -26,7 +26,7 @@ export interface ScimClient {
 }
 
 /** Requests to `app` under /scim/v2 with the bearer token and application/scim+json. */
-export function scimClient(app: Express, token: string): ScimClient {
+export function scimClient(app: RequestListener, token: string): ScimClient {
   const auth = (t: request.Test) => t.set('Authorization', `Bearer ${token}`);
   const json = (t: request.Test, body: unknown) => (body === undefined ? t : t.set('Content-Type', 'application/scim+json').send(JSON.stringify(body)));
   return {

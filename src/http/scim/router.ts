@@ -20,7 +20,7 @@ import type { Services } from '../../services/index.js';
 import type { ScimActor } from '../../services/scim-tokens.js';
 import { parseIfMatch } from './call.js';
 import { dispatch } from './dispatch.js';
-import { toScimError } from './errors.js';
+import { ScimError, toScimError } from './errors.js';
 import { checkStorable, normaliseBody } from './quirks.js';
 import { configureServiceProvider, declareScimSchemas, LIMITS } from './schemas.js';
 
@@ -58,11 +58,12 @@ function send(res: Response, status: number, body: unknown, headers: Readonly<Re
     res.end();
     return;
   }
-  // Written directly: res.send would hash every list body for an ETag of its own.
-  const payload = Buffer.from(JSON.stringify(body), 'utf8');
+  // Written directly: res.send would hash every list body for an ETag of its own. A string, so
+  // Node writes head and body in one piece.
+  const payload = JSON.stringify(body);
   res.setHeader('Content-Type', CONTENT_TYPE);
-  res.setHeader('Content-Length', payload.length);
-  res.end(payload);
+  res.setHeader('Content-Length', Buffer.byteLength(payload, 'utf8'));
+  res.end(payload, 'utf8');
 }
 
 const DISCOVERY = /^\/(?:Schemas|ResourceTypes|ServiceProviderConfig)(?:\/.*)?$/i;
@@ -93,6 +94,11 @@ export function scimRouter(deps: ScimRouterDeps): RequestHandler {
   const parseBody = (req: Request, res: Response) => new Promise<void>((resolve, reject) => json(req, res, (error?: unknown) => (error ? reject(error) : resolve())));
 
   return async (req: ScimRequest, res: Response, next: NextFunction) => {
+    const fail = (error: unknown) => {
+      if (res.headersSent) return next(error);
+      const { status, body } = toScimError(error, deps.logger, req.id);
+      send(res, status, body, { 'Retry-After': status === 503 ? '5' : undefined });
+    };
     try {
       res.setHeader('Content-Type', CONTENT_TYPE);
       const actor = await authenticate(deps.services, req, res);
@@ -104,7 +110,9 @@ export function scimRouter(deps: ScimRouterDeps): RequestHandler {
           req.body = normaliseBody(req.method, req.path, req.body);
         }
       }
-      if (req.method === 'GET' && DISCOVERY.test(req.path)) return discovery(req, res, next);
+      if (req.method === 'GET' && DISCOVERY.test(req.path)) {
+        return discovery(req, res, (error?: unknown) => fail(error ?? new ScimError(404, undefined, 'No such SCIM endpoint.')));
+      }
       const reply = await dispatch({
         actor, services: deps.services, method: req.method, path: req.path, query: req.query as Record<string, unknown>,
         body: req.body, ifMatch: parseIfMatch(req.get('if-match')), base: `${origin}${req.baseUrl}`,
@@ -112,9 +120,7 @@ export function scimRouter(deps: ScimRouterDeps): RequestHandler {
       });
       send(res, reply.status, reply.body, { ETag: reply.etag, Location: reply.location });
     } catch (error) {
-      if (res.headersSent) return next(error);
-      const { status, body } = toScimError(error, deps.logger, req.id);
-      send(res, status, body, { 'Retry-After': status === 503 ? '5' : undefined });
+      fail(error);
     }
   };
 }

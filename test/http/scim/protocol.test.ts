@@ -58,6 +58,17 @@ describe('SCIM protocol surface', () => {
     }
   });
 
+  it('the SCIM base matches as an Express mount would: any case, exact segment only', async () => {
+    const auth = ['Authorization', `Bearer ${org.client.token}`] as const;
+    const upper = await request(ctx.app).get('/SCIM/V2/Users?count=1').set(...auth).expect(200);
+    expect(upper.body.schemas).toEqual(['urn:ietf:params:scim:api:messages:2.0:ListResponse']);
+    const bare = await request(ctx.app).get(SCIM).set(...auth).expect(404);
+    expect(bare.body).toMatchObject({ schemas: [ERROR_URN], status: '404' });
+    // A lookalike path is not the SCIM endpoint: the admin API's own 404 body.
+    const lookalike = await request(ctx.app).get(`${SCIM}x/Users`).set(...auth).expect(404);
+    expect(lookalike.body).toMatchObject({ error: { code: 'not_found' } });
+  });
+
   it('discovery: ServiceProviderConfig, ResourceTypes and Schemas (with the enterprise extension)', async () => {
     const config = await org.client.get('/ServiceProviderConfig').expect(200);
     expect(config.body).toMatchObject({
