@@ -50,9 +50,13 @@ let compiled: string | undefined;
  * BENCH_SERVER_TSX=1 runs the TypeScript sources through tsx instead.
  */
 function serverEntry(): { file: string; execArgv: string[] } {
-  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  // BENCH_CPU_PROF=DIR writes a CPU profile; BENCH_NODE_ARGS passes other Node/V8 flags (--trace-gc).
+  const nodeArgs = [
+    ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+    ...(process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? []),
+  ];
   const source = new URL('./scim-server.ts', import.meta.url).pathname;
-  if (process.env.BENCH_SERVER_TSX) return { file: source, execArgv: ['--import', 'tsx', ...profile] };
+  if (process.env.BENCH_SERVER_TSX) return { file: source, execArgv: ['--import', 'tsx', ...nodeArgs] };
   if (!compiled) {
     const root = path.dirname(path.dirname(source));
     const cache = path.join(root, 'node_modules', '.cache');
@@ -65,7 +69,7 @@ function serverEntry(): { file: string; execArgv: string[] } {
     process.once('exit', () => rmSync(out, { recursive: true, force: true }));
     compiled = path.join(out, 'bench', 'scim-server.js');
   }
-  return { file: compiled, execArgv: profile };
+  return { file: compiled, execArgv: nodeArgs };
 }
 
 /** Starts the benchmark server over `url` and samples its RSS every 50 ms. */
@@ -200,6 +204,19 @@ export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 }
+
+/**
+ * Runs `segments` loads of `total` calls each, one after another. This machine's speed drifts by
+ * up to 2x from one minute to the next (a shared virtual machine), so a figure is reported as the
+ * median segment, with every segment beside it, rather than as one long run.
+ */
+export async function segmented(segments: number, concurrency: number, total: number, fn: (i: number) => Promise<void>): Promise<{ elapsedMs: number; latencies: number[] }[]> {
+  const runs = [];
+  for (let s = 0; s < segments; s++) runs.push(await load(concurrency, total, (i) => fn(s * total + i)));
+  return runs;
+}
+
+export const median = (values: readonly number[]): number => percentile(values, 50);
 
 export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 

@@ -8,10 +8,13 @@ declare global {
   }
 }
 
+/** The caller's X-Request-Id when it is a plausible id, else a new one. */
+export const requestIdFrom = (given: string | string[] | undefined): string =>
+  (typeof given === 'string' && /^[\w.-]{8,128}$/.test(given) ? given : randomUUID());
+
 /** Every request gets an id, echoed in X-Request-Id and in every error body, so logs and reports meet. */
 export function requestId(req: Request, res: Response, next: NextFunction): void {
-  const given = req.get('x-request-id');
-  req.id = given && /^[\w.-]{8,128}$/.test(given) ? given : randomUUID();
+  req.id = requestIdFrom(req.headers['x-request-id']);
   res.setHeader('X-Request-Id', req.id);
   next();
 }

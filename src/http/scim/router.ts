@@ -1,7 +1,11 @@
 /**
- * The SCIM 2.0 endpoint (RFC 7644), mounted at one fixed base, /scim/v2. The organization comes
- * from the bearer token (C1). Order: token → JSON body (application/scim+json or application/json)
- * → quirk normalisation (quirks.ts) → handlers → the one SCIM error mapping (errors.ts).
+ * The SCIM 2.0 endpoint (RFC 7644) at one fixed base, /scim/v2. The organization comes from the
+ * bearer token (C1). Order: token → JSON body (application/scim+json or application/json) → quirk
+ * normalisation (quirks.ts) → handlers → the one SCIM error mapping (errors.ts).
+ *
+ * It is a plain Node request handler beside the Express app, not a mount inside it: IdPs send
+ * thousands of small requests, and Express's router layers and its per-request req/res set-up
+ * (prototype swaps that turn both objects into slow dictionaries) cost more than a lookup's query.
  *
  * scimmy-routers serves the discovery endpoints (/ServiceProviderConfig, /ResourceTypes, /Schemas)
  * from SCIMMY's declarations. Users, Groups, /.search and /Bulk are routed here instead, because
@@ -12,12 +16,15 @@
  * whole resources (a 100,000-member group). SCIMMY still provides the schemas, validation and
  * discovery documents.
  */
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseQuery } from 'node:querystring';
+import express, { type Request, type Response } from 'express';
 import { SCIMMYRouters } from 'scimmy-routers';
 import { DomainError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { Services } from '../../services/index.js';
 import type { ScimActor } from '../../services/scim-tokens.js';
+import { requestIdFrom } from '../request-id.js';
 import { parseIfMatch } from './call.js';
 import { dispatch } from './dispatch.js';
 import { ScimError, toScimError } from './errors.js';
@@ -34,23 +41,30 @@ export interface ScimRouterDeps {
   readonly baseUrl: string;
 }
 
-type ScimRequest = Request & { scimBodyBytes?: number };
+export type ScimEndpoint = (req: IncomingMessage, res: ServerResponse) => void;
 
-const actorOf = (res: Response): ScimActor | undefined => res.locals.scimActor as ScimActor | undefined;
+/** The length of the SCIM base at the start of `url` (in any case, as an Express mount matches), or 0. */
+export function scimBaseLength(url: string): number {
+  const n = SCIM_BASE_PATH.length;
+  const next = url.charAt(n);
+  return url.slice(0, n).toLowerCase() === SCIM_BASE_PATH && (next === '' || next === '/' || next === '?') ? n : 0;
+}
+
+type ScimRequest = IncomingMessage & { body?: unknown; scimBodyBytes?: number };
 
 /** C1: the actor a bearer token stands for; 401 without a valid one, 503 when the database is down. */
-async function authenticate(services: Services, req: Request, res: Response): Promise<ScimActor> {
-  const header = req.get('authorization');
+async function authenticate(services: Services, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<ScimActor> {
+  const header = req.headers.authorization;
   const token = header ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
   try {
-    return await services.scimTokens.authenticate(token, req.id);
+    return await services.scimTokens.authenticate(token, requestId);
   } catch (error) {
     if (error instanceof DomainError && error.kind === 'unauthenticated') res.setHeader('WWW-Authenticate', 'Bearer realm="orgward-scim"');
     throw error;
   }
 }
 
-function send(res: Response, status: number, body: unknown, headers: Readonly<Record<string, string | undefined>> = {}): void {
+function send(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string | undefined>> = {}): void {
   for (const [name, value] of Object.entries(headers)) if (value !== undefined) res.setHeader(name, value);
   res.statusCode = status;
   if (body === undefined) {
@@ -58,8 +72,7 @@ function send(res: Response, status: number, body: unknown, headers: Readonly<Re
     res.end();
     return;
   }
-  // Written directly: res.send would hash every list body for an ETag of its own. A string, so
-  // Node writes head and body in one piece.
+  // A string, so that Node writes head and body in one piece.
   const payload = JSON.stringify(body);
   res.setHeader('Content-Type', CONTENT_TYPE);
   res.setHeader('Content-Length', Buffer.byteLength(payload, 'utf8'));
@@ -69,58 +82,74 @@ function send(res: Response, status: number, body: unknown, headers: Readonly<Re
 const DISCOVERY = /^\/(?:Schemas|ResourceTypes|ServiceProviderConfig)(?:\/.*)?$/i;
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
-/**
- * The SCIM endpoint as one request handler (mounted at SCIM_BASE_PATH): IdPs send thousands of
- * small requests, so the steps run in sequence here rather than as a chain of Express layers.
- */
-export function scimRouter(deps: ScimRouterDeps): RequestHandler {
+/** The SCIM endpoint for requests whose URL starts with SCIM_BASE_PATH (scimBaseLength > 0). */
+export function scimEndpoint(deps: ScimRouterDeps): ScimEndpoint {
   declareScimSchemas();
   const origin = deps.baseUrl.replace(/\/+$/, '');
-  const discovery = new SCIMMYRouters({
+  const authenticated = new WeakSet<object>();
+  // scimmy-routers is an Express router: the discovery documents go through an Express app of their own.
+  const discovery = express();
+  discovery.disable('x-powered-by');
+  discovery.use(SCIM_BASE_PATH, new SCIMMYRouters({
     type: 'bearer',
     handler: (req) => {
-      if (!req.res || !actorOf(req.res)) throw new Error('A valid SCIM bearer token is required.');
+      if (!authenticated.has(req)) throw new Error('A valid SCIM bearer token is required.');
       return '';
     },
     context: () => undefined,
     baseUri: () => origin,
-  });
+  }));
   configureServiceProvider();
   const json = express.json({
     type: ['application/scim+json', 'application/json', 'application/*+json'],
     limit: LIMITS.bodyLimit,
     verify: (req, _res, buf) => { (req as ScimRequest).scimBodyBytes = buf.length; },
   });
-  const parseBody = (req: Request, res: Response) => new Promise<void>((resolve, reject) => json(req, res, (error?: unknown) => (error ? reject(error) : resolve())));
+  const parseBody = (req: IncomingMessage, res: ServerResponse) =>
+    new Promise<void>((resolve, reject) => json(req as Request, res as Response, (error?: unknown) => (error ? reject(error) : resolve())));
 
-  return async (req: ScimRequest, res: Response, next: NextFunction) => {
+  async function handle(req: ScimRequest, res: ServerResponse): Promise<void> {
+    const url = req.url ?? '/';
+    const base = scimBaseLength(url);
+    const queryAt = url.indexOf('?');
+    const path = url.slice(base, queryAt < 0 ? undefined : queryAt) || '/';
+    const method = req.method ?? 'GET';
+    const requestId = requestIdFrom(req.headers['x-request-id']);
+    res.setHeader('X-Request-Id', requestId);
     const fail = (error: unknown) => {
-      if (res.headersSent) return next(error);
-      const { status, body } = toScimError(error, deps.logger, req.id);
+      if (res.headersSent) {
+        deps.logger.error('scim response failed', { error, requestId });
+        res.destroy();
+        return;
+      }
+      const { status, body } = toScimError(error, deps.logger, requestId);
       send(res, status, body, { 'Retry-After': status === 503 ? '5' : undefined });
     };
     try {
       res.setHeader('Content-Type', CONTENT_TYPE);
-      const actor = await authenticate(deps.services, req, res);
-      res.locals.scimActor = actor;
-      if (WITH_BODY.has(req.method)) {
+      const actor = await authenticate(deps.services, req, res, requestId);
+      if (WITH_BODY.has(method)) {
         await parseBody(req, res);
         if (req.body !== undefined) {
           checkStorable(req.body);
-          req.body = normaliseBody(req.method, req.path, req.body);
+          req.body = normaliseBody(method, path, req.body);
         }
       }
-      if (req.method === 'GET' && DISCOVERY.test(req.path)) {
-        return discovery(req, res, (error?: unknown) => fail(error ?? new ScimError(404, undefined, 'No such SCIM endpoint.')));
+      if (method === 'GET' && DISCOVERY.test(path)) {
+        authenticated.add(req);
+        discovery(req as Request, res as Response, (error?: unknown) => fail(error ?? new ScimError(404, undefined, 'No such SCIM endpoint.')));
+        return;
       }
       const reply = await dispatch({
-        actor, services: deps.services, method: req.method, path: req.path, query: req.query as Record<string, unknown>,
-        body: req.body, ifMatch: parseIfMatch(req.get('if-match')), base: `${origin}${req.baseUrl}`,
-        bodyBytes: req.scimBodyBytes ?? 0, logger: deps.logger, requestId: req.id,
+        actor, services: deps.services, method, path, query: queryAt < 0 ? {} : parseQuery(url.slice(queryAt + 1)),
+        body: req.body, ifMatch: parseIfMatch(req.headers['if-match']), base: `${origin}${url.slice(0, base)}`,
+        bodyBytes: req.scimBodyBytes ?? 0, logger: deps.logger, requestId,
       });
       send(res, reply.status, reply.body, { ETag: reply.etag, Location: reply.location });
     } catch (error) {
       fail(error);
     }
-  };
+  }
+
+  return (req, res) => { void handle(req, res); };
 }
