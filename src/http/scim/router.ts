@@ -151,5 +151,10 @@ export function scimEndpoint(deps: ScimRouterDeps): ScimEndpoint {
     }
   }
 
-  return (req, res) => { void handle(req, res); };
+  return (req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      deps.logger.error('scim request failed', { error });
+      res.destroy();
+    });
+  };
 }
