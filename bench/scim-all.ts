@@ -21,6 +21,7 @@ const rows: [string, string, string, boolean][] = [
   ['  PostgreSQL alone, same run', `${fmt(create.rawSingleRow!)} inserts/s, ${fmt(create.rawThreeInsertTx!)} 3-insert tx/s`, '(reference)', true],
   ['16 identical concurrent POSTs', `${create.identical201} × 201, ${create.identical409} × 409`, '1 × 201, 15 × 409', create.identical201 === 1 && create.identical409 === 15],
   ['userName eq, 100,000 users, 16 clients, median', `${fmt(lookup.lookupRate!)} req/s`, '≥ 3,000 req/s', lookup.lookupRate! >= 3000],
+  ['  PostgreSQL alone, same run', `${fmt(lookup.rawLookups!)} lookups/s (bare pg pool)`, '(reference)', true],
   ['userName eq, 1 client, p99 (median segment)', `${fmt(lookup.lookupP99One!, 2)} ms`, '< 5 ms', lookup.lookupP99One! < 5],
   ['page of 100 with exact total, 1 client, p99', `${fmt(lookup.pageP99!, 1)} ms`, '< 50 ms', lookup.pageP99! < 50],
   ['member additions, PATCHes of 100', `${fmt(groups.addsPerSecond!)} members/s`, '≥ 5,000/s', groups.addsPerSecond! >= 5000],

@@ -4,7 +4,7 @@
  * exact totalResults (target p99 < 50 ms at 1 client).
  * Run: node --import tsx bench/scim-lookup.ts [users]
  */
-import { client, createBenchDatabase, createBenchOrg, expectStatus, fmt, load, median, percentile, seedUsers, segmented, startServer } from './scim-support.js';
+import { client, createBenchDatabase, createBenchOrg, expectStatus, fmt, load, median, percentile, rawLookupRate, seedUsers, segmented, startServer } from './scim-support.js';
 
 const USERS = Number(process.argv[2] ?? 100_000);
 const DOMAIN = 'lookup.bench.example';
@@ -39,11 +39,13 @@ export async function benchLookup(): Promise<Record<string, number>> {
         if (body.totalResults !== USERS + 1 || body.Resources.length !== 100) throw new Error(`page: total ${body.totalResults}, ${body.Resources.length} resources`);
       });
       const rss = server.maxRssMb();
+      const raw = await rawLookupRate(database.url, org.orgSid, (i) => `U${(i * 7919) % USERS + 1}@${DOMAIN}`, 16, 3000);
       console.log(`userName eq at ${fmt(USERS)} users, 16 clients: median ${fmt(median(rates))} req/s (segments of 8,000: ${rates.map((r) => fmt(r)).join(', ')}; p99 ${fmt(percentile(many.flatMap((m) => m.latencies), 99), 1)} ms)`);
+      console.log(`PostgreSQL alone, same run, 16 clients: ${fmt(raw)} index lookups/s by userName from a bare pg pool`);
       console.log(`userName eq, 1 client: p50 ${fmt(percentile(oneAll, 50), 2)} ms, p99 median ${fmt(median(p99s), 2)} ms (segments of 1,000: ${p99s.map((p) => fmt(p, 2)).join(', ')}; all together ${fmt(percentile(oneAll, 99), 2)} ms)`);
       console.log(`page of 100 with exact totalResults (${fmt(USERS + 1)}), random startIndex, 1 client: p50 ${fmt(percentile(pages.latencies, 50), 1)} ms, p99 ${fmt(percentile(pages.latencies, 99), 1)} ms`);
       console.log(`server RSS max: ${fmt(rss, 1)} MB`);
-      return { lookupRate: median(rates), lookupP99One: median(p99s), pageP99: percentile(pages.latencies, 99), rssMb: rss };
+      return { lookupRate: median(rates), rawLookups: raw, lookupP99One: median(p99s), pageP99: percentile(pages.latencies, 99), rssMb: rss };
     } finally {
       await server.stop();
     }

@@ -224,6 +224,14 @@ export function expectStatus(reply: Reply, status: number, what: string): void {
   if (reply.status !== status) throw new Error(`${what}: expected ${status}, got ${reply.status}: ${reply.body.slice(0, 300)}`);
 }
 
+/** Calls of `work` per second, `concurrency` at a time, for `ms`. */
+async function ratePerSecond(concurrency: number, ms: number, work: (i: number) => Promise<void>): Promise<number> {
+  let done = 0;
+  const until = Date.now() + ms;
+  await Promise.all(Array.from({ length: concurrency }, async () => { while (Date.now() < until) await work(done++); }));
+  return done / (ms / 1000);
+}
+
 /**
  * PostgreSQL alone, in the same run: single-row inserts and three-insert transactions per second
  * at `concurrency` clients (pg pool, autocommit / BEGIN…COMMIT), for `ms` each.
@@ -231,14 +239,8 @@ export function expectStatus(reply: Reply, status: number, what: string): void {
 export async function rawPostgresRates(url: string, concurrency: number, ms: number): Promise<{ singleRow: number; threeInsertTx: number }> {
   const db = knexFactory({ client: 'pg', connection: url, pool: { min: concurrency, max: concurrency } });
   await db.raw('CREATE TABLE IF NOT EXISTS bench_raw (id bigserial PRIMARY KEY, a text NOT NULL, b text, created_at timestamptz NOT NULL DEFAULT now())');
-  const run = async (work: () => Promise<void>) => {
-    let done = 0;
-    const until = Date.now() + ms;
-    await Promise.all(Array.from({ length: concurrency }, async () => { while (Date.now() < until) { await work(); done++; } }));
-    return done / (ms / 1000);
-  };
-  const singleRow = await run(async () => { await db.raw('INSERT INTO bench_raw (a, b) VALUES (?, ?)', ['x', 'y']); });
-  const threeInsertTx = await run(async () => {
+  const singleRow = await ratePerSecond(concurrency, ms, async () => { await db.raw('INSERT INTO bench_raw (a, b) VALUES (?, ?)', ['x', 'y']); });
+  const threeInsertTx = await ratePerSecond(concurrency, ms, async () => {
     await db.transaction(async (trx) => {
       for (let i = 0; i < 3; i++) await trx.raw('INSERT INTO bench_raw (a, b) VALUES (?, ?)', ['x', 'y']);
     });
@@ -246,6 +248,23 @@ export async function rawPostgresRates(url: string, concurrency: number, ms: num
   await db.raw('DROP TABLE bench_raw');
   await db.destroy();
   return { singleRow, threeInsertTx };
+}
+
+/**
+ * PostgreSQL alone, in the same run: one scim_users row by userName (the index a SCIM lookup
+ * uses) per call, from a bare pg pool at `concurrency` clients for `ms`. A yardstick of the
+ * machine's speed at the time, not of Orgward.
+ */
+export async function rawLookupRate(url: string, orgSid: string, userName: (i: number) => string, concurrency: number, ms: number): Promise<number> {
+  const db = knexFactory({ client: 'pg', connection: url, pool: { min: concurrency, max: concurrency } });
+  try {
+    return await ratePerSecond(concurrency, ms, async (i) => {
+      const { rows } = await db.raw('SELECT user_sid FROM scim_users WHERE org_sid = ? AND lower(user_name) = lower(?)', [orgSid, userName(i)]);
+      if (rows.length !== 1) throw new Error(`raw lookup found ${rows.length} rows`);
+    });
+  } finally {
+    await db.destroy();
+  }
 }
 
 /**
