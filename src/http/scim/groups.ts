@@ -5,25 +5,18 @@
 import type { ScimGroupRecord } from '../../services/scim-groups.js';
 import type { ScimCall, ScimReply } from './call.js';
 import { parseGroupInput, planGroupPatch, renderGroup } from './group-resource.js';
-import { listEnvelope, listParams, project, selectors, selects, type ListParams } from './list.js';
+import { listEnvelope, listParams, listQueryOf, project, projectionOf, selects, type ListParams } from './list.js';
 import { parsePatchBody } from './patch.js';
 import { groupMeta } from './schemas.js';
 import { etagOf } from './user-resource.js';
 
-const projectionOf = (call: ScimCall) => ({
-  attributes: selectors(call.query.attributes, 'attributes'), excluded: selectors(call.query.excludedAttributes, 'excludedAttributes'),
-});
-
 function single(call: ScimCall, record: ScimGroupRecord, status = 200): ScimReply {
-  const body = project(renderGroup(record, call.base), projectionOf(call), groupMeta());
+  const body = project(renderGroup(record, call.base), projectionOf(call.query), groupMeta());
   return { status, body, etag: etagOf(record.version), ...(status === 201 && { location: `${call.base}/Groups/${record.id}` }) };
 }
 
 export async function searchGroups(call: ScimCall, params: ListParams): Promise<ScimReply> {
-  const page = await call.services.scimGroups.list(call.actor, {
-    ...(params.filter && { filter: params.filter }), ...(params.sortBy && { sortBy: params.sortBy }),
-    descending: params.descending, offset: params.startIndex - 1, limit: params.count, lenient: params.lenient === true,
-  }, { members: selects(params, 'members') });
+  const page = await call.services.scimGroups.list(call.actor, listQueryOf(params), { members: selects(params, 'members') });
   const resources = page.records.map((g) => project(renderGroup(g, call.base), params, groupMeta()));
   return { status: 200, body: listEnvelope(resources, page.total, params.startIndex) };
 }
@@ -31,7 +24,7 @@ export async function searchGroups(call: ScimCall, params: ListParams): Promise<
 export const listGroups = (call: ScimCall): Promise<ScimReply> => searchGroups(call, listParams(call.query));
 
 export async function getGroup(call: ScimCall, id: string): Promise<ScimReply> {
-  return single(call, await call.services.scimGroups.get(call.actor, id, { members: selects(projectionOf(call), 'members') }));
+  return single(call, await call.services.scimGroups.get(call.actor, id, { members: selects(projectionOf(call.query), 'members') }));
 }
 
 export async function createGroup(call: ScimCall): Promise<ScimReply> {

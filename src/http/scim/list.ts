@@ -6,7 +6,7 @@
  * re-slices rows that are already a page); and the projection of attributes.
  */
 import { DomainError } from '../../errors.js';
-import type { ScimAttrPath, ScimFilter } from '../../services/scim-users.js';
+import type { ScimAttrPath, ScimFilter, ScimListQuery } from '../../services/scim-users.js';
 import { parseFilter, toAttrPath } from './filter.js';
 import { LIMITS, LIST_URN, type ResourceMeta } from './schemas.js';
 
@@ -54,6 +54,17 @@ export function selectors(value: unknown, name: string): Selector[] | undefined 
     ? { schemaOnly: s.toLowerCase() }
     : { path: toAttrPath(s, 'invalid_input') }));
 }
+
+/** The `attributes` / `excludedAttributes` of a single-resource request's query string. */
+export const projectionOf = (query: Readonly<Record<string, unknown>>): Pick<ListParams, 'attributes' | 'excluded'> => ({
+  attributes: selectors(query.attributes, 'attributes'), excluded: selectors(query.excludedAttributes, 'excludedAttributes'),
+});
+
+/** The page a list or search asks the service for (SCIM's 1-based startIndex as an offset). */
+export const listQueryOf = (params: ListParams): ScimListQuery => ({
+  ...(params.filter && { filter: params.filter }), ...(params.sortBy && { sortBy: params.sortBy }),
+  descending: params.descending, offset: params.startIndex - 1, limit: params.count, lenient: params.lenient === true,
+});
 
 /** Reads list parameters from req.query, or from a SearchRequest body (where attribute lists are arrays). */
 export function listParams(source: Doc, from: 'query' | 'body' = 'query'): ListParams {

@@ -2,24 +2,20 @@
  * /Users handlers (RFC 7644 §3.3-3.6): thin, protocol only; every decision is in services/scim-users.ts.
  */
 import type { ScimCall, ScimReply } from './call.js';
-import { listEnvelope, listParams, project, selectors, type ListParams } from './list.js';
+import { listEnvelope, listParams, listQueryOf, project, projectionOf, type ListParams } from './list.js';
 import { applyPatch, parsePatchBody } from './patch.js';
 import { userMeta } from './schemas.js';
 import { etagOf, parseUserInput, renderUser, userDocument } from './user-resource.js';
 import type { ScimUserRecord } from '../../services/scim-users.js';
 
 function single(call: ScimCall, record: ScimUserRecord, status = 200): ScimReply {
-  const projection = { attributes: selectors(call.query.attributes, 'attributes'), excluded: selectors(call.query.excludedAttributes, 'excludedAttributes') };
-  const body = project(renderUser(record, call.base), projection, userMeta());
+  const body = project(renderUser(record, call.base), projectionOf(call.query), userMeta());
   return { status, body, etag: etagOf(record.version), ...(status === 201 && { location: `${call.base}/Users/${record.userSid}` }) };
 }
 
 /** The page of users a list or search asks for, as a ListResponse. */
 export async function searchUsers(call: ScimCall, params: ListParams): Promise<ScimReply> {
-  const page = await call.services.scimUsers.list(call.actor, {
-    ...(params.filter && { filter: params.filter }), ...(params.sortBy && { sortBy: params.sortBy }),
-    descending: params.descending, offset: params.startIndex - 1, limit: params.count, lenient: params.lenient === true,
-  });
+  const page = await call.services.scimUsers.list(call.actor, listQueryOf(params));
   const resources = page.records.map((r) => project(renderUser(r, call.base), params, userMeta()));
   return { status: 200, body: listEnvelope(resources, page.total, params.startIndex) };
 }
