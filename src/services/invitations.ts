@@ -14,6 +14,7 @@ import { decidePasswordStrength } from '../rules/passwords.js';
 import type { AssignableRole } from '../rules/types.js';
 import { hashPassword } from '../security/passwords.js';
 import { hashToken, newToken } from '../security/tokens.js';
+import type { Repos } from '../store/index.js';
 import { actorLabel, type Actor, type Invitation } from '../types.js';
 import { audit, authorize, fail, snapshotOf } from './context.js';
 import { domainSnapshot, enroll } from './enrollment.js';
@@ -49,6 +50,15 @@ function assignableRole(role: unknown): AssignableRole {
 
 function tokenInvalid(): never {
   throw new DomainError('token_invalid', 'This invitation link is not valid any more: it was used, replaced, revoked or has expired. Ask an administrator to invite you again.');
+}
+
+/** Refuses (password_required) when `email` has no user or a user without a password. */
+async function requirePasswordOf(repos: Repos, email: string): Promise<void> {
+  const user = await repos.users.getByEmail(email);
+  const credentials = user ? await repos.users.credentials(user.sid) : undefined;
+  if (!credentials?.password_hash) {
+    throw new DomainError('password_required', 'Choose a password (at least 12 characters) to accept the invitation: you will sign in with it.');
+  }
 }
 
 /** createInvitationsService: invite, accept, revoke, list pending (D6, D7, U1, S7). */
@@ -99,7 +109,8 @@ export function createInvitationsService(deps: ServiceDeps) {
      * Accepts the invitation behind `token` (enroll path 'invitation', the invitation's role; D6,
      * D7 and U1 are checked again now). A new user is created with `password` when given; an
      * existing user's password is replaced when one is given (the link proves the mailbox, like a
-     * reset link). S7: refused with sso_required when the domain enforces SSO.
+     * reset link). S7: refused with sso_required when the domain enforces SSO. A person who has
+     * no password yet must choose one (password_required), so that they can sign in afterwards.
      */
     async accept(token: string, input: { password?: string; displayName?: string | null } = {}): Promise<{ userSid: string; orgSid: string }> {
       if (typeof token !== 'string' || token === '') tokenInvalid();
@@ -116,6 +127,8 @@ export function createInvitationsService(deps: ServiceDeps) {
         const invitation = await repos.invitations.getByTokenHash(hashToken(token));
         if (!invitation || invitation.acceptedAt || invitation.revokedAt || invitation.expiresAt.getTime() <= now.getTime()) tokenInvalid();
         await refuseWhenSsoEnforced(repos, invitation.email, 'invitation_acceptance');
+        // A person without a password could never sign in after joining: one is required here.
+        if (passwordHash === null) await requirePasswordOf(repos, invitation.email);
         const result = await enroll(repos, SYSTEM, {
           path: 'invitation', email: invitation.email, targetOrgSid: invitation.orgSid, role: invitation.role,
           profile: { displayName: name?.ok ? name.name : null }, passwordHash, now,
