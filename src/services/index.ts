@@ -28,6 +28,7 @@ import { createSignupService } from './signup.js';
 import { createMergeLinks } from './merge-links.js';
 import { createAccountImportLinks } from './account-import-links.js';
 import { createInvitationLinks } from './invitation-links.js';
+import { createResetLinkState } from './reset-link-state.js';
 
 export interface ServiceDeps {
   readonly store: Store;
@@ -65,6 +66,7 @@ export function createServices(deps: ServiceDeps) {
     mergeLinks: createMergeLinks(deps),
     accountImportLinks: createAccountImportLinks(deps),
     invitationLinks: createInvitationLinks(deps),
+    resetLinks: createResetLinkState(deps),
   };
 }
 
