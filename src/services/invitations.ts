@@ -52,10 +52,9 @@ function tokenInvalid(): never {
   throw new DomainError('token_invalid', 'This invitation link is not valid any more: it was used, replaced, revoked or has expired. Ask an administrator to invite you again.');
 }
 
-/** Refuses (password_required) when `email` has no user or a user without a password. */
-async function requirePasswordOf(repos: Repos, email: string): Promise<void> {
-  const user = await repos.users.getByEmail(email);
-  const credentials = user ? await repos.users.credentials(user.sid) : undefined;
+/** Refuses (password_required) when the user has no password; the caller's transaction rolls back. */
+async function requirePasswordOf(repos: Repos, userSid: string): Promise<void> {
+  const credentials = await repos.users.credentials(userSid);
   if (!credentials?.password_hash) {
     throw new DomainError('password_required', 'Choose a password (at least 12 characters) to accept the invitation: you will sign in with it.');
   }
@@ -127,8 +126,6 @@ export function createInvitationsService(deps: ServiceDeps) {
         const invitation = await repos.invitations.getByTokenHash(hashToken(token));
         if (!invitation || invitation.acceptedAt || invitation.revokedAt || invitation.expiresAt.getTime() <= now.getTime()) tokenInvalid();
         await refuseWhenSsoEnforced(repos, invitation.email, 'invitation_acceptance');
-        // A person without a password could never sign in after joining: one is required here.
-        if (passwordHash === null) await requirePasswordOf(repos, invitation.email);
         const result = await enroll(repos, SYSTEM, {
           path: 'invitation', email: invitation.email, targetOrgSid: invitation.orgSid, role: invitation.role,
           profile: { displayName: name?.ok ? name.name : null }, passwordHash, now,
@@ -136,6 +133,9 @@ export function createInvitationsService(deps: ServiceDeps) {
         if (result.outcome === 'already_member' && result.orgSid !== invitation.orgSid) {
           throw new DomainError('member_of_other_org', `${invitation.email} already belongs to another organization.`);
         }
+        // A person without a password could never sign in after joining: one is required here
+        // (checked after the rules, so that a refusal by them is what the person hears first).
+        if (passwordHash === null) await requirePasswordOf(repos, result.member.sid);
         if (passwordHash !== null && !result.newUser) {
           await repos.users.update(result.member.sid, { passwordHash, passwordChangedAt: now, failedSignIns: 0, lockedUntil: null });
           await repos.sessions.revokeAllOfUser(result.member.sid, 'password_changed', now);
