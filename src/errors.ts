@@ -35,6 +35,7 @@ export const ERROR_CODES = {
   too_many_attempts: 'forbidden',
   weak_password: 'invalid',
   token_invalid: 'invalid',
+  password_required: 'invalid',
   // invitations
   invitation_required: 'forbidden',
   invitation_pending: 'conflict',

@@ -53,6 +53,8 @@ export function createAccountImports(deps: ServiceDeps) {
       const pending = await repos.accounts.update(decision.accountSid, { orgSid, management: 'pending' });
       // A7: subaccounts come with their parent.
       const subaccountSids = await repos.accounts.updateOpenChildren(decision.accountSid, { orgSid, management: 'pending' });
+      // A3: a declined import gives the account back as it was (services/account-import-links.ts).
+      await repos.accountImportRequests.record({ accountSid: decision.accountSid, orgSid, previousManagement: account!.management === 'independent' ? 'independent' : null });
       const token = newToken();
       const expiresAt = new Date(clock.now().getTime() + ACCOUNT_IMPORT_LINK_TTL_MS);
       await repos.tokens.insert({ tokenHash: hashToken(token), purpose: 'account_import', subject: decision.accountSid, orgSid, expiresAt });
@@ -104,6 +106,7 @@ export function createAccountImports(deps: ServiceDeps) {
         if (decision.kind === 'reject') return fail(decision);
         const managed = await repos.accounts.update(account.sid, { management: decision.management });
         const subaccountSids = await repos.accounts.updateOpenChildren(account.sid, { management: decision.management });
+        await repos.accountImportRequests.remove(account.sid);
         await audit(repos, actor ?? { kind: 'user', userSid: account.ownerSid }, {
           orgSid: account.orgSid!, action: 'account.import_confirmed', target: account.sid,
           before: { management: account.management }, after: { management: decision.management, subaccountSids },

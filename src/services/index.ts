@@ -24,6 +24,11 @@ import { createScimGroupsService } from './scim-groups.js';
 import { createSessionService } from './sessions.js';
 import { createSignInService } from './sign-in.js';
 import { createSsoService } from './sso.js';
+import { createSignupService } from './signup.js';
+import { createMergeLinks } from './merge-links.js';
+import { createAccountImportLinks } from './account-import-links.js';
+import { createInvitationLinks } from './invitation-links.js';
+import { createResetLinkState } from './reset-link-state.js';
 
 export interface ServiceDeps {
   readonly store: Store;
@@ -57,6 +62,11 @@ export function createServices(deps: ServiceDeps) {
     sso: createSsoService(deps),
     sessions: createSessionService(deps),
     signIn: createSignInService(deps, createSessionService(deps)),
+    signup: createSignupService(deps),
+    mergeLinks: createMergeLinks(deps),
+    accountImportLinks: createAccountImportLinks(deps),
+    invitationLinks: createInvitationLinks(deps),
+    resetLinks: createResetLinkState(deps),
   };
 }
 

@@ -14,6 +14,7 @@ import { decidePasswordStrength } from '../rules/passwords.js';
 import type { AssignableRole } from '../rules/types.js';
 import { hashPassword } from '../security/passwords.js';
 import { hashToken, newToken } from '../security/tokens.js';
+import type { Repos } from '../store/index.js';
 import { actorLabel, type Actor, type Invitation } from '../types.js';
 import { audit, authorize, fail, snapshotOf } from './context.js';
 import { domainSnapshot, enroll } from './enrollment.js';
@@ -49,6 +50,14 @@ function assignableRole(role: unknown): AssignableRole {
 
 function tokenInvalid(): never {
   throw new DomainError('token_invalid', 'This invitation link is not valid any more: it was used, replaced, revoked or has expired. Ask an administrator to invite you again.');
+}
+
+/** Refuses (password_required) when the user has no password; the caller's transaction rolls back. */
+async function requirePasswordOf(repos: Repos, userSid: string): Promise<void> {
+  const credentials = await repos.users.credentials(userSid);
+  if (!credentials?.password_hash) {
+    throw new DomainError('password_required', 'Choose a password (at least 12 characters) to accept the invitation: you will sign in with it.');
+  }
 }
 
 /** createInvitationsService: invite, accept, revoke, list pending (D6, D7, U1, S7). */
@@ -99,7 +108,8 @@ export function createInvitationsService(deps: ServiceDeps) {
      * Accepts the invitation behind `token` (enroll path 'invitation', the invitation's role; D6,
      * D7 and U1 are checked again now). A new user is created with `password` when given; an
      * existing user's password is replaced when one is given (the link proves the mailbox, like a
-     * reset link). S7: refused with sso_required when the domain enforces SSO.
+     * reset link). S7: refused with sso_required when the domain enforces SSO. A person who has
+     * no password yet must choose one (password_required), so that they can sign in afterwards.
      */
     async accept(token: string, input: { password?: string; displayName?: string | null } = {}): Promise<{ userSid: string; orgSid: string }> {
       if (typeof token !== 'string' || token === '') tokenInvalid();
@@ -123,6 +133,9 @@ export function createInvitationsService(deps: ServiceDeps) {
         if (result.outcome === 'already_member' && result.orgSid !== invitation.orgSid) {
           throw new DomainError('member_of_other_org', `${invitation.email} already belongs to another organization.`);
         }
+        // A person without a password could never sign in after joining: one is required here
+        // (checked after the rules, so that a refusal by them is what the person hears first).
+        if (passwordHash === null) await requirePasswordOf(repos, result.member.sid);
         if (passwordHash !== null && !result.newUser) {
           await repos.users.update(result.member.sid, { passwordHash, passwordChangedAt: now, failedSignIns: 0, lockedUntil: null });
           await repos.sessions.revokeAllOfUser(result.member.sid, 'password_changed', now);

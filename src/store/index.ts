@@ -23,6 +23,8 @@ import { ssoConnectionStore } from './sso-connections.js';
 import { ssoIdentityStore } from './sso-identities.js';
 import { ssoLoginStateStore } from './sso-login-state.js';
 import { signInFactorStore } from './sso-sign-in.js';
+import { signupVerificationStore } from './signup-verifications.js';
+import { accountImportRequestStore } from './account-import-requests.js';
 
 export function createRepos(db: Knex | Knex.Transaction) {
   return {
@@ -44,6 +46,8 @@ export function createRepos(db: Knex | Knex.Transaction) {
     ssoIdentities: ssoIdentityStore(db),
     ssoLoginState: ssoLoginStateStore(db),
     signInFactors: signInFactorStore(db),
+    signupVerifications: signupVerificationStore(db),
+    accountImportRequests: accountImportRequestStore(db),
   };
 }
 

@@ -4,7 +4,7 @@ export const MERGE_REQUESTS = 'merge_requests';
 
 export interface MergeRequest {
   id: string; primeOrgSid: string; candidateOwnerEmail: string; invitedBy: string;
-  status: 'pending' | 'accepted' | 'revoked'; candidateOrgSid: string | null; createdAt: Date; decidedAt: Date | null;
+  status: 'pending' | 'accepted' | 'revoked' | 'declined'; candidateOrgSid: string | null; createdAt: Date; decidedAt: Date | null;
 }
 
 const mapRow = (r: Record<string, any>): MergeRequest => ({
@@ -29,6 +29,10 @@ export function mergeRequestStore(db: Knex | Knex.Transaction) {
     /** O4, M3: an organization merged away can no longer be anyone's Prime: its open invitations end. */
     async revokePendingOfPrime(primeOrgSid: string, at: Date): Promise<number> {
       return db(MERGE_REQUESTS).where({ prime_org_sid: primeOrgSid, status: 'pending' }).update({ status: 'revoked', decided_at: at });
+    },
+    /** M1: the Candidate's Owner said no; the invitation ends. */
+    async markDeclined(id: string, at: Date): Promise<void> {
+      await db(MERGE_REQUESTS).where({ id, status: 'pending' }).update({ status: 'declined', decided_at: at });
     },
     async markAccepted(id: string, candidateOrgSid: string, at: Date): Promise<void> {
       await db(MERGE_REQUESTS).where({ id }).update({ status: 'accepted', candidate_org_sid: candidateOrgSid, decided_at: at });

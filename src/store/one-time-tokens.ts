@@ -24,6 +24,11 @@ export function oneTimeTokenStore(db: Knex | Knex.Transaction) {
       const row = await db(ONE_TIME_TOKENS).where({ token_hash: tokenHash, purpose }).whereNull('used_at').where('expires_at', '>', now).first();
       return row && { purpose: row.purpose, subject: row.subject, orgSid: row.org_sid, expiresAt: row.expires_at, usedAt: row.used_at };
     },
+    /** The link behind `tokenHash`, used or not, expired or not: a page says which at once. */
+    async find(tokenHash: string, purpose: TokenPurpose): Promise<OneTimeToken | undefined> {
+      const row = await db(ONE_TIME_TOKENS).where({ token_hash: tokenHash, purpose }).first();
+      return row && { purpose: row.purpose, subject: row.subject, orgSid: row.org_sid, expiresAt: row.expires_at, usedAt: row.used_at };
+    },
     /** A new reset link makes earlier unused ones useless. */
     async expireFor(purpose: TokenPurpose, subject: string, now: Date): Promise<number> {
       return db(ONE_TIME_TOKENS).where({ purpose, subject }).whereNull('used_at').update({ used_at: now });

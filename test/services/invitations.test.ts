@@ -94,7 +94,7 @@ describe('accepting', () => {
     const newToken = await mailedToken('again@corp.test');
     expect((await ctx.services.invitations.listPending(corp.ownerActor, corp.org.sid)).filter((i) => i.email === 'again@corp.test')).toHaveLength(1);
     await expect(ctx.services.invitations.accept(oldToken)).rejects.toMatchObject({ code: 'token_invalid' });
-    const { userSid } = await ctx.services.invitations.accept(newToken);
+    const { userSid } = await ctx.services.invitations.accept(newToken, { password: PASSWORD });
     expect(await ctx.store.read.users.get(userSid)).toMatchObject({ role: 'standard' });
   });
 
@@ -121,7 +121,7 @@ describe('accepting', () => {
   it('an existing user without an organization joins and keeps their account', async () => {
     const lone = await addLoneUser(ctx, 'lone@corp.test');
     await invite('lone@corp.test');
-    const { userSid } = await ctx.services.invitations.accept(await mailedToken('lone@corp.test'));
+    const { userSid } = await ctx.services.invitations.accept(await mailedToken('lone@corp.test'), { password: PASSWORD });
     expect(userSid).toBe(lone.sid);
     expect(await ctx.store.read.users.get(lone.sid)).toMatchObject({ orgSid: corp.org.sid, role: 'standard' });
   });
@@ -145,6 +145,18 @@ describe('accepting', () => {
     expect((await ctx.services.invitations.listPending(corp.ownerActor, corp.org.sid)).map((i) => i.email)).toContain('person@sso.corp.test');
   });
 
+  it('a person without a password must choose one (password_required), without using up the link', async () => {
+    await invite('nopass@corp.test');
+    const token = await mailedToken('nopass@corp.test');
+    await expect(ctx.services.invitations.accept(token)).rejects.toMatchObject({ code: 'password_required' });
+    expect(await ctx.store.read.users.getByEmail('nopass@corp.test')).toBeUndefined();
+    const lone = await addLoneUser(ctx, 'nopass-lone@corp.test');
+    await invite('nopass-lone@corp.test');
+    await expect(ctx.services.invitations.accept(await mailedToken('nopass-lone@corp.test'))).rejects.toMatchObject({ code: 'password_required' });
+    expect((await ctx.store.read.users.get(lone.sid))?.orgSid).toBeNull();
+    await expect(ctx.services.invitations.accept(token, { password: PASSWORD })).resolves.toMatchObject({ orgSid: corp.org.sid });
+  });
+
   it('refuses a weak password without using up the link', async () => {
     await invite('weak@corp.test');
     const token = await mailedToken('weak@corp.test');
@@ -155,7 +167,7 @@ describe('accepting', () => {
   it('R-L1: the invitation, its acceptance and the join are audited without the token', async () => {
     const invitation = await invite('audit@corp.test');
     const token = await mailedToken('audit@corp.test');
-    const { userSid } = await ctx.services.invitations.accept(token);
+    const { userSid } = await ctx.services.invitations.accept(token, { password: PASSWORD });
     const { entries } = await ctx.services.auditLog.list(corp.ownerActor, corp.org.sid, { limit: 500 });
     const related = entries.filter((e) => e.target === invitation.invitationId || e.target === userSid);
     expect(related.map((e) => e.action)).toEqual(['invitation.created', 'user.joined', 'invitation.accepted']);

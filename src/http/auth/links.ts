@@ -1,7 +1,7 @@
 /**
- * Pages behind the links Orgward mails: "forgot password" (U3 self-service, S7 sso_required),
- * the password reset link (U3: single use, 24 hours) and the invitation link (S7 sso_required
- * on enforced domains). The services decide; these pages only ask and show.
+ * Pages behind the links Orgward mails: "forgot password" (U3 self-service, S7 sso_required)
+ * and the password reset link (U3: single use, 24 hours). The invitation link is invitations.ts.
+ * The services decide; these pages only ask and show.
  */
 import type { Router } from 'express';
 import type { Services } from '../../services/index.js';
@@ -40,22 +40,5 @@ export function linkRoutes(router: Router, deps: LinkDeps): void {
   router.post('/password-reset/:token', csrf, handle(async (req, res) => {
     await services.passwords.completeReset(String(req.params.token ?? ''), field(req, 'password'));
     sendPage(res, 200, 'Password changed', html`<p>Your password was changed and you were signed out everywhere.</p><p><a href="/login">Sign in</a></p>`);
-  }));
-
-  router.get('/invitations/:token', (req, res) => {
-    sendPage(res, 200, 'Accept your invitation', html`<form method="post">${csrfField(csrfToken(req, res, secureCookies))}
-      <label for="displayName">Your name</label><input id="displayName" name="displayName" autocomplete="name">
-      <label for="password">Choose a password (at least 12 characters; leave empty if you already have one)</label>
-      <input id="password" name="password" type="password" autocomplete="new-password" minlength="12">
-      <button type="submit">Join</button></form>`);
-  });
-
-  router.post('/invitations/:token', csrf, handle(async (req, res) => {
-    const password = field(req, 'password');
-    const displayName = field(req, 'displayName').trim();
-    await services.invitations.accept(String(req.params.token ?? ''), {
-      ...(password !== '' && { password }), ...(displayName !== '' && { displayName }),
-    });
-    sendPage(res, 200, 'Welcome', html`<p>You joined the organization.</p><p><a href="/login">Sign in</a></p>`);
   }));
 }
