@@ -81,11 +81,14 @@ export function createSsoCompletion(deps: Pick<ServiceDeps, 'store' | 'clock' | 
       const actor: Actor = { kind: 'system', ...(context.requestId && { requestId: context.requestId }) };
       return store.transaction(async (repos, afterCommit) => {
         const now = clock.now();
-        const connection = await repos.ssoConnections.get(identity.connectionId);
+        // Consumed first (rolled back with any refusal): it tells a test from a sign-in.
+        const { purpose, linkUserSid } = await consumeOnce(repos, identity.connectionId, once, now);
+        // S1 under the row lock a change takes: a test records its success (exclusive), a sign-in
+        // only reads the test state (shared, so sign-ins do not queue behind each other).
+        const connection = purpose === 'test' ? await repos.ssoConnections.lock(identity.connectionId) : await repos.ssoConnections.lockShared(identity.connectionId);
         if (!connection || connection.orgSid !== identity.orgSid || !connection.enabled) {
           invalid('This single sign-on connection is not available.', 'connection missing, disabled or of another organization');
         }
-        const { purpose, linkUserSid } = await consumeOnce(repos, connection.id, once, now);
         const use = decideConnectionUse({ connection, purpose });
         if (use.kind === 'reject') fail(use);
         // S3: an OIDC email counts only when the IdP verified it.

@@ -82,9 +82,22 @@ export function ssoConnectionStore(db: Knex | Knex.Transaction) {
     async lockByOrg(orgSid: string): Promise<SsoConnectionRecord[]> {
       return (await db<SsoConnectionRow>(SSO_CONNECTIONS).where({ org_sid: orgSid }).orderBy('created_at').forUpdate()).map(mapRow);
     },
-    /** The connection, locked until the transaction ends (a change and a concurrent test see one state). */
+    /**
+     * The connection, locked until the transaction ends (a change and a concurrent test see one
+     * state). FOR NO KEY UPDATE: the key-share locks that inserts referencing the row take (replay
+     * cache, identities) do not conflict with it, so two tests cannot deadlock.
+     */
     async lock(id: string): Promise<SsoConnectionRecord | undefined> {
-      const row = await db<SsoConnectionRow>(SSO_CONNECTIONS).where({ id }).forUpdate().first();
+      const row = await db<SsoConnectionRow>(SSO_CONNECTIONS).where({ id }).forNoKeyUpdate().first();
+      return row && mapRow(row);
+    },
+    /**
+     * The connection under a shared lock: sign-ins through it run side by side, and a change (which
+     * takes the row's exclusive lock) waits for them, so a sign-in never completes against a test
+     * state that a concurrent change is clearing.
+     */
+    async lockShared(id: string): Promise<SsoConnectionRecord | undefined> {
+      const row = await db<SsoConnectionRow>(SSO_CONNECTIONS).where({ id }).forShare().first();
       return row && mapRow(row);
     },
     /** Changes settings; `resetTest` clears the successful test (S1: the connection must be tested again). */
