@@ -73,6 +73,33 @@ function linkNotice(email: string, orgName: string, issuer: string, at: Date) {
   };
 }
 
+/**
+ * S6: the Owner's own test sign-in links the tested identity to the Owner, re-checked under the
+ * row lock the link takes (still the active Owner, their own email, nobody else's identity);
+ * audited as the Owner's act and mailed. True when the identity is the Owner's afterwards.
+ */
+async function linkOwner(
+  repos: Repos, afterCommit: (fn: () => void) => void, deps: Pick<ServiceDeps, 'mailer'>,
+  input: { identity: VerifiedIdentity; email: string; ownerSid: string; now: Date; requestId?: string | undefined },
+): Promise<boolean> {
+  const { identity, now } = input;
+  const owner = await repos.users.lock(input.ownerSid);
+  const existing = await repos.ssoIdentities.find(identity.orgSid, identity.issuer, identity.subject);
+  const decision = decideOwnerSelfLink({
+    orgSid: identity.orgSid, owner: owner ? snapshotOf(owner) : null, assertedEmail: input.email, identityUserSid: existing?.userSid ?? null,
+    ownerHasIdentityFromIssuer: owner ? await repos.ssoIdentities.hasIssuer(owner.sid, identity.issuer) : false,
+  });
+  if (decision.kind !== 'link') return decision.kind === 'already_linked';
+  await repos.ssoIdentities.insert({ orgSid: identity.orgSid, issuer: identity.issuer, subject: identity.subject, userSid: decision.userSid, connectionId: identity.connectionId, now });
+  await audit(repos, { kind: 'user', userSid: decision.userSid, ...(input.requestId && { requestId: input.requestId }) }, {
+    orgSid: identity.orgSid, action: 'sso.identity_linked', target: decision.userSid,
+    after: { issuer: identity.issuer, subject: identity.subject, connectionId: identity.connectionId, via: 'owner_test_sign_in' },
+  });
+  const org = await repos.organizations.get(identity.orgSid);
+  await queueMail(repos, afterCommit, deps, linkNotice(owner!.email, org?.name ?? identity.orgSid, identity.issuer, now));
+  return true;
+}
+
 export function createSsoCompletion(deps: Pick<ServiceDeps, 'store' | 'clock' | 'mailer'>, sessions: SessionService) {
   const { store, clock } = deps;
   return {
@@ -103,26 +130,8 @@ export function createSsoCompletion(deps: Pick<ServiceDeps, 'store' | 'clock' | 
         if (purpose === 'test') {
           await repos.ssoConnections.markTested(connection.id, now);
           await audit(repos, actor, { orgSid: identity.orgSid, action: 'sso.connection_tested', target: connection.id, after: { email, issuer: identity.issuer, testedAt: now } });
-          let ownerLinked = false;
-          if (linkUserSid !== null) {
-            // S6, re-checked under the row lock the link takes: still the active Owner, their own email, nobody else's identity.
-            const owner = await repos.users.lock(linkUserSid);
-            const existing = await repos.ssoIdentities.find(identity.orgSid, identity.issuer, identity.subject);
-            const self = decideOwnerSelfLink({
-              orgSid: identity.orgSid, owner: owner ? snapshotOf(owner) : null, assertedEmail: email, identityUserSid: existing?.userSid ?? null,
-              ownerHasIdentityFromIssuer: owner ? await repos.ssoIdentities.hasIssuer(owner.sid, identity.issuer) : false,
-            });
-            ownerLinked = self.kind !== 'skip';
-            if (self.kind === 'link') {
-              await repos.ssoIdentities.insert({ orgSid: identity.orgSid, issuer: identity.issuer, subject: identity.subject, userSid: self.userSid, connectionId: connection.id, now });
-              await audit(repos, { kind: 'user', userSid: self.userSid, ...(context.requestId && { requestId: context.requestId }) }, {
-                orgSid: identity.orgSid, action: 'sso.identity_linked', target: self.userSid,
-                after: { issuer: identity.issuer, subject: identity.subject, connectionId: connection.id, via: 'owner_test_sign_in' },
-              });
-              const org = await repos.organizations.get(identity.orgSid);
-              await queueMail(repos, afterCommit, deps, linkNotice(owner!.email, org?.name ?? identity.orgSid, identity.issuer, now));
-            }
-          }
+          const ownerLinked = linkUserSid !== null
+            && await linkOwner(repos, afterCommit, deps, { identity, email, ownerSid: linkUserSid, now, requestId: context.requestId });
           return { kind: 'tested', connectionId: connection.id, email, ownerLinked };
         }
 
