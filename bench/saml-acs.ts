@@ -77,6 +77,10 @@ async function main(): Promise<void> {
   });
   const idpEntityId = 'https://idp.bench.test';
   const conn = await services.sso.addSaml({ kind: 'operator' }, orgSid, { idpEntityId, ssoUrl: 'https://idp.bench.test/sso', certificates: [IDP_A_KEY.cert] });
+  // S1: only a tested connection signs people in (the test sign-in itself is not benchmarked).
+  await store.transaction((repos) => repos.ssoConnections.markTested(conn.connectionId, new Date()));
+  // The login cookie of the one "browser" that posts every response (requests are bound to it).
+  const browserToken = randomBytes(32).toString('base64url');
 
   // Untimed: the AuthnRequests (as /login would issue them) and the IdP's signed responses.
   let serial = 0;
@@ -85,7 +89,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < COUNT; i++) {
       const requestId = `_bench${serial++}_${Date.now()}`;
       const relayState = `bench-relay-state-${String(serial).padStart(8, '0')}`;
-      await services.sso.saveSamlRequest({ requestId, connectionId: conn.connectionId, purpose: 'sign_in', relayState });
+      await services.sso.saveSamlRequest({ requestId, connectionId: conn.connectionId, purpose: 'sign_in', relayState, browserToken, linkUserSid: null });
       const xml = await mintResponse({ issuer: idpEntityId, key: IDP_A_KEY, spEntityId: conn.spEntityId, acsUrl: conn.acsUrl!, inResponseTo: requestId, email: `user${i}@${domain}` });
       bodies.push(new URLSearchParams({ SAMLResponse: encodeResponse(xml), RelayState: relayState }).toString());
     }
@@ -95,7 +99,7 @@ async function main(): Promise<void> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const post = (body: string) => new Promise<{ status: number; cookie: boolean }>((resolve, reject) => {
     const req = http.request(`${baseUrl}/sso/saml/${conn.connectionId}/acs`, {
-      method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) },
+      method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), cookie: `orgward_saml=${browserToken}` },
     }, (res) => {
       res.resume();
       res.on('end', () => resolve({ status: res.statusCode ?? 0, cookie: String(res.headers['set-cookie'] ?? '').includes('orgward_session=ows_') }));

@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import * as createFoundation from './20261123000000_create_foundation.js';
 import * as createScim from './20261123010000_create_scim.js';
 import * as createSso from './20261123020000_create_sso.js';
+import * as bindSsoLogins from './20261207010000_bind_sso_logins.js';
 import * as createLinkPages from './20261207050000_create_link_pages.js';
 
 export interface Migration {
@@ -18,5 +19,6 @@ export const migrations: readonly Migration[] = [
   { name: '20261123000000_create_foundation', ...createFoundation },
   { name: '20261123010000_create_scim', ...createScim },
   { name: '20261123020000_create_sso', ...createSso },
+  { name: '20261207010000_bind_sso_logins', ...bindSsoLogins },
   { name: '20261207050000_create_link_pages', ...createLinkPages },
 ];

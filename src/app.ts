@@ -12,6 +12,7 @@ import type { Services } from './services/index.js';
 import { DomainError } from './errors.js';
 import { authRoutes } from './http/auth/routes.js';
 import { sessionMiddleware } from './http/auth/session.js';
+import { SECURE_COOKIES_SETTING } from './http/auth/cookies.js';
 import { ssoRoutes } from './http/sso/routes.js';
 import { scimBaseLength, scimEndpoint } from './http/scim/router.js';
 
@@ -31,6 +32,8 @@ export function createApp(deps: AppDeps): RequestListener {
   app.set('trust proxy', 'loopback');
   // Express 5's query parser: plain, flat values only (node:querystring, as the SCIM endpoint parses its own).
   app.set('query parser', 'simple');
+  // Secure cookies go by `__Host-` names; readCookie finds out from here (http/auth/cookies.ts).
+  app.set(SECURE_COOKIES_SETTING, deps.secureCookies);
   app.use(requestId);
   app.use(healthRoutes(deps.health));
 

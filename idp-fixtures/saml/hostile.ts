@@ -156,3 +156,41 @@ export function oversized(signedXml: string, bytes: number): string {
   const pad = `<!--${'x'.repeat(Math.max(0, bytes - signedXml.length))}-->`;
   return signedXml.replace(/(<\/(\w+:)?Status>)/, `$1${pad}`);
 }
+
+/**
+ * A response whose status is not Success (`Requester`, with `RequestDenied` as second-level code)
+ * that still carries the validly signed assertion: the status is outside the assertion's signature.
+ */
+export function statusNotSuccess(signedXml: string, topLevel = 'Requester', second: string | null = 'RequestDenied'): string {
+  const doc = parse(signedXml);
+  const code = first(doc, PROTOCOL_NS, 'StatusCode');
+  code.setAttribute('Value', `urn:oasis:names:tc:SAML:2.0:status:${topLevel}`);
+  if (second !== null) {
+    const inner = doc.createElementNS(PROTOCOL_NS, `${code.prefix ? `${code.prefix}:` : ''}StatusCode`);
+    inner.setAttribute('Value', `urn:oasis:names:tc:SAML:2.0:status:${second}`);
+    code.appendChild(inner);
+  }
+  return serialize(doc);
+}
+
+/**
+ * The signed assertion left in place and a second, unsigned assertion naming `evilEmail` put in
+ * `samlp:Extensions` at the top of the response (a library that reads "the" assertion by a
+ * document-wide search may read this one).
+ */
+export function unsignedAssertionInExtensions(signedXml: string, evilEmail: string): string {
+  const doc = parse(signedXml);
+  const response = doc.documentElement!;
+  const extensions = doc.createElementNS(PROTOCOL_NS, 'samlp:Extensions');
+  extensions.appendChild(evilAssertion(first(doc, ASSERTION_NS, 'Assertion'), evilEmail));
+  const issuer = directChild(response, ASSERTION_NS, 'Issuer');
+  response.insertBefore(extensions, issuer ? issuer.nextSibling : response.firstChild);
+  return serialize(doc);
+}
+
+/** A second, unsigned assertion appended after the signed one, directly in the response. */
+export function unsignedAssertionAppended(signedXml: string, evilEmail: string): string {
+  const doc = parse(signedXml);
+  doc.documentElement!.appendChild(evilAssertion(first(doc, ASSERTION_NS, 'Assertion'), evilEmail));
+  return serialize(doc);
+}

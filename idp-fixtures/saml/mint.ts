@@ -35,6 +35,8 @@ export interface MintOptions {
   readonly destination?: string | null;
   readonly responseIssuer?: string | null;
   readonly assertionId?: string;
+  /** Leave the Conditions element out of the assertion (before signing, so the signature holds). */
+  readonly omitConditions?: boolean;
   /** What is signed (default: the assertion, as Okta and Entra do by default). */
   readonly sign?: 'assertion' | 'response' | 'both' | 'none';
   readonly signatureAlgorithm?: 'sha256' | 'sha1';
@@ -125,6 +127,7 @@ export async function mintResponse(o: MintOptions): Promise<string> {
   });
   // responseIssuer null: the response carries no Issuer element (it is optional there).
   xml = xml.replace(/<(\w+:)?Issuer[^>]*>\{\{RESPONSE_ISSUER\}\}<\/(\w+:)?Issuer>/, '');
+  if (o.omitConditions) xml = xml.replace(/<(\w+:)?Conditions[\s>][\s\S]*?<\/(\w+:)?Conditions>/, '');
   const sign = o.sign ?? 'assertion';
   if (sign === 'assertion' || sign === 'both') xml = signElement(xml, 'Assertion', o.key, o.signatureAlgorithm, o.digestAlgorithm);
   if (o.encrypt) xml = await encryptAssertion(xml, o.encrypt);

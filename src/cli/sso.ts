@@ -1,6 +1,7 @@
-/** `orgward sso add-saml|add-oidc|list|test|enforce`: single sign-on connections (S1, S7). */
+/** `orgward sso add-saml|add-oidc|change-saml|change-oidc|list|test|enforce`: single sign-on connections (S1, S7). */
 import fs from 'node:fs';
-import { Argument, Command } from 'commander';
+import { Argument, Command, Option } from 'commander';
+import type { ConnectionChanged } from '../services/sso-connection-changes.js';
 import type { AddedConnection } from '../services/sso-connections.js';
 import { action, group, leaf, orgOption, type CliState } from './command-kit.js';
 import { UsageError } from './output.js';
@@ -11,6 +12,13 @@ const added = (c: AddedConnection) => ({
   ...(c.acsUrl !== undefined && { acsUrl: c.acsUrl }), ...(c.redirectUri !== undefined && { redirectUri: c.redirectUri }),
   metadataUrl: c.metadataUrl,
 });
+
+const changedText = (r: ConnectionChanged) => (r.changed.length === 0 ? `Connection ${r.connectionId}: nothing changed.` : [
+  `Connection ${r.connectionId}: changed ${r.changed.join(', ')}.`,
+  ...(r.testRequired ? [`It signs nobody in until a new test sign-in succeeds: run \`orgward sso test --org … ${r.connectionId}\`.`] : []),
+].join('\n'));
+
+const onOff = (value: string | undefined): boolean | undefined => (value === undefined ? undefined : value === 'on');
 
 const addedText = (r: ReturnType<typeof added>) => [
   `Added connection ${r.connectionId}. Give the IdP:`,
@@ -52,6 +60,30 @@ export function registerSsoCommands(program: Command, state: CliState): void {
     .action(action(state, async ({ services, actor }, { opts }) => added(await services.sso.addOidc(actor, opts.org as string, {
       issuer: opts.issuer as string, clientId: opts.clientId as string, clientSecret: opts.clientSecret as string,
     })), addedText));
+
+  leaf(sso, 'change-saml', 'change a SAML connection; a new certificate, entity ID, SSO URL or IdP-initiated setting requires a new test (S1)')
+    .addOption(orgOption())
+    .argument('<connection-id>')
+    .option('--idp-entity-id <id>', "the IdP's entity ID (issuer)")
+    .option('--sso-url <url>', "the IdP's single sign-on URL")
+    .option('--cert <file...>', "PEM file(s) with the IdP's signing certificate(s), replacing the current ones")
+    .addOption(new Option('--idp-initiated <state>', 'accept unsolicited (IdP-initiated) responses (S8)').choices(['on', 'off']))
+    .action(action(state, async ({ services, actor }, { args, opts }) => services.sso.changeSaml(actor, opts.org as string, args[0]!, {
+      ...(opts.idpEntityId !== undefined && { idpEntityId: opts.idpEntityId as string }), ...(opts.ssoUrl !== undefined && { ssoUrl: opts.ssoUrl as string }),
+      ...(opts.cert !== undefined && { certificates: readPemFiles(opts.cert as string[]) }),
+      ...(opts.idpInitiated !== undefined && { allowIdpInitiated: onOff(opts.idpInitiated as string) }),
+    }), changedText));
+
+  leaf(sso, 'change-oidc', 'change an OIDC connection; a new issuer or client ID requires a new test (S1)')
+    .addOption(orgOption())
+    .argument('<connection-id>')
+    .option('--issuer <url>', 'the issuer URL (https)')
+    .option('--client-id <id>', 'client ID registered at the IdP')
+    .option('--client-secret <secret>', 'client secret (stored encrypted)')
+    .action(action(state, async ({ services, actor }, { args, opts }) => services.sso.changeOidc(actor, opts.org as string, args[0]!, {
+      ...(opts.issuer !== undefined && { issuer: opts.issuer as string }), ...(opts.clientId !== undefined && { clientId: opts.clientId as string }),
+      ...(opts.clientSecret !== undefined && { clientSecret: opts.clientSecret as string }),
+    }), changedText));
 
   leaf(sso, 'list', "list the organization's connections")
     .addOption(orgOption())

@@ -53,6 +53,37 @@ export function decideResponseAlgorithms(found: ResponseAlgorithms, allowSha1: b
   return { kind: 'allow' };
 }
 
+/** SAML 2.0 core 3.2.2.2: the only status of a response that may sign anybody in. */
+export const STATUS_SUCCESS = 'urn:oasis:names:tc:SAML:2.0:status:Success';
+
+/** What the whole response document holds, counted before any signature is checked. */
+export interface ResponseShape {
+  /** Response/Status/StatusCode/@Value (the top-level code), or null when missing. */
+  readonly statusCode: string | null;
+  /** Assertion and EncryptedAssertion elements anywhere in the document, at any depth. */
+  readonly assertions: number;
+}
+
+/**
+ * S3: a response signs in only when its status is Success (an IdP that says Requester or
+ * RequestDenied means no, whatever it attached) and it holds exactly one assertion, plain or
+ * encrypted, anywhere in the document: a second one (in Extensions, in a signature's Object, ...)
+ * is how signature wrapping makes one part verified and another part read.
+ */
+export function decideResponseShape(shape: ResponseShape): { readonly kind: 'allow' } | ResponseRejection {
+  if (shape.statusCode !== STATUS_SUCCESS) return refuse(`status_not_success: status ${JSON.stringify(shape.statusCode)}`);
+  if (shape.assertions !== 1) return refuse(`assertion_count: ${shape.assertions} assertions in the response, exactly one allowed`);
+  return { kind: 'allow' };
+}
+
+/**
+ * S3: the time conditions and audience must be stated: an assertion without a Conditions element
+ * is refused by this check, not by whatever a library happens to do with it.
+ */
+export function decideAssertionConditions(hasConditions: boolean): { readonly kind: 'allow' } | ResponseRejection {
+  return hasConditions ? { kind: 'allow' } : refuse('conditions_missing: the assertion has no Conditions element');
+}
+
 /** A bearer SubjectConfirmationData of the verified assertion. */
 export interface BearerConfirmation {
   readonly recipient: string | null;

@@ -3,7 +3,8 @@
  * connection an email goes to, when passwords are refused, and what RelayState may be.
  *
  * Rules: S1 (enforcement per verified domain, only with an enabled connection that passed a test
- * sign-in: sso_not_ready), S2 (home-realm discovery: email → domain → organization → connection),
+ * sign-in: sso_not_ready; an untested connection signs nobody in but its own test; changing its
+ * trust settings requires a new test), S2 (home-realm discovery: email → domain → organization → connection),
  * S4 (the asserted email must be on a verified domain of the connection's organization:
  * sso_domain_mismatch), U5 and S7 (with enforcement, password paths are refused: sso_required),
  * S8 (IdP-initiated responses only when allowed and recent; RelayState is an opaque handle).
@@ -35,13 +36,72 @@ export interface EnforcementInput {
  */
 export function decideEnforcement(input: EnforcementInput): Allow | Rejection<'domain_not_verified' | 'sso_not_ready'> {
   if (!input.domainVerified) return reject('domain_not_verified', 'Verify the domain before enforcing single sign-on on it.');
-  const ready = input.connections.some((c) => c.enabled && c.testedAt !== null
-    && (c.updatedAt === undefined || c.updatedAt === null || c.testedAt.getTime() >= c.updatedAt.getTime()));
-  if (ready) return allow();
+  if (input.connections.some((c) => c.enabled && connectionTested(c))) return allow();
   return reject(
     'sso_not_ready',
     'Single sign-on cannot be enforced yet: enable a connection and complete a successful test sign-in with it first.',
   );
+}
+
+/**
+ * S1: a test sign-in succeeded since the connection's configuration last changed (changing a
+ * trust setting also clears `testedAt`, see {@link decideConnectionChange}).
+ */
+export function connectionTested(c: Pick<ConnectionSnapshot, 'testedAt' | 'updatedAt'>): boolean {
+  return c.testedAt !== null && (c.updatedAt === undefined || c.updatedAt === null || c.testedAt.getTime() >= c.updatedAt.getTime());
+}
+
+/** Input of {@link decideConnectionUse}. */
+export interface ConnectionUseInput {
+  readonly connection: Pick<ConnectionSnapshot, 'enabled' | 'testedAt' | 'updatedAt'>;
+  /** Why the login was started: a sign-in, or the connection's own test sign-in. */
+  readonly purpose: 'sign_in' | 'test';
+}
+
+/**
+ * S1: a connection signs nobody in but its own test sign-in until a test sign-in has succeeded.
+ * Without this, whoever may add a connection (an Administrator) could point it at an IdP they
+ * control and sign in as any member of the organization.
+ */
+export function decideConnectionUse(input: ConnectionUseInput): Allow | Rejection<'sso_not_ready'> {
+  if (input.connection.enabled && (input.purpose === 'test' || connectionTested(input.connection))) return allow();
+  return reject(
+    'sso_not_ready',
+    'This single sign-on connection cannot sign anybody in yet: an administrator must first complete its test sign-in '
+      + '(orgward sso test <connection-id> --org <org-sid>) and open the link it prints.',
+  );
+}
+
+/** The settings of a connection that decide whom it trusts (S1). */
+export interface ConnectionTrust {
+  readonly idpCertificates?: readonly string[];
+  readonly idpEntityId?: string | null;
+  readonly ssoUrl?: string | null;
+  readonly allowIdpInitiated?: boolean;
+  readonly allowSha1?: boolean;
+  readonly issuer?: string | null;
+  readonly clientId?: string | null;
+}
+
+const TRUST_FIELDS = ['idpCertificates', 'idpEntityId', 'ssoUrl', 'allowIdpInitiated', 'allowSha1', 'issuer', 'clientId'] as const;
+
+/** Result of {@link decideConnectionChange}. */
+export interface ConnectionChangeDecision {
+  /** The trust settings that differ. */
+  readonly changed: readonly (typeof TRUST_FIELDS)[number][];
+  /** True when the change requires a new test sign-in (the connection stops signing people in). */
+  readonly resetsTest: boolean;
+}
+
+/**
+ * S1: changing a connection's certificate, issuer (SAML entity ID or OIDC issuer), SSO URL,
+ * IdP-initiated setting or OIDC client id requires a new test sign-in. Allowing SHA-1 counts too:
+ * it widens which responses verify.
+ */
+export function decideConnectionChange(before: ConnectionTrust, after: ConnectionTrust): ConnectionChangeDecision {
+  const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  const changed = TRUST_FIELDS.filter((f) => after[f] !== undefined && !same(before[f], after[f]));
+  return { changed, resetsTest: changed.length > 0 };
 }
 
 /** Result of {@link decideHomeRealm}. */
@@ -63,7 +123,8 @@ export function decideHomeRealm(
   if (verifiedDomain === null || !verifiedDomain.verified || !emailMatchesDomain(email, verifiedDomain.name)) {
     return { kind: 'password' };
   }
-  const connection = connections.find((c) => c.enabled);
+  // S1: an untested connection signs nobody in, so it must not take the domain's sign-ins either.
+  const connection = connections.find((c) => c.enabled && connectionTested(c));
   if (connection !== undefined) {
     return { kind: 'sso', orgSid: verifiedDomain.orgSid, connectionId: connection.id, enforced: verifiedDomain.ssoEnforced };
   }

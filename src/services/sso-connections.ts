@@ -8,6 +8,7 @@ import { X509Certificate } from 'node:crypto';
 import { DomainError } from '../errors.js';
 import { normaliseDomain } from '../rules/domains.js';
 import { decideEnforcement } from '../rules/sso.js';
+import { decideOwnerLinkHolder, type TestLinkOpener } from '../rules/sso-identity.js';
 import { decryptSecret, encryptSecret } from '../security/encryption.js';
 import { hashToken, newToken } from '../security/tokens.js';
 import type { SsoConnectionRecord } from '../store/sso-connections.js';
@@ -153,13 +154,17 @@ export function createSsoConnectionService(deps: ServiceDeps) {
       });
     },
 
-    /** The connection behind a test link; the link is used up. */
-    async redeemTestTicket(token: string): Promise<{ connectionId: string; protocol: 'saml' | 'oidc' }> {
+    /**
+     * The connection behind a test link; the link is used up. `openedBy` is the session of the
+     * browser that opened it: the Owner's own password session makes the test link the tested
+     * identity to the Owner (S6, decideOwnerLinkHolder).
+     */
+    async redeemTestTicket(token: string, openedBy: TestLinkOpener | null = null): Promise<{ connectionId: string; protocol: 'saml' | 'oidc'; linkUserSid: string | null }> {
       const ticket = typeof token === 'string' && token.startsWith('sst_')
-        ? await store.read.ssoLoginState.consumeTestTicket(hashToken(token), clock.now()) : undefined;
+        ? await store.transaction((repos) => repos.ssoLoginState.consumeTestTicket(hashToken(token), clock.now())) : undefined;
       if (!ticket) throw new DomainError('token_invalid', 'This test sign-in link is not valid any more: it was used or has expired. Start a new test.');
       const c = await load(ticket.connectionId);
-      return { connectionId: c.id, protocol: c.protocol };
+      return { connectionId: c.id, protocol: c.protocol, linkUserSid: decideOwnerLinkHolder({ orgSid: ticket.orgSid, ticketCreatedBy: ticket.createdBy, openedBy }) };
     },
 
     /** For the SAML adapter: the connection's settings, or not_found (also for OIDC connections). */

@@ -1,8 +1,9 @@
 /**
  * The single-use state of SSO logins, kept in the database so every instance shares it: the
  * SAML requests we issued (S3: a response must answer one), and OIDC login transactions (state,
- * nonce and PKCE verifier), each bound to the connection it was made for and, for OIDC, to the
- * browser that started it (a cookie whose digest is stored).
+ * nonce and PKCE verifier), each bound to the connection it was made for and to the browser that
+ * started it (a cookie whose digest is stored), so a response or callback carried to another
+ * browser (login CSRF, session fixation) finds nothing. Every write goes through a transaction.
  */
 import { DomainError } from '../errors.js';
 import { decryptSecret, encryptSecret } from '../security/encryption.js';
@@ -27,14 +28,20 @@ export function createSsoLoginService(deps: Pick<ServiceDeps, 'store' | 'clock' 
   const purgeNowAndThen = (now: Date): void => {
     if (now.getTime() - lastPurge < PURGE_EVERY_MS) return;
     lastPurge = now.getTime();
-    store.read.ssoLoginState.purgeExpired(now).catch((error: unknown) => deps.logger.warn('purging expired login state failed', { error }));
+    store.transaction((repos) => repos.ssoLoginState.purgeExpired(now)).catch((error: unknown) => deps.logger.warn('purging expired login state failed', { error }));
   };
   return {
-    /** Records an AuthnRequest we are about to send (node-saml's cache "save"). */
-    async saveSamlRequest(input: { requestId: string; connectionId: string; purpose: SsoPurpose; relayState: string | null }): Promise<void> {
+    /**
+     * Records an AuthnRequest we are about to send (node-saml's cache "save"), bound to the browser
+     * cookie `browserToken`; `linkUserSid` is the Owner a test sign-in may link (S6).
+     */
+    async saveSamlRequest(input: { requestId: string; connectionId: string; purpose: SsoPurpose; relayState: string | null; browserToken: string; linkUserSid: string | null }): Promise<void> {
       const now = clock.now();
       purgeNowAndThen(now);
-      await store.read.ssoLoginState.saveSamlRequest({ id: input.requestId, connectionId: input.connectionId, purpose: input.purpose, relayState: input.relayState, now, expiresAt: new Date(now.getTime() + LOGIN_TTL_MS) });
+      await store.transaction((repos) => repos.ssoLoginState.saveSamlRequest({
+        id: input.requestId, connectionId: input.connectionId, purpose: input.purpose, relayState: input.relayState,
+        browserHash: hashToken(input.browserToken), linkUserSid: input.linkUserSid, now, expiresAt: new Date(now.getTime() + LOGIN_TTL_MS),
+      }));
     },
 
     /**
@@ -48,31 +55,32 @@ export function createSsoLoginService(deps: Pick<ServiceDeps, 'store' | 'clock' 
     },
 
     /** Stores an OIDC login transaction; `browserToken` is the login cookie's value. */
-    async beginOidc(input: { connectionId: string; orgSid: string; purpose: SsoPurpose; state: string; nonce: string; codeVerifier: string; browserToken: string }): Promise<void> {
+    async beginOidc(input: { connectionId: string; orgSid: string; purpose: SsoPurpose; state: string; nonce: string; codeVerifier: string; browserToken: string; linkUserSid: string | null }): Promise<void> {
       const now = clock.now();
       purgeNowAndThen(now);
-      await store.read.ssoLoginState.saveOidcTransaction({
+      await store.transaction((repos) => repos.ssoLoginState.saveOidcTransaction({
         stateHash: hashToken(input.state), connectionId: input.connectionId, orgSid: input.orgSid, browserHash: hashToken(input.browserToken),
-        purpose: input.purpose, nonce: input.nonce, codeVerifierEncrypted: encryptSecret(secretKey, input.codeVerifier), now, expiresAt: new Date(now.getTime() + LOGIN_TTL_MS),
-      });
+        purpose: input.purpose, nonce: input.nonce, codeVerifierEncrypted: encryptSecret(secretKey, input.codeVerifier), linkUserSid: input.linkUserSid,
+        now, expiresAt: new Date(now.getTime() + LOGIN_TTL_MS),
+      }));
     },
 
     /**
      * Consumes the OIDC transaction of `state` for this connection and browser (DELETE ...
      * RETURNING: a replayed callback, another browser or another connection finds nothing).
      */
-    async consumeOidc(input: { connectionId: string; state: unknown; browserToken: string | undefined }): Promise<{ purpose: SsoPurpose; nonce: string; codeVerifier: string; state: string; orgSid: string }> {
+    async consumeOidc(input: { connectionId: string; state: unknown; browserToken: string | undefined }): Promise<{ purpose: SsoPurpose; nonce: string; codeVerifier: string; state: string; orgSid: string; linkUserSid: string | null }> {
       const { state, browserToken } = input;
       if (typeof state !== 'string' || state.length === 0 || state.length > 512) throw loginStateInvalid('callback without state');
       if (typeof browserToken !== 'string' || browserToken.length === 0) throw loginStateInvalid('callback without the login cookie');
-      const t = await store.read.ssoLoginState.consumeOidcTransaction(hashToken(state), input.connectionId, hashToken(browserToken), clock.now());
+      const t = await store.transaction((repos) => repos.ssoLoginState.consumeOidcTransaction(hashToken(state), input.connectionId, hashToken(browserToken), clock.now()));
       if (!t) throw loginStateInvalid('no live transaction for this state, connection and browser');
-      return { purpose: t.purpose, nonce: t.nonce, codeVerifier: decryptSecret(secretKey, t.codeVerifierEncrypted), state, orgSid: t.orgSid };
+      return { purpose: t.purpose, nonce: t.nonce, codeVerifier: decryptSecret(secretKey, t.codeVerifierEncrypted), state, orgSid: t.orgSid, linkUserSid: t.linkUserSid };
     },
 
     /** Drops expired login state (called from time to time). */
     async purgeExpired(): Promise<number> {
-      return store.read.ssoLoginState.purgeExpired(clock.now());
+      return store.transaction((repos) => repos.ssoLoginState.purgeExpired(clock.now()));
     },
   };
 }

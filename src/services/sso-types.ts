@@ -34,9 +34,11 @@ export type SsoSingleUse =
     readonly assertionId: string;
     /** Until when the assertion ID must be remembered. */
     readonly rememberUntil: Date;
+    /** The login cookie of the browser that posted the response: a request is consumed only for the browser it was made for. */
+    readonly browserToken: string | undefined;
   }
-  /** The OIDC login transaction was already consumed when the callback arrived. */
-  | { readonly kind: 'oidc'; readonly purpose: SsoPurpose };
+  /** The OIDC login transaction was already consumed (for this browser) when the callback arrived. */
+  | { readonly kind: 'oidc'; readonly purpose: SsoPurpose; readonly linkUserSid: string | null };
 
 /** SAML settings of a connection, for the SAML adapter (private key decrypted). */
 export interface SamlSettings {

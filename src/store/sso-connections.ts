@@ -49,6 +49,13 @@ export type NewSsoConnection =
       allowIdpInitiated: boolean; allowSha1: boolean; spPrivateKeyEncrypted: string; spCertificate: string; now: Date }
   | { protocol: 'oidc'; orgSid: string; issuer: string; clientId: string; clientSecretEncrypted: string; allowHttpIssuer: boolean; now: Date };
 
+/** Settings of a connection that may change after it was added (undefined: unchanged). */
+export interface SsoConnectionChange {
+  readonly idpEntityId?: string; readonly ssoUrl?: string; readonly idpCertificates?: readonly string[];
+  readonly allowIdpInitiated?: boolean; readonly allowSha1?: boolean;
+  readonly issuer?: string; readonly clientId?: string; readonly clientSecretEncrypted?: string;
+}
+
 /** SSO connections of organizations (S1). */
 export function ssoConnectionStore(db: Knex | Knex.Transaction) {
   return {
@@ -74,6 +81,37 @@ export function ssoConnectionStore(db: Knex | Knex.Transaction) {
     /** Locks the organization's connections, so enforcement and a concurrent test see one state. */
     async lockByOrg(orgSid: string): Promise<SsoConnectionRecord[]> {
       return (await db<SsoConnectionRow>(SSO_CONNECTIONS).where({ org_sid: orgSid }).orderBy('created_at').forUpdate()).map(mapRow);
+    },
+    /**
+     * The connection, locked until the transaction ends (a change and a concurrent test see one
+     * state). FOR NO KEY UPDATE: the key-share locks that inserts referencing the row take (replay
+     * cache, identities) do not conflict with it, so two tests cannot deadlock.
+     */
+    async lock(id: string): Promise<SsoConnectionRecord | undefined> {
+      const row = await db<SsoConnectionRow>(SSO_CONNECTIONS).where({ id }).forNoKeyUpdate().first();
+      return row && mapRow(row);
+    },
+    /**
+     * The connection under a shared lock: sign-ins through it run side by side, and a change (which
+     * takes the row's exclusive lock) waits for them, so a sign-in never completes against a test
+     * state that a concurrent change is clearing.
+     */
+    async lockShared(id: string): Promise<SsoConnectionRecord | undefined> {
+      const row = await db<SsoConnectionRow>(SSO_CONNECTIONS).where({ id }).forShare().first();
+      return row && mapRow(row);
+    },
+    /** Changes settings; `resetTest` clears the successful test (S1: the connection must be tested again). */
+    async updateSettings(id: string, c: SsoConnectionChange, resetTest: boolean, at: Date): Promise<SsoConnectionRecord> {
+      const values = {
+        ...(c.idpEntityId !== undefined && { idp_entity_id: c.idpEntityId }), ...(c.ssoUrl !== undefined && { sso_url: c.ssoUrl }),
+        ...(c.idpCertificates !== undefined && { idp_certificates: JSON.stringify(c.idpCertificates) }),
+        ...(c.allowIdpInitiated !== undefined && { allow_idp_initiated: c.allowIdpInitiated }), ...(c.allowSha1 !== undefined && { allow_sha1: c.allowSha1 }),
+        ...(c.issuer !== undefined && { issuer: c.issuer }), ...(c.clientId !== undefined && { client_id: c.clientId }),
+        ...(c.clientSecretEncrypted !== undefined && { client_secret_encrypted: c.clientSecretEncrypted }),
+        ...(resetTest && { tested_at: null }), updated_at: at,
+      };
+      const [row] = await db(SSO_CONNECTIONS).where({ id }).update(values).returning('*');
+      return mapRow(row as SsoConnectionRow);
     },
     /** S1: a test sign-in succeeded. */
     async markTested(id: string, at: Date): Promise<void> {

@@ -66,6 +66,18 @@ describe('orgward sso', () => {
     expect(await cliJson(['sso', 'enforce', '--org', orgSid, 'sso.example', 'off'], env)).toEqual({ domain: 'sso.example', ssoEnforced: false, sessionsRevoked: 0 });
   }, SLOW);
 
+  it('R-S1: changing what a connection trusts says that a new test sign-in is required', async () => {
+    const saml = await cliJson(['sso', 'add-saml', '--org', orgSid, '--idp-entity-id', 'http://www.okta.com/exk2', '--sso-url', 'https://idp.example/sso', '--cert', certFile], env);
+    const id = saml.connectionId as string;
+    expect(await cliJson(['sso', 'change-saml', '--org', orgSid, id, '--sso-url', 'https://idp.example/sso'], env))
+      .toEqual({ connectionId: id, changed: [], testRequired: false });
+    expect(await cliJson(['sso', 'change-saml', '--org', orgSid, id, '--sso-url', 'https://idp.example/other', '--idp-initiated', 'on'], env))
+      .toEqual({ connectionId: id, changed: ['ssoUrl', 'allowIdpInitiated'], testRequired: true });
+    const text = await runCli(['sso', 'change-saml', '--org', orgSid, id, '--idp-entity-id', 'http://www.okta.com/exk3'], env);
+    expect(text.stdout).toContain(`orgward sso test --org … ${id}`);
+    expect((await cliJson(['sso', 'change-oidc', '--org', orgSid, id, '--client-id', 'x'], env, 1)).error.code).toBe('invalid_input');
+  }, SLOW);
+
   it('refuses an unreadable certificate file (usage, exit 2) and one that is not a certificate (exit 1)', async () => {
     const base = ['sso', 'add-saml', '--org', orgSid, '--idp-entity-id', 'idp', '--sso-url', 'https://idp.example/sso', '--cert'];
     expect(await cliJson([...base, '/nonexistent.pem'], env, 2))

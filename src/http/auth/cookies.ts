@@ -1,7 +1,12 @@
 /**
  * Cookie reading and writing for the browser flows. Every cookie is HttpOnly and SameSite=Lax
  * (sent on top-level navigations such as an OIDC redirect back to us, never on cross-site
- * subrequests or form posts), and Secure when the service runs behind https.
+ * subrequests or form posts), and Secure when the service runs behind https. Secure cookies carry
+ * the `__Host-` prefix (RFC 6265bis 4.1.3.2): the browser then accepts them only from this exact
+ * host over https with Path=/ and no Domain, so a sibling subdomain or a plain-http page cannot
+ * plant a session, CSRF token or login-binding cookie of its choosing. The one cross-site cookie
+ * is the SAML login binding, which the IdP's form post must carry: SameSite=None, and only when
+ * Secure (browsers refuse SameSite=None otherwise).
  */
 import type { Request, Response } from 'express';
 
@@ -13,6 +18,16 @@ export const CSRF_COOKIE = 'orgward_csrf';
 export const CHALLENGE_COOKIE = 'orgward_challenge';
 /** Binds OIDC login transactions to the browser that started them. */
 export const SSO_BROWSER_COOKIE = 'orgward_sso';
+/** Binds SAML requests to the browser that was sent to the IdP (checked at the ACS). */
+export const SAML_BROWSER_COOKIE = 'orgward_saml';
+
+/** The app setting that says whether cookies are Secure (set once by createApp). */
+export const SECURE_COOKIES_SETTING = 'orgward secure cookies';
+
+/** The name a cookie goes by: `__Host-` prefixed when Secure. */
+export const cookieName = (name: string, secure: boolean): string => (secure ? `__Host-${name}` : name);
+
+const secureFor = (req: Request): boolean => (req.app as { get?: (key: string) => unknown } | undefined)?.get?.(SECURE_COOKIES_SETTING) === true;
 
 /** The request's cookies (only well-formed pairs; the first of duplicate names wins). */
 export function readCookies(req: Request): Record<string, string> {
@@ -35,21 +50,32 @@ export function readCookies(req: Request): Record<string, string> {
   return out;
 }
 
-export const readCookie = (req: Request, name: string): string | undefined => readCookies(req)[name];
+/**
+ * The cookie `name` (unprefixed) of the request; behind https only its `__Host-` form counts, so an
+ * unprefixed cookie planted by a subdomain is ignored. `secure` defaults to the app's setting.
+ */
+export const readCookie = (req: Request, name: string, secure = secureFor(req)): string | undefined => readCookies(req)[cookieName(name, secure)];
 
 export interface CookieOptions {
   readonly secure: boolean;
   readonly maxAgeMs?: number;
+  /** Ignored when Secure: a `__Host-` cookie must have Path=/. */
   readonly path?: string;
+  /** 'none' only for a cookie a cross-site form post must carry; applies only when Secure. */
+  readonly sameSite?: 'lax' | 'none';
 }
 
+const attributes = (options: Pick<CookieOptions, 'secure' | 'path' | 'sameSite'>) => ({
+  httpOnly: true, secure: options.secure, path: options.secure ? '/' : options.path ?? '/',
+  sameSite: options.sameSite === 'none' && options.secure ? 'none' as const : 'lax' as const,
+});
+
 export function setCookie(res: Response, name: string, value: string, options: CookieOptions): void {
-  res.cookie(name, value, {
-    httpOnly: true, sameSite: 'lax', secure: options.secure, path: options.path ?? '/',
-    ...(options.maxAgeMs !== undefined && { maxAge: options.maxAgeMs }),
+  res.cookie(cookieName(name, options.secure), value, {
+    ...attributes(options), ...(options.maxAgeMs !== undefined && { maxAge: options.maxAgeMs }),
   });
 }
 
-export function clearCookie(res: Response, name: string, options: Pick<CookieOptions, 'secure' | 'path'>): void {
-  res.clearCookie(name, { httpOnly: true, sameSite: 'lax', secure: options.secure, path: options.path ?? '/' });
+export function clearCookie(res: Response, name: string, options: Pick<CookieOptions, 'secure' | 'path' | 'sameSite'>): void {
+  res.clearCookie(cookieName(name, options.secure), attributes(options));
 }

@@ -6,16 +6,16 @@
 import type { NextFunction, Request, Response } from 'express';
 import { DomainError } from '../../errors.js';
 import { newToken, sameDigest } from '../../security/tokens.js';
-import { CSRF_COOKIE, readCookie, setCookie } from './cookies.js';
+import { cookieName, CSRF_COOKIE, readCookie, setCookie } from './cookies.js';
 
 /** The browser's CSRF token, set as a cookie when it has none yet. */
 export function csrfToken(req: Request, res: Response, secure: boolean): string {
-  const existing = readCookie(req, CSRF_COOKIE);
+  const existing = readCookie(req, CSRF_COOKIE, secure);
   if (existing && /^[A-Za-z0-9_-]{43}$/.test(existing)) return existing;
   const token = newToken();
   setCookie(res, CSRF_COOKIE, token, { secure });
   // Pages rendered later in this request see it too.
-  req.headers.cookie = `${CSRF_COOKIE}=${token}${req.headers.cookie ? `; ${req.headers.cookie}` : ''}`;
+  req.headers.cookie = `${cookieName(CSRF_COOKIE, secure)}=${token}${req.headers.cookie ? `; ${req.headers.cookie}` : ''}`;
   return token;
 }
 

@@ -33,13 +33,13 @@ async function configuration(s: OidcSettings): Promise<client.Configuration> {
 }
 
 /** Starts an OIDC login: stores the transaction and returns the IdP's authorization URL. */
-export async function beginOidc(services: Services, connectionId: string, purpose: SsoPurpose, browserToken: string): Promise<string> {
+export async function beginOidc(services: Services, connectionId: string, purpose: SsoPurpose, browserToken: string, linkUserSid: string | null = null): Promise<string> {
   const s = await services.sso.oidcSettings(connectionId);
   const config = await configuration(s);
   const codeVerifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
   const nonce = client.randomNonce();
-  await services.sso.beginOidc({ connectionId, orgSid: s.orgSid, purpose, state, nonce, codeVerifier, browserToken });
+  await services.sso.beginOidc({ connectionId, orgSid: s.orgSid, purpose, state, nonce, codeVerifier, browserToken, linkUserSid });
   return client.buildAuthorizationUrl(config, {
     redirect_uri: s.redirectUri, scope: 'openid email profile', response_type: 'code',
     code_challenge: await client.calculatePKCECodeChallenge(codeVerifier), code_challenge_method: 'S256', state, nonce,
@@ -77,7 +77,7 @@ export async function completeOidc(services: Services, connectionId: string, que
   return services.signIn.completeSso({
     connectionId, orgSid: s.orgSid, protocol: 'oidc', issuer: claims.iss, subject: claims.sub, email, emailVerified: emailVerified === true,
     profile: { displayName: claim(claims.name), givenName: claim(claims.given_name), familyName: claim(claims.family_name) },
-  }, { kind: 'oidc', purpose: t.purpose }, { requestId });
+  }, { kind: 'oidc', purpose: t.purpose, linkUserSid: t.linkUserSid }, { requestId });
 }
 
 /** What to register at the IdP for this connection. */

@@ -6,7 +6,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { Logger } from '../../logger.js';
 import type { Services } from '../../services/index.js';
 import type { SsoOutcome } from '../../services/sso-complete.js';
-import { readCookie, SSO_BROWSER_COOKIE } from '../auth/cookies.js';
+import { readCookie, SAML_BROWSER_COOKIE, SSO_BROWSER_COOKIE } from '../auth/cookies.js';
 import { html, sendPage } from '../auth/html.js';
 import { startSession } from '../auth/session.js';
 import { beginSso } from './begin.js';
@@ -32,7 +32,8 @@ export function ssoRoutes(deps: SsoRouteDeps): Router {
   const finish = (res: Response, outcome: SsoOutcome): void => {
     if (outcome.kind === 'tested') {
       sendPage(res, 200, 'Test sign-in succeeded', html`<p>The connection signed in <code>${outcome.email}</code> and passed every check.</p>
-        <p>Single sign-on can now be enforced on the organization's verified domains.</p>`);
+        <p>Single sign-on can now be enforced on the organization's verified domains.</p>
+        ${outcome.ownerLinked ? html`<p>This single sign-on identity is now linked to you, the Owner: you can sign in with it.</p>` : ''}`);
       return;
     }
     startSession(res, outcome.session, secureCookies, services.deps.clock.now());
@@ -40,13 +41,15 @@ export function ssoRoutes(deps: SsoRouteDeps): Router {
   };
 
   router.get('/sso/test/:ticket', handle(async (req, res) => {
-    const ticket = await services.sso.redeemTestTicket(param(req, 'ticket'));
+    // S6: the Owner's own password + second-factor session makes the test link the identity to them.
+    const ticket = await services.sso.redeemTestTicket(param(req, 'ticket'), req.signedIn ?? null);
     res.set('Referrer-Policy', 'no-referrer').redirect(303, await beginSso(services, req, res, { ...ticket, purpose: 'test', secureCookies }));
   }));
 
-  // The IdP posts cross-site: no CSRF token (the signature, InResponseTo and replay cache stand in).
+  // The IdP posts cross-site: no CSRF token (the signature, InResponseTo bound to this browser's
+  // login cookie, and the replay cache stand in).
   router.post('/sso/saml/:connectionId/acs', express.urlencoded({ extended: false, limit: MAX_SAML_BYTES, parameterLimit: 10 }), handle(async (req, res) => {
-    finish(res, await consumeSamlResponse(services, param(req, 'connectionId'), req.body ?? {}, req.id));
+    finish(res, await consumeSamlResponse(services, param(req, 'connectionId'), req.body ?? {}, readCookie(req, SAML_BROWSER_COOKIE), req.id));
   }));
 
   router.get('/sso/saml/:connectionId/metadata', handle(async (req, res) => {

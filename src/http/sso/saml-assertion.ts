@@ -20,6 +20,8 @@ export interface AssertionFacts {
   readonly nameIdFormat: string | null;
   readonly confirmations: readonly BearerConfirmation[];
   readonly conditionsNotOnOrAfter: Date | null;
+  /** S3: the assertion states its Conditions (time bounds and audience). */
+  readonly hasConditions: boolean;
   readonly attributes: ReadonlyMap<string, readonly string[]>;
 }
 
@@ -87,7 +89,8 @@ export function readAssertion(verifiedXml: string): AssertionFacts {
   }
   return {
     id, issueInstant, issuer: text(child(root, 'Issuer')), nameId, nameIdFormat: nameIdEl.getAttribute('Format') || null,
-    confirmations, conditionsNotOnOrAfter: date(conditions?.getAttribute('NotOnOrAfter') ?? null, 'Conditions NotOnOrAfter'), attributes,
+    confirmations, conditionsNotOnOrAfter: date(conditions?.getAttribute('NotOnOrAfter') ?? null, 'Conditions NotOnOrAfter'),
+    hasConditions: conditions !== undefined, attributes,
   };
 }
 

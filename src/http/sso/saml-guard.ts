@@ -2,13 +2,16 @@
  * Checks on a posted SAMLResponse made before any XML library sees it, each cheap and linear so
  * that hostile input is refused in milliseconds: size, no DOCTYPE (no DTD, entities or XXE),
  * bounded nesting and element count, then a DOM parse for duplicate IDs (signature wrapping),
- * the root element, and the algorithms in use (no SHA-1 unless allowed; encrypted assertions
+ * the root element, a Success status, exactly one assertion anywhere (plain or encrypted) with its
+ * Conditions, and the algorithms in use (no SHA-1 unless allowed; encrypted assertions
  * only with AES-GCM and RSA-OAEP); the plaintext of an encrypted assertion gets the same checks.
  */
 // xmldom's types are the DOM's (lib.dom), so Document and Element are the global ones.
 import { DOMParser } from '@xmldom/xmldom';
 import * as xmlenc from 'xml-encryption';
-import { decideResponseAlgorithms, type ResponseAlgorithms } from '../../rules/sso-response.js';
+import {
+  decideAssertionConditions, decideResponseAlgorithms, decideResponseShape, type ResponseAlgorithms,
+} from '../../rules/sso-response.js';
 import { SsoRejected } from './rejected.js';
 
 /** Largest accepted body (the form) and decoded XML. */
@@ -21,6 +24,22 @@ export const MAX_XML_ELEMENTS = 4000;
 const DSIG = 'http://www.w3.org/2000/09/xmldsig#';
 const XMLENC = 'http://www.w3.org/2001/04/xmlenc#';
 const PROTOCOL = 'urn:oasis:names:tc:SAML:2.0:protocol';
+const ASSERTION = 'urn:oasis:names:tc:SAML:2.0:assertion';
+
+const isAssertion = (el: Element): boolean => el.namespaceURI === ASSERTION && (el.localName === 'Assertion' || el.localName === 'EncryptedAssertion');
+
+function directChild(parent: Element, ns: string, localName: string): Element | undefined {
+  for (let c = parent.firstChild; c; c = c.nextSibling) {
+    if (c.nodeType === 1 && (c as Element).namespaceURI === ns && (c as Element).localName === localName) return c as Element;
+  }
+  return undefined;
+}
+
+/** S3: an assertion states its Conditions (checked before node-saml, which crashes without them). */
+function guardConditions(assertion: Element): void {
+  const decision = decideAssertionConditions(directChild(assertion, ASSERTION, 'Conditions') !== undefined);
+  if (decision.kind === 'reject') throw new SsoRejected(decision.reason);
+}
 
 /**
  * Depth and element count in one pass, aware of quotes, comments, CDATA and processing
@@ -105,6 +124,13 @@ export async function guardEncryptedAssertions(doc: Document, spPrivateKey: stri
     }, (error, result) => (error ? reject(new SsoRejected(`encrypted assertion does not decrypt: ${error.message}`)) : resolve(result))));
     if (plaintext.length > MAX_SAML_BYTES) throw new SsoRejected('decrypted assertion too large');
     guardXmlText(plaintext, 'the encrypted assertion');
+    // The plaintext is the one assertion: nothing more may hide inside it.
+    const root = parseXml(plaintext).documentElement!;
+    const inside = [...walk(root)].filter(isAssertion).length;
+    if (root.localName !== 'Assertion' || root.namespaceURI !== ASSERTION || inside !== 1) {
+      throw new SsoRejected(`assertion_count: the encrypted assertion holds ${inside} assertions, exactly one allowed`);
+    }
+    guardConditions(root);
   }
 }
 
@@ -122,8 +148,10 @@ export function guardSamlResponse(body: unknown, allowSha1: boolean): { xml: str
   if (root.localName !== 'Response' || root.namespaceURI !== PROTOCOL) throw new SsoRejected('root element is not samlp:Response');
 
   const ids = new Set<string>();
+  const assertions: Element[] = [];
   const found: { signature: string[]; digest: string[]; encryption: string[]; keyTransport: string[] } = { signature: [], digest: [], encryption: [], keyTransport: [] };
   for (const el of walk(root)) {
+    if (isAssertion(el)) assertions.push(el);
     for (const attr of ['ID', 'Id', 'id']) {
       const value = el.getAttribute(attr);
       if (value === null || value === '') continue;
@@ -139,6 +167,12 @@ export function guardSamlResponse(body: unknown, allowSha1: boolean): { xml: str
       (parent?.localName === 'EncryptedKey' ? found.keyTransport : found.encryption).push(algorithm);
     }
   }
+  const status = directChild(root, PROTOCOL, 'Status');
+  const statusCode = status && directChild(status, PROTOCOL, 'StatusCode');
+  const shape = decideResponseShape({ statusCode: statusCode?.getAttribute('Value') ?? null, assertions: assertions.length });
+  if (shape.kind === 'reject') throw new SsoRejected(shape.reason);
+  const only = assertions[0]!;
+  if (only.localName === 'Assertion') guardConditions(only);
   const algorithms: ResponseAlgorithms = found;
   const decision = decideResponseAlgorithms(algorithms, allowSha1);
   if (decision.kind === 'reject') throw new SsoRejected(decision.reason);

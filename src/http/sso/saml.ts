@@ -3,14 +3,16 @@
  * driven without passport (a strategy reports through success/fail/error/redirect). node-saml
  * verifies the signature (sha256 and signed assertions required, InResponseTo always validated
  * unless the connection allows IdP-initiated sign-in); Orgward adds what it leaves open: the
- * pre-parse guard (saml-guard.ts), issuer, recipient and destination, unsolicited-response age and
- * expiry, RelayState as an opaque handle, and atomic single use across instances (completeSso).
+ * pre-parse guard (saml-guard.ts: status, exactly one assertion, Conditions), issuer, recipient and
+ * destination, unsolicited-response age and expiry, RelayState as an opaque handle, the binding of
+ * a solicited response to the browser that was sent to the IdP (a cookie whose digest the request
+ * stores), and atomic single use across instances (completeSso).
  */
 import {
   MultiSamlStrategy, ValidateInResponseTo, type CacheProvider, type Profile, type SamlConfig, type VerifyWithoutRequest,
 } from '@node-saml/passport-saml';
 import { decideIdpInitiated, decideRelayState } from '../../rules/sso.js';
-import { decideSamlResponse } from '../../rules/sso-response.js';
+import { decideAssertionConditions, decideSamlResponse } from '../../rules/sso-response.js';
 import type { Services } from '../../services/index.js';
 import { LOGIN_TTL_MS } from '../../services/sso-login.js';
 import type { SamlSettings, SsoPurpose } from '../../services/sso-types.js';
@@ -84,10 +86,11 @@ function samlOptions(settings: SamlSettings, cacheProvider: CacheProvider): Saml
  * consumed atomically (DELETE ... RETURNING) in the sign-in transaction, after every check passed,
  * so a response posted to two instances at once signs in once.
  */
-function requestCache(services: Services, connectionId: string, purpose: SsoPurpose, relayState: string | null): CacheProvider {
+function requestCache(services: Services, connectionId: string, purpose: SsoPurpose, relayState: string | null, browserToken = '', linkUserSid: string | null = null): CacheProvider {
   return {
     async saveAsync(key, value) {
-      await services.sso.saveSamlRequest({ requestId: key, connectionId, purpose, relayState });
+      if (browserToken === '') throw new Error('a SAML request is saved only with the login cookie of its browser');
+      await services.sso.saveSamlRequest({ requestId: key, connectionId, purpose, relayState, browserToken, linkUserSid });
       return { value, createdAt: Date.now() };
     },
     async getAsync(key) {
@@ -100,12 +103,16 @@ function requestCache(services: Services, connectionId: string, purpose: SsoPurp
   };
 }
 
-/** Starts a SAML login: records the AuthnRequest and returns the IdP URL (HTTP-Redirect binding). */
-export async function beginSaml(services: Services, connectionId: string, purpose: SsoPurpose): Promise<string> {
+/**
+ * Starts a SAML login: records the AuthnRequest, bound to the browser's login cookie, and returns
+ * the IdP URL (HTTP-Redirect binding).
+ */
+export async function beginSaml(services: Services, connectionId: string, purpose: SsoPurpose, browserToken: string, linkUserSid: string | null = null): Promise<string> {
   const settings = await services.sso.samlSettings(connectionId);
   // S8: RelayState is an opaque handle stored with the request, never a URL.
   const relayState = newToken();
-  const result = await run({ query: {}, body: {}, headers: {}, url: '' }, samlOptions(settings, requestCache(services, connectionId, purpose, relayState)),
+  const cache = requestCache(services, connectionId, purpose, relayState, browserToken, linkUserSid);
+  const result = await run({ query: {}, body: {}, headers: {}, url: '' }, samlOptions(settings, cache),
     { additionalParams: { RelayState: relayState } });
   if (result.kind !== 'redirect') throw result.kind === 'error' ? result.error : new SsoRejected('no redirect');
   return result.url;
@@ -121,8 +128,12 @@ export async function samlMetadata(services: Services, connectionId: string): Pr
   });
 }
 
-/** The ACS: every check, then the one sign-in service. Throws for any refusal. */
-export async function consumeSamlResponse(services: Services, connectionId: string, body: unknown, requestId: string): Promise<SsoOutcome> {
+/**
+ * The ACS: every check, then the one sign-in service. `browserToken` is the login cookie the post
+ * carried: a solicited response is accepted only from the browser its request was made for.
+ * Throws for any refusal.
+ */
+export async function consumeSamlResponse(services: Services, connectionId: string, body: unknown, browserToken: string | undefined, requestId: string): Promise<SsoOutcome> {
   const settings = await services.sso.samlSettings(connectionId);
   if (!settings.enabled) throw new SsoRejected('connection disabled');
   const { doc } = guardSamlResponse(body, settings.allowSha1);
@@ -137,6 +148,8 @@ export async function consumeSamlResponse(services: Services, connectionId: stri
 
   const now = services.deps.clock.now();
   const facts = readAssertion(result.profile.getAssertionXml());
+  const conditions = decideAssertionConditions(facts.hasConditions);
+  if (conditions.kind === 'reject') throw new SsoRejected(conditions.reason);
   const envelope = readEnvelope(doc);
   const decision = decideSamlResponse({
     expectedIssuer: settings.idpEntityId, assertionIssuer: facts.issuer, responseIssuer: envelope.issuer, acsUrl: settings.acsUrl,
@@ -153,6 +166,6 @@ export async function consumeSamlResponse(services: Services, connectionId: stri
   }
   const rememberUntil = new Date(Math.max(decision.notOnOrAfter.getTime(), facts.conditionsNotOnOrAfter?.getTime() ?? 0) + CLOCK_SKEW_MS);
   return services.signIn.completeSso(identityFrom(facts, settings), {
-    kind: 'saml', requestId: decision.kind === 'solicited' ? decision.requestId : null, assertionId: facts.id, rememberUntil,
+    kind: 'saml', requestId: decision.kind === 'solicited' ? decision.requestId : null, assertionId: facts.id, rememberUntil, browserToken,
   }, { requestId });
 }

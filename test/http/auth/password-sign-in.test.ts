@@ -147,20 +147,20 @@ describe('sessions (U3, C3)', () => {
     await me(again).expect(401);
   });
 
-  it('sets the session cookie HttpOnly and SameSite=Lax, and Secure when the service runs behind https', async () => {
+  it('sets the session cookie HttpOnly and SameSite=Lax, and Secure with the __Host- prefix when the service runs behind https', async () => {
     await userWithPassword(ctx, 'vic@pw.test', orgSid);
     const secureApp = createApp({ services: ctx.services, logger: silentLogger, baseUrl: ctx.baseUrl, secureCookies: true, health: async () => undefined });
     const agent = request.agent(secureApp);
     const page = await agent.get('/login');
-    expect(String(page.headers['set-cookie'])).toMatch(/orgward_csrf=[\w-]+; Path=\/; HttpOnly; Secure; SameSite=Lax/);
+    expect(String(page.headers['set-cookie'])).toMatch(/__Host-orgward_csrf=[\w-]+; Path=\/; HttpOnly; Secure; SameSite=Lax/);
     const csrf = csrfOf(page.text);
-    const pw = await agent.post('/login/password').set('Cookie', `orgward_csrf=${csrf}`).type('form').send({ email: 'vic@pw.test', password: PASSWORD, _csrf: csrf });
+    const pw = await agent.post('/login/password').set('Cookie', `__Host-orgward_csrf=${csrf}`).type('form').send({ email: 'vic@pw.test', password: PASSWORD, _csrf: csrf });
     expect(pw.status).toBe(303);
-    const challenge = String(pw.headers['set-cookie']).match(/orgward_challenge=([\w-]+)/)![1];
-    const enrol = await agent.get('/login/second-factor').set('Cookie', `orgward_challenge=${challenge}`).expect(200);
-    const done = await agent.post('/login/second-factor').set('Cookie', `orgward_csrf=${csrf}; orgward_challenge=${challenge}`).type('form')
+    const challenge = String(pw.headers['set-cookie']).match(/__Host-orgward_challenge=([\w-]+)/)![1];
+    const enrol = await agent.get('/login/second-factor').set('Cookie', `__Host-orgward_challenge=${challenge}`).expect(200);
+    const done = await agent.post('/login/second-factor').set('Cookie', `__Host-orgward_csrf=${csrf}; __Host-orgward_challenge=${challenge}`).type('form')
       .send({ code: totpCode(secretOf(enrol.text), ctx.clock.now()), _csrf: csrf });
     expect(done.status).toBe(303);
-    expect(String(done.headers['set-cookie'])).toMatch(/orgward_session=ows_[\w-]+; Max-Age=43200; Path=\/; Expires=[^;]+; HttpOnly; Secure; SameSite=Lax/);
+    expect(String(done.headers['set-cookie'])).toMatch(/__Host-orgward_session=ows_[\w-]+; Max-Age=43200; Path=\/; Expires=[^;]+; HttpOnly; Secure; SameSite=Lax/);
   });
 });

@@ -28,8 +28,8 @@ beforeAll(async () => {
   const b = await orgWithDomain(ctx, 'other.test', 'auto_enrollment');
   connA = await samlConnection(ctx, a.org.sid);
   connB = await samlConnection(ctx, b.org.sid, { key: IDP_B_KEY });
-  // Untested, so that home-realm discovery keeps using connA; IdP-initiated responses need no discovery.
-  unsolicited = await samlConnection(ctx, a.org.sid, { allowIdpInitiated: true, idpEntityId: 'https://idp-initiated.example.test', tested: false });
+  // Added after connA, so home-realm discovery keeps using connA; IdP-initiated responses need no discovery.
+  unsolicited = await samlConnection(ctx, a.org.sid, { allowIdpInitiated: true, idpEntityId: 'https://idp-initiated.example.test' });
 });
 // node-saml checks time with the system clock; keep the services' clock on the same time.
 beforeEach(() => { ctx.clock.set(new Date()); });
@@ -47,7 +47,7 @@ describe('SAML single use and request matching (S3, S8)', () => {
     const first = await postResponse(agent, connA.connectionId, xml, relayState).expect(303);
     expect(sessionCookieOf(first)).toBeDefined();
     const before = await writtenRows(ctx);
-    const replay = await postResponse(request(ctx.app), connA.connectionId, xml, relayState);
+    const replay = await postResponse(agent, connA.connectionId, xml, relayState);
     expect(replay.status).toBe(401);
     expectRefusalPage(replay, 'sso_response_invalid');
     expect(await writtenRows(ctx)).toEqual(before);
@@ -57,11 +57,11 @@ describe('SAML single use and request matching (S3, S8)', () => {
     for (let round = 0; round < 3; round++) {
       const agent = request.agent(ctx.app);
       const email = `race${round}@corp.test`;
-      const { requestId, relayState } = await startSaml(agent, email);
+      const { requestId, relayState, cookie } = await startSaml(agent, email);
       const xml = await mintFor(connA, { email, inResponseTo: requestId });
       const results = await Promise.all([
-        postResponse(request(ctx.app), connA.connectionId, xml, relayState),
-        postResponse(request(second.app), connA.connectionId, xml, relayState),
+        postResponse(request(ctx.app), connA.connectionId, xml, relayState, cookie),
+        postResponse(request(second.app), connA.connectionId, xml, relayState, cookie),
       ]);
       expect(results.map((r) => r.status).sort()).toEqual([303, 401]);
       const sessions = await ctx.testDb.db('sessions as s').join('users as u', 'u.sid', 's.user_sid').where('u.email', email).count<{ count: string }[]>('* as count').first();

@@ -59,11 +59,20 @@ export function samlRequestOf(location: string): { requestId: string; relayState
   return { requestId: /\sID="([^"]+)"/.exec(xml)?.[1] ?? '', relayState: url.searchParams.get('RelayState') ?? '', xml };
 }
 
-/** Starts an SP-initiated SAML sign-in for `email` and returns what the response must answer. */
-export async function startSaml(agent: Agent, email: string): Promise<{ requestId: string; relayState: string }> {
+/** The `name=value` pair of the SAML login cookie a response set (binds the request to the browser). */
+export function samlCookieOf(res: { headers: Record<string, unknown> }): string {
+  const cookies = ([] as string[]).concat((res.headers['set-cookie'] as string[] | undefined) ?? []);
+  return cookies.find((c) => /^(__Host-)?orgward_saml=/.test(c))?.split(';')[0] ?? '';
+}
+
+/**
+ * Starts an SP-initiated SAML sign-in for `email` and returns what the response must answer, and
+ * the login cookie the browser got (`agent` sends it by itself; another client must send it).
+ */
+export async function startSaml(agent: Agent, email: string): Promise<{ requestId: string; relayState: string; cookie: string }> {
   const res = await submitEmail(agent, email);
   if (res.status !== 303) throw new Error(`expected a redirect to the IdP, got ${res.status}: ${res.text.slice(0, 200)}`);
-  return samlRequestOf(res.headers.location!);
+  return { ...samlRequestOf(res.headers.location!), cookie: samlCookieOf(res) };
 }
 
 /** Mints a response for a connection (defaults: answers `inResponseTo`, signed by the connection's key). */
@@ -71,8 +80,11 @@ export function mintFor(c: SamlConnection, o: Partial<MintOptions> & { email: st
   return mintResponse({ issuer: c.idpEntityId, key: c.key, spEntityId: c.spEntityId, acsUrl: c.acsUrl, ...o });
 }
 
-export function postResponse(agent: { post(url: string): request.Test }, connectionId: string, xml: string, relayState?: string) {
-  return agent.post(`/sso/saml/${connectionId}/acs`).type('form').send({ SAMLResponse: encodeResponse(xml), ...(relayState !== undefined && { RelayState: relayState }) });
+/** Posts a response to the ACS as the IdP's form would; `cookie` is sent when given (a client without a jar). */
+export function postResponse(agent: { post(url: string): request.Test }, connectionId: string, xml: string, relayState?: string, cookie?: string) {
+  const post = agent.post(`/sso/saml/${connectionId}/acs`);
+  if (cookie) post.set('Cookie', cookie);
+  return post.type('form').send({ SAMLResponse: encodeResponse(xml), ...(relayState !== undefined && { RelayState: relayState }) });
 }
 
 /** The session cookie a response set, or undefined. */

@@ -1,0 +1,89 @@
+/**
+ * Changing an SSO connection after it was added (S1): a new certificate (rotation), IdP entity ID
+ * or issuer, SSO URL, IdP-initiated setting or OIDC client. A change to what the connection trusts
+ * clears its successful test, so it signs nobody in (and cannot back enforcement) until a new test
+ * sign-in succeeds: otherwise an Administrator could test against a real IdP and then point the
+ * connection at one they control.
+ */
+import { DomainError } from '../errors.js';
+import { decideConnectionChange } from '../rules/sso.js';
+import { encryptSecret } from '../security/encryption.js';
+import type { SsoConnectionChange, SsoConnectionRecord } from '../store/sso-connections.js';
+import type { Actor } from '../types.js';
+import { audit, authorize } from './context.js';
+import type { ServiceDeps } from './index.js';
+import { checkCertificates, checkText, checkUrl } from './sso-input.js';
+
+/** What may change on a SAML connection (omitted: unchanged). */
+export interface ChangeSamlInput {
+  readonly idpEntityId?: string;
+  readonly ssoUrl?: string;
+  readonly certificates?: readonly string[];
+  readonly allowIdpInitiated?: boolean;
+  readonly allowSha1?: boolean;
+}
+
+/** What may change on an OIDC connection (omitted: unchanged). */
+export interface ChangeOidcInput {
+  readonly issuer?: string;
+  readonly clientId?: string;
+  readonly clientSecret?: string;
+}
+
+/** The result of a change: which trust settings changed and whether a new test is needed. */
+export interface ConnectionChanged {
+  readonly connectionId: string;
+  readonly changed: readonly string[];
+  readonly testRequired: boolean;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function createSsoConnectionChanges(deps: ServiceDeps) {
+  const { store, clock, secretKey } = deps;
+
+  async function change(
+    actor: Actor, orgSid: string, connectionId: string, protocol: 'saml' | 'oidc', valuesFor: (c: SsoConnectionRecord) => SsoConnectionChange,
+  ): Promise<ConnectionChanged> {
+    return store.transaction(async (repos) => {
+      await authorize(repos, actor, orgSid, 'manage_sso');
+      const c = typeof connectionId === 'string' && UUID.test(connectionId) ? await repos.ssoConnections.lock(connectionId) : undefined;
+      if (!c || c.orgSid !== orgSid) throw new DomainError('not_found', 'No such single sign-on connection.');
+      if (c.protocol !== protocol) throw new DomainError('invalid_input', `Connection ${c.id} is an ${c.protocol.toUpperCase()} connection: change it with the ${c.protocol} command.`);
+      const values = valuesFor(c);
+      const decision = decideConnectionChange(c, values);
+      const secretChanged = values.clientSecretEncrypted !== undefined;
+      if (decision.changed.length === 0 && !secretChanged) return { connectionId: c.id, changed: [], testRequired: false };
+      const now = clock.now();
+      await repos.ssoConnections.updateSettings(c.id, values, decision.resetsTest, now);
+      await audit(repos, actor, {
+        orgSid, action: 'sso.connection_changed', target: c.id,
+        before: { testedAt: c.testedAt }, after: { changed: [...decision.changed, ...(secretChanged ? ['clientSecret'] : [])], testReset: decision.resetsTest },
+      });
+      return { connectionId: c.id, changed: [...decision.changed, ...(secretChanged ? ['clientSecret'] : [])], testRequired: decision.resetsTest };
+    });
+  }
+
+  return {
+    /** S1: changes a SAML connection; a change to what it trusts requires a new test sign-in. */
+    async changeSaml(actor: Actor, orgSid: string, connectionId: string, input: ChangeSamlInput): Promise<ConnectionChanged> {
+      return change(actor, orgSid, connectionId, 'saml', () => ({
+        ...(input.idpEntityId !== undefined && { idpEntityId: checkText(input.idpEntityId, 'idpEntityId') }),
+        ...(input.ssoUrl !== undefined && { ssoUrl: checkUrl(input.ssoUrl, 'ssoUrl', true) }),
+        ...(input.certificates !== undefined && { idpCertificates: checkCertificates(input.certificates) }),
+        ...(input.allowIdpInitiated !== undefined && { allowIdpInitiated: input.allowIdpInitiated === true }),
+        ...(input.allowSha1 !== undefined && { allowSha1: input.allowSha1 === true }),
+      }));
+    },
+
+    /** S1: changes an OIDC connection; a new issuer or client id requires a new test sign-in. */
+    async changeOidc(actor: Actor, orgSid: string, connectionId: string, input: ChangeOidcInput): Promise<ConnectionChanged> {
+      return change(actor, orgSid, connectionId, 'oidc', (c) => ({
+        // Plain http only where the connection was added for a loopback test IdP.
+        ...(input.issuer !== undefined && { issuer: checkUrl(input.issuer, 'issuer', c.allowHttpIssuer) }),
+        ...(input.clientId !== undefined && { clientId: checkText(input.clientId, 'clientId', 512) }),
+        ...(input.clientSecret !== undefined && { clientSecretEncrypted: encryptSecret(secretKey, checkText(input.clientSecret, 'clientSecret', 2048)) }),
+      }));
+    },
+  };
+}
