@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { decideScimIdentityChange, decideScimUserChange } from '../../src/rules/index.js';
-import type { MemberSnapshot, ScimUserChange } from '../../src/rules/index.js';
+import type { MemberSnapshot, ScimIdentity, ScimUserChange } from '../../src/rules/index.js';
 import { ORG_A, admin, member, outsider, owner, standard } from './builders.js';
 
 describe('decideScimUserChange (C1, C3, C4)', () => {
@@ -27,8 +27,9 @@ describe('decideScimUserChange (C1, C3, C4)', () => {
 
 describe('decideScimIdentityChange (C4)', () => {
   const work = (value: string) => ({ value, type: 'work', primary: true });
-  const base = { userName: 'owner@corp.example', emails: [work('owner@corp.example')], active: true };
-  it.each<[string, Partial<typeof base> & { emails?: { value: string; type?: string; primary?: boolean }[] }, string]>([
+  const base: ScimIdentity = { userName: 'owner@corp.example', emails: [work('owner@corp.example')], active: true };
+  type Change = Partial<ScimIdentity>;
+  it.each<[string, Change, string]>([
     ['nothing changes', {}, 'allow'],
     ['userName differs only in case', { userName: 'OWNER@corp.example' }, 'allow'],
     ['emails in another order, other case', { emails: [work('Owner@Corp.example')] }, 'allow'],
