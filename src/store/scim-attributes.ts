@@ -37,11 +37,12 @@ const jsonMulti = (key: string, sub: Record<string, ScalarAttr>, fallback = `'[]
   sub,
 });
 
+// Case-exactness as the schemas advertise it (/Schemas), for filters and sorting alike.
 const USER_SCALARS: Readonly<Record<string, ScalarAttr>> = {
   externalid: scalar('su.external_id', 'string', true),
   displayname: scalar('u.display_name'),
   nickname: scalar(json('nickName')),
-  profileurl: scalar(json('profileUrl'), 'string', true),
+  profileurl: scalar(json('profileUrl')),
   title: scalar(json('title')),
   usertype: scalar(json('userType')),
   preferredlanguage: scalar(json('preferredLanguage')),
@@ -63,7 +64,7 @@ const ENTERPRISE_SCALARS: Readonly<Record<string, ScalarAttr>> = Object.fromEntr
   ['employeenumber', 'employeeNumber'], ['costcenter', 'costCenter'], ['organization', 'organization'],
   ['division', 'division'], ['department', 'department'],
 ].map(([lower, key]) => [lower!, scalar(json(ENTERPRISE_USER_URN, key!))]).concat([
-  ['manager.value', scalar(json(ENTERPRISE_USER_URN, 'manager', 'value'), 'string', true)],
+  ['manager.value', scalar(json(ENTERPRISE_USER_URN, 'manager', 'value'))],
   ['manager.displayname', scalar(json(ENTERPRISE_USER_URN, 'manager', 'displayName'))],
 ]));
 
@@ -79,7 +80,8 @@ const USER_MULTIS: Readonly<Record<string, MultiAttr>> = {
   photos: jsonMulti('photos', PLURAL_SUBS),
   entitlements: jsonMulti('entitlements', PLURAL_SUBS),
   roles: jsonMulti('roles', PLURAL_SUBS),
-  x509certificates: jsonMulti('x509Certificates', PLURAL_SUBS),
+  // Binary values are case-exact (RFC 7643 §2.3.6).
+  x509certificates: jsonMulti('x509Certificates', { ...PLURAL_SUBS, value: scalar(`(el.e ->> 'value')`, 'string', true) }),
   addresses: jsonMulti('addresses', { ...ADDRESS_SUBS, primary: PRIMARY }),
   groups: {
     kind: 'multi',
