@@ -80,9 +80,10 @@ export function decideScimIdentityChange(target: Pick<MemberSnapshot, 'role'>, b
     ...(before.active !== after.active ? ['active'] : []),
   ];
   if (changed.length === 0) return allow();
+  const named = changed.length === 1 ? changed[0] : `${changed.slice(0, -1).join(', ')} and ${changed[changed.length - 1]}`;
   return reject(
     'owner_required',
-    `The Owner's ${changed.join(', ')} cannot be changed through SCIM (C4). Send the Owner's current userName, emails and active `
+    `The Owner's ${named} cannot be changed through SCIM (C4). Send the Owner's current userName, emails and active `
       + "(other attributes such as name and title can change), or have the Owner hand over the Owner role to another member first; "
       + 'the IdP can then manage this user like any other.',
   );

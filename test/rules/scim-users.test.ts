@@ -52,6 +52,6 @@ describe('decideScimIdentityChange (C4)', () => {
   it('R-C4: the refusal names what changed and what to do instead', () => {
     const d = decideScimIdentityChange(owner(), base, { ...base, userName: 'x@corp.example', active: false });
     expect(d).toMatchObject({ kind: 'reject', code: 'owner_required' });
-    expect(d.kind === 'reject' && d.message).toMatch(/userName, active cannot be changed through SCIM \(C4\).*hand over the Owner role/);
+    expect(d.kind === 'reject' && d.message).toMatch(/userName and active cannot be changed through SCIM \(C4\).*hand over the Owner role/);
   });
 });
