@@ -8,6 +8,7 @@ import type { AccountSnapshot, MemberSnapshot, OrgSnapshot } from '../rules/type
 import type { Repos } from '../store/index.js';
 import type { Account, Actor, Organization } from '../types.js';
 import { snapshotOf, type Authorized } from './context.js';
+import { scimRefusal } from './scim-refusal.js';
 
 /** The rules' view of an account. */
 export const accountSnapshot = (a: Account): AccountSnapshot => ({
@@ -32,9 +33,7 @@ export function actingMember(actor: Actor, auth: Authorized): MemberSnapshot {
 }
 
 /** C1: a SCIM token provisions users and groups; accounts are beyond its reach. */
-export function refuseScim(actor: Actor): void {
-  if (actor.kind === 'scim') throw new DomainError('forbidden', 'A SCIM token cannot manage or read accounts.');
-}
+export const refuseScim = scimRefusal('manage or read accounts');
 
 /**
  * O5: how many accounts the organization holds now. countHeldAccounts decides what counts; call

@@ -12,6 +12,7 @@ import { actorLabel, type Actor } from '../types.js';
 import { audit, authorize } from './context.js';
 import type { ServiceDeps } from './index.js';
 import { previewAccess, recomputeAccess, type AccessOutcome } from './scim-access.js';
+import { scimRefusal } from './scim-refusal.js';
 
 /** What an administrator maps: the group, the role (none for grants only) and the accounts. */
 export interface GroupMappingInput {
@@ -45,9 +46,7 @@ function check(input: GroupMappingInput): Checked {
   return { group, role, accountSids: [...new Set(accounts)].sort() };
 }
 
-function refuseScim(actor: Actor): void {
-  if (actor.kind === 'scim') throw new DomainError('forbidden', 'A SCIM token cannot map groups.');
-}
+const refuseScim = scimRefusal('map groups');
 
 export function createScimGroupMappings(deps: ServiceDeps) {
   const { store } = deps;

@@ -16,7 +16,7 @@ import { recomputeAccess } from './scim-access.js';
 import { createScimGroupMappings } from './scim-group-mappings.js';
 import { checkVersion, scimOrg, type IfMatch } from './scim-users.js';
 
-export type { MemberChange, ScimGroupRecord } from '../store/scim-groups.js';
+export type { MemberChange, ScimGroupMember, ScimGroupRecord } from '../store/scim-groups.js';
 
 export interface ScimGroupInput {
   readonly displayName: string;
@@ -72,7 +72,7 @@ export function createScimGroupsService(deps: ServiceDeps) {
     });
     if (renamed && (mappedBefore || mapped)) {
       // Another name may match other mappings: every member's access is recomputed.
-      const all = (await repos.scimGroups.get(orgSid, group.id, true))!.members!;
+      const all = (await repos.scimGroups.get(orgSid, group.id, true))!.members!.map((m) => m.userSid);
       await recomputeAccess(repos, actor, orgSid, [...new Set([...all, ...removed])]);
     } else if (mapped) {
       await recomputeAccess(repos, actor, orgSid, [...added, ...removed]);

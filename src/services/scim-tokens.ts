@@ -9,6 +9,7 @@ import type { ScimTokenRecord } from '../store/scim-tokens.js';
 import { actorLabel, type Actor } from '../types.js';
 import { audit, authorize } from './context.js';
 import type { ServiceDeps } from './index.js';
+import { scimRefusal } from './scim-refusal.js';
 
 export type { ScimTokenRecord } from '../store/scim-tokens.js';
 
@@ -26,9 +27,7 @@ const REMEMBER_MAX = 1_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Only people and the operator manage tokens; a SCIM token never mints or revokes tokens. */
-function refuseScim(actor: Actor): void {
-  if (actor.kind === 'scim') throw new DomainError('forbidden', 'A SCIM token cannot manage SCIM tokens.');
-}
+const refuseScim = scimRefusal('manage SCIM tokens');
 
 export function createScimTokensService(deps: ServiceDeps) {
   const { store, clock, logger } = deps;
@@ -91,7 +90,9 @@ export function createScimTokensService(deps: ServiceDeps) {
       const at = clock.now().getTime();
       if (at - (touched.get(found.id) ?? found.lastUsedAt?.getTime() ?? 0) >= TOUCH_EVERY_MS) {
         touched.set(found.id, at);
-        store.read.scimTokens.touch(found.id, new Date(at)).catch((error: unknown) => logger.warn('scim token last use not recorded', { error }));
+        // A write, so in a transaction (never through the read repositories); not awaited: the request does not wait for it.
+        store.transaction((repos) => repos.scimTokens.touch(found.id, new Date(at)))
+          .catch((error: unknown) => logger.warn('scim token last use not recorded', { error }));
       }
       return { kind: 'scim', tokenId: found.id, orgSid: found.orgSid, ...(requestId && { requestId }) };
     },

@@ -8,6 +8,7 @@ import { DomainError } from '../errors.js';
 import { isSidOf, newSid } from '../ids.js';
 import { normaliseEmail } from '../rules/domains.js';
 import { decideEnrollment } from '../rules/enrollment.js';
+import { decideScimIdentityChange, type ScimIdentity } from '../rules/scim-users.js';
 import type { Repos } from '../store/index.js';
 import type { ScimListQuery, ScimPage, ScimUserRecord } from '../store/scim-users.js';
 import type { UserPatch } from '../store/users.js';
@@ -72,6 +73,30 @@ const profileOf = (input: ScimUserInput) => ({ displayName: input.displayName, g
 
 const notFound = () => new DomainError('not_found', 'No such user in this organization.');
 
+/** The identity attributes (C4) of a member as their User resource shows them (userName = email, one work email, when never provisioned). */
+function shownIdentity(r: ScimUserRecord): ScimIdentity {
+  const stored = Array.isArray(r.attributes.emails)
+    ? (r.attributes.emails as unknown[]).filter((e): e is ScimEmail => typeof e === 'object' && e !== null && typeof (e as ScimEmail).value === 'string')
+    : [];
+  const emails = stored.length > 0 ? stored : [{ value: r.email, type: 'work', primary: true }];
+  return { userName: r.userName, emails, active: r.status === 'active' };
+}
+
+/** The same after `input` is applied: the emails as sent, else the identity email as the work email. */
+function wantedIdentity(input: ScimUserInput, email: string): ScimIdentity {
+  return { userName: input.userName, emails: input.emails.length > 0 ? input.emails : [{ value: email, type: 'work', primary: true }], active: input.active };
+}
+
+/**
+ * C4: the Owner's userName, emails and active are not changed through SCIM (403). Decided on the
+ * record read under the member's row lock, which a hand-over of the Owner role also takes: no
+ * extra query on the write path.
+ */
+function refuseOwnerIdentityChange(current: ScimUserRecord, input: ScimUserInput, email: string): void {
+  const decision = decideScimIdentityChange(current, shownIdentity(current), wantedIdentity(input, email));
+  if (decision.kind === 'reject') fail(decision);
+}
+
 /** JSON with object keys sorted: the same attributes compare equal whatever order a client sent them in. */
 function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v)
@@ -87,6 +112,7 @@ export function createScimUsersService(deps: ServiceDeps) {
     const patch: UserPatch = {};
     const wanted = normaliseEmail(identityEmail(input));
     if (!wanted.ok) throw new DomainError('invalid_input', wanted.message);
+    refuseOwnerIdentityChange(current, input, wanted.email);
     if (wanted.email !== current.email.toLowerCase()) {
       // D6, D7 as for a new person: the new address must be on a domain the organization verified.
       const verified = await repos.domains.findVerified(wanted.domain);
@@ -185,6 +211,8 @@ export function createScimUsersService(deps: ServiceDeps) {
         if (current?.provisioned) {
           throw new DomainError('scim_user_exists', `${current.email} is already provisioned in this organization (userName "${current.userName}").`);
         }
+        // C4: adopting the Owner (locked by enroll) may not rewrite their identity either.
+        if (current) refuseOwnerIdentityChange(current, input, current.email);
         await repos.scimUsers.save(orgSid, userSid, { userName: input.userName, externalId: input.externalId, attributes: storedAttributes(input) });
         current = (await repos.scimUsers.get(orgSid, userSid))!;
         await audit(repos, actor, {

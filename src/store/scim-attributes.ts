@@ -15,6 +15,9 @@ export const CORE_GROUP_URN = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const scalar = (sql: string, type: ScalarType = 'string', caseExact = false, eq?: (v: string) => SqlFragment): ScalarAttr =>
   ({ kind: 'scalar', type, caseExact, sql, ...(eq && { eq }) });
 
+/** A value every resource of the type shares (meta.resourceType). */
+const constant = (value: string): ScalarAttr => ({ ...scalar(`'${value}'`, 'string', true), constant: true });
+
 /** A text value inside su.attributes: keys are the canonical attribute names (constants, never input). */
 const json = (...keys: string[]): string => {
   const last = keys[keys.length - 1]!;
@@ -28,16 +31,18 @@ const PLURAL_SUBS = { value: element('value'), display: element('display'), type
 /** A multi-valued complex attribute stored as a JSON array in su.attributes. */
 const jsonMulti = (key: string, sub: Record<string, ScalarAttr>, fallback = `'[]'::jsonb`): MultiAttr => ({
   kind: 'multi',
-  from: `jsonb_array_elements(COALESCE(su.attributes -> '${key}', ${fallback})) AS el(e)`,
+  from: `jsonb_array_elements(COALESCE(su.attributes -> '${key}', ${fallback})) WITH ORDINALITY AS el(e, n)`,
   correlate: 'true',
+  order: 'el.n',
   sub,
 });
 
+// Case-exactness as the schemas advertise it (/Schemas), for filters and sorting alike.
 const USER_SCALARS: Readonly<Record<string, ScalarAttr>> = {
   externalid: scalar('su.external_id', 'string', true),
   displayname: scalar('u.display_name'),
   nickname: scalar(json('nickName')),
-  profileurl: scalar(json('profileUrl'), 'string', true),
+  profileurl: scalar(json('profileUrl')),
   title: scalar(json('title')),
   usertype: scalar(json('userType')),
   preferredlanguage: scalar(json('preferredLanguage')),
@@ -52,14 +57,14 @@ const USER_SCALARS: Readonly<Record<string, ScalarAttr>> = {
   'name.honorificsuffix': scalar(json('name', 'honorificSuffix')),
   'meta.created': scalar('COALESCE(su.created_at, m.created_at)', 'dateTime'),
   'meta.lastmodified': scalar('GREATEST(u.updated_at, su.updated_at)', 'dateTime'),
-  'meta.resourcetype': scalar(`'User'`, 'string', true),
+  'meta.resourcetype': constant('User'),
 };
 
 const ENTERPRISE_SCALARS: Readonly<Record<string, ScalarAttr>> = Object.fromEntries([
   ['employeenumber', 'employeeNumber'], ['costcenter', 'costCenter'], ['organization', 'organization'],
   ['division', 'division'], ['department', 'department'],
 ].map(([lower, key]) => [lower!, scalar(json(ENTERPRISE_USER_URN, key!))]).concat([
-  ['manager.value', scalar(json(ENTERPRISE_USER_URN, 'manager', 'value'), 'string', true)],
+  ['manager.value', scalar(json(ENTERPRISE_USER_URN, 'manager', 'value'))],
   ['manager.displayname', scalar(json(ENTERPRISE_USER_URN, 'manager', 'displayName'))],
 ]));
 
@@ -75,12 +80,15 @@ const USER_MULTIS: Readonly<Record<string, MultiAttr>> = {
   photos: jsonMulti('photos', PLURAL_SUBS),
   entitlements: jsonMulti('entitlements', PLURAL_SUBS),
   roles: jsonMulti('roles', PLURAL_SUBS),
-  x509certificates: jsonMulti('x509Certificates', PLURAL_SUBS),
+  // Binary values are case-exact (RFC 7643 §2.3.6).
+  x509certificates: jsonMulti('x509Certificates', { ...PLURAL_SUBS, value: scalar(`(el.e ->> 'value')`, 'string', true) }),
   addresses: jsonMulti('addresses', { ...ADDRESS_SUBS, primary: PRIMARY }),
   groups: {
     kind: 'multi',
     from: 'scim_group_members el JOIN scim_groups eg ON eg.id = el.group_id',
     correlate: 'el.org_sid = m.org_sid AND el.user_sid = m.user_sid',
+    // As the representation lists them (scim-user-rows.ts).
+    order: 'lower(eg.display_name), eg.id',
     sub: { value: scalar('eg.id::text', 'string', true), display: scalar('eg.display_name'), type: scalar(`'direct'`) },
   },
 };
@@ -127,13 +135,17 @@ const GROUP_SCALARS: Readonly<Record<string, ScalarAttr>> = {
   externalid: scalar('g.external_id', 'string', true),
   'meta.created': scalar('g.created_at', 'dateTime'),
   'meta.lastmodified': scalar('g.updated_at', 'dateTime'),
-  'meta.resourcetype': scalar(`'Group'`, 'string', true),
+  'meta.resourcetype': constant('Group'),
 };
 
-const MEMBER_SUBS = { value: scalar('el.user_sid', 'string', true), type: scalar(`'User'`) };
+// RFC 7643 §4.2 members.display: the member's displayName, else their userName (as the User resource shows them).
+const MEMBER_DISPLAY = `(SELECT COALESCE(du.display_name, ds.user_name, du.email) FROM users du
+  LEFT JOIN scim_users ds ON ds.org_sid = el.org_sid AND ds.user_sid = du.sid WHERE du.sid = el.user_sid)`;
+
+const MEMBER_SUBS = { value: scalar('el.user_sid', 'string', true), display: scalar(MEMBER_DISPLAY), type: scalar(`'User'`) };
 
 const GROUP_MULTIS: Readonly<Record<string, MultiAttr>> = {
-  members: { kind: 'multi', from: 'scim_group_members el', correlate: 'el.group_id = g.id', sub: MEMBER_SUBS },
+  members: { kind: 'multi', from: 'scim_group_members el', correlate: 'el.group_id = g.id', order: 'el.user_sid', sub: MEMBER_SUBS },
 };
 
 /** The Groups registry (alias g). */

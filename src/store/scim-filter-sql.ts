@@ -40,6 +40,8 @@ export interface ScalarAttr {
   readonly sql: string;
   /** An index-friendly predicate for `eq` (e.g. the userName lookup IdPs make before every create). */
   readonly eq?: (value: string) => SqlFragment;
+  /** The same value for every resource (meta.resourceType): nothing to sort by. */
+  readonly constant?: true;
 }
 
 /** A multi-valued attribute: rows of `from` (alias `el`) related to the resource by `correlate`. */
@@ -47,6 +49,8 @@ export interface MultiAttr {
   readonly kind: 'multi';
   readonly from: string;
   readonly correlate: string;
+  /** The order of the values as the representation lists them (sorting takes the primary, else the first: RFC 7644 §3.4.2.3). */
+  readonly order: string;
   readonly sub: Readonly<Record<string, ScalarAttr>>;
 }
 
@@ -177,14 +181,25 @@ function elementRegistry(multi: MultiAttr): AttrRegistry {
   return (path) => (path.schema === null && path.sub === null ? multi.sub[path.attr] : undefined);
 }
 
-/** The SQL to sort by `path` (single-valued attributes, or the primary/first value of a multi-valued one). */
-export function compileSort(path: ScimAttrPath, registry: AttrRegistry): string {
+const notSortable = (path: ScimAttrPath) =>
+  new DomainError('invalid_input', `sortBy names an attribute this resource cannot be sorted by: '${describe(path)}'. `
+    + 'Name a single-valued attribute or a sub-attribute, e.g. userName, name.familyName, emails.value or meta.created.');
+
+/**
+ * The SQL to sort by `path` (RFC 7644 §3.4.2.3), or null when every resource has the same value
+ * (nothing to sort). Strings compare in Unicode code point order (COLLATE "C": no locale
+ * implied), lower-cased unless case-exact; a multi-valued attribute sorts by its primary value,
+ * else its first; resources without a value come last ascending, first descending (PostgreSQL's
+ * NULL order). Unknown and complex attributes are 400 invalidValue.
+ */
+export function compileSort(path: ScimAttrPath, registry: AttrRegistry): string | null {
   const def = registry(path);
-  if (!def) throw new DomainError('invalid_input', `sortBy names an attribute this resource does not have: '${describe(path)}'.`);
+  if (!def) throw notSortable(path);
   const scalar = def.kind === 'scalar' ? def : def.sub[path.sub ?? 'value'];
-  if (!scalar) throw new DomainError('invalid_input', `sortBy names an attribute this resource does not have: '${describe(path)}'.`);
-  const expr = scalar.type === 'string' && !scalar.caseExact ? `lower(${scalar.sql})` : `(${scalar.sql})`;
+  if (!scalar) throw notSortable(path);
+  if (scalar.constant) return null;
+  const expr = scalar.type !== 'string' ? `(${scalar.sql})` : scalar.caseExact ? `(${scalar.sql}) COLLATE "C"` : `lower(${scalar.sql}) COLLATE "C"`;
   if (def.kind === 'scalar') return expr;
   const primary = def.sub.primary ? `(${def.sub.primary.sql}) DESC, ` : '';
-  return `(SELECT ${expr} FROM ${def.from} WHERE ${def.correlate} ORDER BY ${primary}1 LIMIT 1)`;
+  return `(SELECT ${expr} FROM ${def.from} WHERE ${def.correlate} ORDER BY ${primary}${def.order} LIMIT 1)`;
 }

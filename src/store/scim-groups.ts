@@ -12,13 +12,20 @@ import type { ScimListQuery, ScimPage } from './scim-users.js';
 export const SCIM_GROUPS = 'scim_groups';
 export const SCIM_GROUP_MEMBERS = 'scim_group_members';
 
+/** A member of a group: the user's SID and their display name (RFC 7643 §4.2 members.display). */
+export interface ScimGroupMember {
+  readonly userSid: string;
+  /** The member's displayName, else their userName (as their User resource shows them). */
+  readonly display: string;
+}
+
 export interface ScimGroupRecord {
   readonly id: string;
   readonly orgSid: string;
   readonly displayName: string;
   readonly externalId: string | null;
-  /** Member user SIDs in a stable order; null when not loaded (excludedAttributes=members). */
-  readonly members: readonly string[] | null;
+  /** Members in a stable order (by SID); null when not loaded (excludedAttributes=members). */
+  readonly members: readonly ScimGroupMember[] | null;
   readonly created: Date;
   readonly lastModified: Date;
   readonly version: string;
@@ -36,7 +43,7 @@ interface Row {
   created_at: Date; updated_at: Date; total?: string; mapped?: boolean;
 }
 
-const mapRow = (r: Row, members: readonly string[] | null): ScimGroupRecord => ({
+const mapRow = (r: Row, members: readonly ScimGroupMember[] | null): ScimGroupRecord => ({
   id: r.id, orgSid: r.org_sid, displayName: r.display_name, externalId: r.external_id, members,
   created: r.created_at, lastModified: r.updated_at, version: String(r.version),
 });
@@ -50,12 +57,15 @@ const arr = (v: unknown): string[] => (Array.isArray(v) ? v as string[] : []);
 
 export function scimGroupStore(db: Knex | Knex.Transaction) {
   const raw = rawQuery(db);
-  async function membersOf(ids: readonly string[]): Promise<Map<string, string[]>> {
-    const byGroup = new Map<string, string[]>(ids.map((id) => [id, []]));
+  /** The members of the groups `ids`, with their display names read in the same query (never one query per member). */
+  async function membersOf(ids: readonly string[]): Promise<Map<string, ScimGroupMember[]>> {
+    const byGroup = new Map<string, ScimGroupMember[]>(ids.map((id) => [id, []]));
     if (ids.length === 0) return byGroup;
-    const rows = (await raw(`SELECT group_id, user_sid FROM scim_group_members WHERE group_id = ANY(CAST(? AS uuid[]))
-      ORDER BY group_id, user_sid`, [ids])).rows as { group_id: string; user_sid: string }[];
-    for (const r of rows) byGroup.get(r.group_id)?.push(r.user_sid);
+    const rows = (await raw(`SELECT gm.group_id, gm.user_sid, COALESCE(u.display_name, su.user_name, u.email) AS display
+      FROM scim_group_members gm JOIN users u ON u.sid = gm.user_sid
+        LEFT JOIN scim_users su ON su.org_sid = gm.org_sid AND su.user_sid = gm.user_sid
+      WHERE gm.group_id = ANY(CAST(? AS uuid[])) ORDER BY gm.group_id, gm.user_sid`, [ids])).rows as { group_id: string; user_sid: string; display: string }[];
+    for (const r of rows) byGroup.get(r.group_id)?.push({ userSid: r.user_sid, display: r.display });
     return byGroup;
   }
 
@@ -71,7 +81,8 @@ export function scimGroupStore(db: Knex | Knex.Transaction) {
   return {
     async list(orgSid: string, query: ScimListQuery, withMembers: boolean): Promise<ScimPage<ScimGroupRecord>> {
       const where = query.filter ? compileFilter(query.filter, groupAttributes, query.lenient) : { sql: 'true', bindings: [] };
-      const sort = query.sortBy ? `${compileSort(query.sortBy, groupAttributes)} ${query.descending ? 'DESC' : 'ASC'}, ` : '';
+      const sortKey = query.sortBy ? compileSort(query.sortBy, groupAttributes) : null;
+      const sort = sortKey ? `${sortKey} ${query.descending ? 'DESC' : 'ASC'}, ` : '';
       const base = `FROM scim_groups g WHERE g.org_sid = ? AND ${where.sql}`;
       const bindings = [orgSid, ...where.bindings];
       const count = async () => Number((await raw(`SELECT count(*) AS total ${base}`, bindings)).rows[0].total);

@@ -97,7 +97,8 @@ export function scimUserStore(db: Knex | Knex.Transaction) {
       }
       const registry = userAttributes(orgSid);
       const where = query.filter ? compileFilter(query.filter, registry, query.lenient) : { sql: 'true', bindings: [] };
-      const sort = query.sortBy ? `${compileSort(query.sortBy, registry)} ${query.descending ? 'DESC' : 'ASC'}, ` : '';
+      const sortKey = query.sortBy ? compileSort(query.sortBy, registry) : null;
+      const sort = sortKey ? `${sortKey} ${query.descending ? 'DESC' : 'ASC'}, ` : '';
       const base = `FROM ${FROM} WHERE m.org_sid = ? AND ${where.sql}`;
       const bindings = [orgSid, ...where.bindings];
       const count = async () => Number((await raw(`SELECT count(*) AS total ${base}`, bindings)).rows[0].total);

@@ -52,4 +52,27 @@ describe('C1: SCIM tokens', () => {
     const scimActor = { kind: 'scim' as const, tokenId: theirs.id, orgSid: stranger.org.sid };
     await expect(ctx.services.scimTokens.create(scimActor, stranger.org.sid)).rejects.toMatchObject({ code: 'forbidden' });
   });
+
+  it('L1: a token\'s last use is recorded (a write in its own transaction, not on the read repositories)', async () => {
+    const { id, token } = await ctx.services.scimTokens.create(OPERATOR, org.org.sid);
+    await scimClient(ctx.app, token).get('/Users').expect(200);
+    // Recorded after the answer (the request does not wait for it): read until it shows.
+    let lastUsedAt: Date | null = null;
+    for (let i = 0; i < 500 && lastUsedAt === null; i++) {
+      lastUsedAt = (await ctx.services.scimTokens.list(OPERATOR, org.org.sid)).find((t) => t.id === id)!.lastUsedAt;
+    }
+    expect(lastUsedAt).toBeInstanceOf(Date);
+  });
+
+  it('C1: a SCIM token manages no tokens, group mappings or accounts; the refusal says who does', async () => {
+    const { id } = await ctx.services.scimTokens.create(OPERATOR, org.org.sid);
+    const scimActor = { kind: 'scim' as const, tokenId: id, orgSid: org.org.sid };
+    for (const [attempt, what] of [
+      [() => ctx.services.scimTokens.list(scimActor, org.org.sid), 'manage SCIM tokens'],
+      [() => ctx.services.scimGroups.listMappings(scimActor, org.org.sid), 'map groups'],
+      [() => ctx.services.accounts.list(scimActor, org.org.sid), 'manage or read accounts'],
+    ] as const) {
+      await expect(attempt()).rejects.toMatchObject({ code: 'forbidden', message: `A SCIM token cannot ${what}. An Owner or Administrator does this, or an operator with the orgward CLI.` });
+    }
+  });
 });

@@ -22,7 +22,7 @@ export function renderGroup(g: ScimGroupRecord, base: string): Doc {
     id: g.id,
     ...(g.externalId !== null && { externalId: g.externalId }),
     displayName: g.displayName,
-    ...(g.members !== null && { members: g.members.map((sid) => ({ value: sid, $ref: `${base}/Users/${sid}`, type: 'User' })) }),
+    ...(g.members !== null && { members: g.members.map((m) => ({ value: m.userSid, display: m.display, $ref: `${base}/Users/${m.userSid}`, type: 'User' })) }),
     meta: {
       resourceType: 'Group', created: g.created.toISOString(), lastModified: g.lastModified.toISOString(),
       location: `${base}/Groups/${g.id}`, version: etagOf(g.version),

@@ -21,12 +21,12 @@ async function membersOf(id: string): Promise<string[]> {
 }
 
 describe('SCIM Groups', () => {
-  it('creates a group with members: 201, Location, ETag; members carry value, $ref and type', async () => {
+  it('creates a group with members: 201, Location, ETag; members carry value, display, $ref and type', async () => {
     const res = await org.client.post('/Groups', groupBody('Engineering', [users[0]!, users[1]!], { externalId: 'okta-00g1' })).expect(201);
     expect(res.headers.location).toBe(`http://orgward.test/scim/v2/Groups/${res.body.id}`);
     expect(res.headers.etag).toBe(res.body.meta.version);
     expect(res.body).toMatchObject({ schemas: [GROUP_URN], displayName: 'Engineering', externalId: 'okta-00g1', meta: { resourceType: 'Group' } });
-    expect(res.body.members).toEqual(expect.arrayContaining([{ value: users[0], $ref: `http://orgward.test/scim/v2/Users/${users[0]}`, type: 'User' }]));
+    expect(res.body.members).toEqual(expect.arrayContaining([{ value: users[0], display: `g0@${org.domain}`, $ref: `http://orgward.test/scim/v2/Users/${users[0]}`, type: 'User' }]));
     const user = await org.client.get(`/Users/${users[0]}`).expect(200);
     expect(user.body.groups).toEqual([{ value: res.body.id, display: 'Engineering', $ref: `http://orgward.test/scim/v2/Groups/${res.body.id}`, type: 'direct' }]);
   });
@@ -52,6 +52,24 @@ describe('SCIM Groups', () => {
     expect(byId.body.totalResults).toBe(1);
     expect((await org.client.get(`/Groups?filter=${encodeURIComponent('id eq "not-a-uuid"')}`).expect(200)).body.totalResults).toBe(0);
     expect((await org.client.post('/Groups', groupBody('FILTER ME')).expect(409)).body.scimType).toBe('uniqueness');
+  });
+
+  it('RFC 7643 §4.2: members carry display, the member\'s displayName, else their userName; in GET, lists, filters and sorting', async () => {
+    const named = (await org.client.post('/Users', userBody(`named@${org.domain}`, { displayName: 'Zoë Named' })).expect(201)).body.id;
+    const upn = (await org.client.post('/Users', userBody('a-upn', { emails: [{ value: `upn@${org.domain}`, primary: true }] })).expect(201)).body.id;
+    const id = (await org.client.post('/Groups', groupBody('Displayed', [named, upn, org.owner.sid])).expect(201)).body.id;
+    const expected = new Map([[named, 'Zoë Named'], [upn, 'a-upn'], [org.owner.sid, `owner@${org.domain}`]]);
+    const shown = (await org.client.get(`/Groups/${id}`).expect(200)).body.members as { value: string; display: string }[];
+    expect(new Map(shown.map((m) => [m.value, m.display]))).toEqual(expected);
+    const listed = await org.client.get(`/Groups?filter=${encodeURIComponent('members.display eq "zoë named"')}&attributes=members.display`).expect(200);
+    expect(listed.body.Resources).toEqual([{ schemas: [GROUP_URN], id, members: expect.arrayContaining([{ display: 'Zoë Named' }]) }]);
+    // A new display name shows at once: it is read with the members, not stored with them.
+    await org.client.patch(`/Users/${named}`, patchBody({ op: 'replace', path: 'displayName', value: 'Zoë Renamed' })).expect(200);
+    const renamed = (await org.client.get(`/Groups/${id}`).expect(200)).body.members as { value: string; display: string }[];
+    expect(renamed.find((m) => m.value === named)!.display).toBe('Zoë Renamed');
+    await org.client.get(`/Groups?sortBy=members.display&sortOrder=descending`).expect(200);
+    await org.client.patch(`/Groups/${id}`, patchBody({ op: 'remove', path: 'members[display eq "A-UPN"]' })).expect(204);
+    expect(await membersOf(id)).toEqual([named, org.owner.sid].sort());
   });
 
   it('404 for unknown and malformed group ids', async () => {
