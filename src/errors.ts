@@ -47,6 +47,7 @@ export const ERROR_CODES = {
   account_in_other_org: 'conflict',
   account_suspended: 'conflict',
   owner_accounts_managed: 'conflict',
+  subaccount_not_grantable: 'invalid',
   // domains (D)
   invalid_domain: 'invalid',
   common_domain: 'invalid',
@@ -56,6 +57,7 @@ export const ERROR_CODES = {
   domain_blocked: 'forbidden',
   dns_txt_missing: 'conflict',
   dns_lookup_failed: 'unavailable',
+  domain_in_use: 'conflict',
   // SSO (S)
   sso_not_ready: 'conflict',
   sso_domain_mismatch: 'forbidden',

@@ -3,8 +3,8 @@
  *
  * Rules: H1 (designated only after an operator records the executed BAA), H2 (then the Owner or
  * an Administrator flags each managed account; existing accounts do not inherit it; baa_required
- * before designation), H3 (accounts created after designation, and subaccounts of a flagged
- * account, start flagged), A1 (only managed accounts are changed).
+ * before designation), H3 (top-level accounts created after designation start flagged; a new
+ * subaccount takes its parent's flag, set or not), A1 (only managed accounts are changed).
  */
 import type { Rejection } from './decision.js';
 import { reject } from './decision.js';
@@ -44,9 +44,14 @@ export interface InitialHipaaInput {
   readonly parentHipaa: boolean | null;
 }
 
-/** H3: the flag a new account starts with: set after designation, or under a flagged parent. */
+/**
+ * H3: the flag a new account starts with. A top-level account is flagged when the organization is
+ * designated; a subaccount takes its parent's flag, set or not (an unflagged parent in a
+ * designated organization has unflagged subaccounts).
+ */
 export function initialHipaaFlag(input: InitialHipaaInput): boolean {
-  return input.orgDesignated || input.parentHipaa === true;
+  if (input.parentHipaa !== null) return input.parentHipaa;
+  return input.orgDesignated;
 }
 
 /** Input of {@link decideHipaaFlag}. */

@@ -17,6 +17,8 @@ export * from './organizations.js';
 export * from './managed-account.js';
 export * from './accounts.js';
 export * from './account-moves.js';
+export * from './account-grants.js';
+export * from './operator.js';
 export * from './merge.js';
 export * from './hipaa.js';
 export * from './bulk-import.js';

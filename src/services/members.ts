@@ -1,12 +1,14 @@
 /**
  * Members of an organization: list, roles (O2, O3), the Owner hand-over (O2), removal (C4, U6),
- * suspension (C3) and account grants (O3: Standard Users reach only the accounts granted to them).
+ * suspension (C3) and account grants (O3: Standard Users reach only the accounts granted to them;
+ * A7: never a subaccount).
  */
 import { DomainError } from '../errors.js';
-import { reject, type Rejection } from '../rules/decision.js';
+import { decideAccountGrant } from '../rules/account-grants.js';
 import { decideRoleChange, planOwnerHandover } from '../rules/ownership.js';
 import { ROLES, type Role } from '../rules/types.js';
-import type { Account, Actor, Member } from '../types.js';
+import type { Actor, Member } from '../types.js';
+import { accountSnapshot } from './account-support.js';
 import { audit, authorize, fail, snapshotOf } from './context.js';
 import type { ServiceDeps } from './index.js';
 import { actingSnapshot, checkActOnUser, lockUser } from './member-checks.js';
@@ -18,18 +20,6 @@ export type { RemovedMember, StatusChange } from './member-changes.js';
 /** A member with the accounts granted to them directly or through SCIM groups. */
 export interface MemberView extends Member {
   readonly grantedAccountSids: readonly string[];
-}
-
-/**
- * A1: access can be granted to the organization's managed and independent accounts; a pending
- * import is not the organization's yet, a closed account is gone, another organization's account
- * is not found.
- */
-function checkGrantable(account: Account | undefined, orgSid: string): Rejection | null {
-  if (!account || account.orgSid !== orgSid) return reject('not_found', 'This account was not found in your organization.');
-  if (account.management === 'pending') return reject('account_pending', "This account's import is waiting for its owner's confirmation.");
-  if (account.status === 'closed') return reject('account_closed', 'This account is closed.');
-  return null;
 }
 
 /** createMembersService: roles, hand-over, removal, suspension, grants (O2, O3, U6, C3, C4). */
@@ -116,8 +106,10 @@ export function createMembersService(deps: ServiceDeps) {
         const { member } = await authorize(repos, actor, orgSid, 'manage_users');
         const target = await lockUser(repos, userSid);
         checkActOnUser(actingSnapshot(actor, member, orgSid), target);
-        const refusal = checkGrantable(typeof accountSid === 'string' ? await repos.accounts.get(accountSid) : undefined, orgSid);
-        if (refusal) fail(refusal);
+        const account = typeof accountSid === 'string' ? await repos.accounts.get(accountSid) : undefined;
+        // A1, A7: the rule decides which accounts can be granted (never a subaccount).
+        const grantable = decideAccountGrant(account ? accountSnapshot(account) : null, orgSid);
+        if (grantable.kind === 'reject') fail(grantable);
         if ((await repos.accounts.grantsBySource(orgSid, target.sid, 'direct')).includes(accountSid)) return { changed: false };
         await repos.accounts.grant(orgSid, target.sid, accountSid, 'direct');
         await audit(repos, actor, { orgSid, action: 'account.granted', target: target.sid, after: { accountSid } });

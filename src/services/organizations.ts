@@ -9,6 +9,7 @@ import { normaliseEmail } from '../rules/domains.js';
 import { decideBaaRecording } from '../rules/hipaa.js';
 import { normaliseName } from '../rules/names.js';
 import { countHeldAccounts, decideAccountLimitChange, decideOrganizationDelete, planNewOrganization } from '../rules/organizations.js';
+import { decideOperatorOnly } from '../rules/operator.js';
 import { decidePasswordStrength } from '../rules/passwords.js';
 import { hashPassword } from '../security/passwords.js';
 import type { OrganizationPatch } from '../store/organizations.js';
@@ -55,11 +56,10 @@ export interface OrganizationSettings {
 
 const SYSTEM: Actor = { kind: 'system' };
 
-/** Settings only the service operator may change (O5, B1, H1). */
+/** Settings only the service operator may change (O5, B1, H1): the rule decides. */
 function requireOperator(actor: Actor): void {
-  if (actor.kind !== 'operator' && actor.kind !== 'system') {
-    throw new DomainError('forbidden', 'Only the service operator can do this.');
-  }
+  const decision = decideOperatorOnly(actor.kind);
+  if (decision.kind === 'reject') fail(decision);
 }
 
 function displayNameOf(input: string | null | undefined): string | null {

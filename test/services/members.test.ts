@@ -195,4 +195,14 @@ describe('account grants (O3)', () => {
     await expect(ctx.services.members.grantAccount(corp.ownerActor, corp.org.sid, target.sid, foreign.sid)).rejects.toMatchObject({ code: 'not_found' });
     await expect(ctx.services.members.grantAccount(corp.ownerActor, corp.org.sid, target.sid, pending.sid)).rejects.toMatchObject({ code: 'account_pending' });
   });
+
+  it('R-A7: a subaccount has no users of its own: a direct grant on it is refused (subaccount_not_grantable), the parent named', async () => {
+    const target = await member();
+    const parent = await addAccount(ctx, { ownerSid: corp.owner.sid, orgSid: corp.org.sid });
+    const sub = await addAccount(ctx, { ownerSid: corp.owner.sid, orgSid: corp.org.sid, parentSid: parent.sid });
+    const error = await ctx.services.members.grantAccount(corp.ownerActor, corp.org.sid, target.sid, sub.sid).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'subaccount_not_grantable' });
+    expect((error as Error).message).toContain(parent.sid);
+    expect(await ctx.store.read.accounts.grantsOf(corp.org.sid, target.sid)).toEqual([]);
+  });
 });
