@@ -19,6 +19,7 @@ export * from './accounts.js';
 export * from './account-moves.js';
 export * from './account-grants.js';
 export * from './operator.js';
+export * from './owner-accounts.js';
 export * from './merge.js';
 export * from './hipaa.js';
 export * from './bulk-import.js';

@@ -13,6 +13,7 @@ import { audit, authorize, fail, snapshotOf } from './context.js';
 import type { ServiceDeps } from './index.js';
 import { actingSnapshot, checkActOnUser, lockUser } from './member-checks.js';
 import { removeMember, setMemberStatus, type RemovedMember, type StatusChange } from './member-changes.js';
+import { bringOwnerAccountsIn } from './owner-accounts.js';
 
 export { removeMember, setMemberStatus } from './member-changes.js';
 export type { RemovedMember, StatusChange } from './member-changes.js';
@@ -62,12 +63,14 @@ export function createMembersService(deps: ServiceDeps) {
     /**
      * O2: the Owner hands the Owner role to another active member; the former Owner becomes
      * Administrator in the same transaction (the deferred trigger checks one Owner at commit).
+     * A4: the new Owner's accounts outside the organization, or independent in it, join as
+     * managed accounts; account_limit_reached when they do not fit (O5).
      */
-    async handOverOwnership(actor: Actor, orgSid: string, newOwnerSid: string): Promise<{ ownerSid: string; formerOwnerSid: string }> {
+    async handOverOwnership(actor: Actor, orgSid: string, newOwnerSid: string): Promise<{ ownerSid: string; formerOwnerSid: string; accountsJoined: readonly string[] }> {
       if (actor.kind !== 'user') throw new DomainError('owner_required', 'Only the Owner of the organization can hand over the Owner role.');
       return store.transaction(async (repos) => {
-        // The organization row lock serialises hand-overs: a second one sees the new Owner.
-        await authorize(repos, actor, orgSid, 'view_organization', {}, true);
+        // The organization row lock serialises hand-overs (a second one sees the new Owner) and holds the O5 count.
+        const { org } = await authorize(repos, actor, orgSid, 'view_organization', {}, true);
         const current = await lockUser(repos, actor.userSid);
         const target = await lockUser(repos, newOwnerSid);
         const plan = planOwnerHandover(snapshotOf(current), snapshotOf(target));
@@ -76,7 +79,9 @@ export function createMembersService(deps: ServiceDeps) {
         await repos.users.setRole(plan.formerOwnerSid, orgSid, plan.formerOwnerBecomes);
         await repos.users.setRole(plan.newOwnerSid, orgSid, 'owner');
         await audit(repos, actor, { orgSid, action: 'organization.owner_changed', target: orgSid, before: { ownerSid: plan.formerOwnerSid }, after: { ownerSid: plan.newOwnerSid, formerOwnerRole: plan.formerOwnerBecomes } });
-        return { ownerSid: plan.newOwnerSid, formerOwnerSid: plan.formerOwnerSid };
+        // A4: the new Owner's accounts join the organization as managed accounts (refused past the O5 limit).
+        const joined = await bringOwnerAccountsIn(repos, actor, org, plan.newOwnerSid, 'owner_handover');
+        return { ownerSid: plan.newOwnerSid, formerOwnerSid: plan.formerOwnerSid, accountsJoined: joined.accountSids };
       });
     },
 
