@@ -50,6 +50,7 @@ export function registerDomainCommands(program: Command, state: CliState): void 
   leaf(domain, 'remove', 'remove DOMAIN from the organization (a verified one becomes free to verify elsewhere)')
     .addOption(orgOption())
     .argument('<domain>')
-    .action(action(state, async ({ services, actor }, { args, opts }) => services.domains.remove(actor, opts.org as string, args[0]!),
-      (r) => `Removed ${r.domain}.`));
+    .option('--force', 'remove a verified domain that members use (without it, the command says what would change and stops)')
+    .action(action(state, async ({ services, actor }, { args, opts }) => services.domains.remove(actor, opts.org as string, args[0]!, { force: opts.force === true }),
+      (r) => [`Removed ${r.domain}.`, ...r.summary.changes.map((c) => `  ${c}`)].join('\n')));
 }

@@ -10,6 +10,7 @@ export * from './names.js';
 export * from './domains.js';
 export * from './common-domains.js';
 export * from './domain-registration.js';
+export * from './domain-removal.js';
 export * from './enrollment.js';
 export * from './roles.js';
 export * from './ownership.js';
