@@ -9,6 +9,7 @@
  */
 import type { Rejection } from './decision.js';
 import { reject } from './decision.js';
+import { isCommonDomain } from './common-domains.js';
 import { emailMatchesDomain, normaliseEmail } from './domains.js';
 import { checkManagedAccount } from './managed-account.js';
 import type { ManagedAccountRejection } from './managed-account.js';
@@ -57,10 +58,13 @@ export function decideAccountImport(input: AccountImportInput): AccountImportDec
   const verified = owner.ok && input.orgDomains.some((d) => d.verified && d.orgSid === org.sid
     && emailMatchesDomain(owner.email, d.name));
   if (!owner.ok || !verified) {
+    // D2: a public email provider cannot be verified, so "verify it first" would be no fix.
+    const fix = owner.ok && isCommonDomain(owner.domain)
+      ? `Its owner uses a ${owner.domain} address, a public email provider no organization can verify; the owner can create their own organization instead.`
+      : "Verify the owner's email domain first.";
     return reject(
       'domain_not_verified',
-      "You can import an account only when its owner's email is on a domain your organization has verified. "
-        + "Verify the owner's email domain first.",
+      `You can import an account only when its owner's email is on a domain your organization has verified. ${fix}`,
     );
   }
   const room = decideAccountCreation(org, input.heldAccountCount);

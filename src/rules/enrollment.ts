@@ -25,6 +25,7 @@
  */
 import type { Rejection } from './decision.js';
 import { reject } from './decision.js';
+import { verifyDomainHint } from './common-domains.js';
 import { emailMatchesDomain, normaliseEmail } from './domains.js';
 import type { AssignableRole, DomainSnapshot, MemberSnapshot, Role } from './types.js';
 
@@ -109,7 +110,7 @@ export function decideEnrollment(input: EnrollmentInput): EnrollmentDecision {
       ? reject('sso_domain_mismatch', `This single sign-on connection cannot sign in people with ${domain} addresses. `
         + "Sign in through your own organization's single sign-on, or contact its administrator.")
       : reject('domain_not_verified', `${email} is not on a domain this organization has verified. `
-        + `Verify ${domain} first, or use an address on one of the organization's verified domains.`);
+        + verifyDomainHint(domain, verified !== null));
   }
   if (verified.policy === 'blocked') return blocked(domain);
   if (member !== null) return otherOrg(email);

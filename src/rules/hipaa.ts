@@ -10,6 +10,7 @@ import type { Rejection } from './decision.js';
 import { reject } from './decision.js';
 import { checkManagedAccount } from './managed-account.js';
 import type { ManagedAccountRejection } from './managed-account.js';
+import { baaRequired } from './operator.js';
 import { decideAction } from './roles.js';
 import type { AccountSnapshot, MemberSnapshot, OrgSnapshot } from './types.js';
 
@@ -79,11 +80,7 @@ export function decideHipaaFlag(input: HipaaFlagInput): HipaaFlagDecision {
   const permission = decideAction(actor, 'manage_hipaa', { orgSid: org.sid });
   if (permission.kind === 'reject') return permission;
   if (!isHipaaDesignated(org)) {
-    return reject(
-      'baa_required',
-      'Your organization needs an executed Business Associate Agreement (BAA) before accounts can be '
-        + 'flagged for HIPAA. Contact support to sign one.',
-    );
+    return baaRequired(org.sid);
   }
   const managed = checkManagedAccount(account, org.sid);
   if (managed !== null) return managed;

@@ -12,6 +12,7 @@
  */
 import type { Allow, Rejection } from './decision.js';
 import { allow, reject } from './decision.js';
+import { isCommonDomain } from './common-domains.js';
 import { emailDomain } from './domains.js';
 import { countHeldAccounts, raiseLimitHint } from './organizations.js';
 import type { AccountManagement, AccountSnapshot, AccountStatus, MemberSnapshot, Role, UserStatus } from './types.js';
@@ -61,7 +62,12 @@ export function decideMerge(input: MergeInput): MergeDecision {
   // D5: exact match of the Owner's email domain.
   const ownerDomain = emailDomain(input.candidateOwnerEmail);
   if (ownerDomain === null || !input.primeVerifiedDomains.includes(ownerDomain)) {
-    return refuse('candidate_owner_domain_not_verified_by_prime');
+    const refusal = refuse('candidate_owner_domain_not_verified_by_prime');
+    // D2: "verify that domain" is no fix for a public email provider.
+    return ownerDomain !== null && isCommonDomain(ownerDomain)
+      ? { ...refusal, message: `The other organization's Owner uses a ${ownerDomain} address, a public email provider that no organization can verify. `
+        + 'Merges need the Owner on a domain your organization has verified: they can hand the Owner role to a member with such an address, then you invite that person.' }
+      : refusal;
   }
   if (input.candidateVerifiedDomains.length > 0) return refuse('candidate_has_verified_domains');
   return allow();

@@ -9,6 +9,7 @@ import { DomainError } from '../errors.js';
 import { decideDomainPolicyChange, decideDomainRegistration, decideDomainVerification } from '../rules/domain-registration.js';
 import { decideDomainRemoval, type DomainRemovalSummary } from '../rules/domain-removal.js';
 import { normaliseDomain, txtRecordFor } from '../rules/domains.js';
+import { decideOperatorOnly } from '../rules/operator.js';
 import type { DomainPolicy } from '../rules/types.js';
 import { newToken } from '../security/tokens.js';
 import type { Repos } from '../store/index.js';
@@ -137,6 +138,20 @@ export function createDomainsService(deps: ServiceDeps) {
         await audit(repos, actor, { orgSid, action: 'domain.policy_changed', target: domain.name, before: { policy: domain.policy }, after: { policy: updated.policy } });
         return domainView(updated);
       });
+    },
+
+    /**
+     * D4: which organization verified `input`, for the operator only (an organization's domains
+     * are not shown to others). The fix named by domain_claimed starts here.
+     */
+    async holder(actor: Actor, input: string): Promise<{ domain: string; orgSid: string; orgName: string; verifiedAt: Date }> {
+      const operator = decideOperatorOnly(actor.kind, 'see which organization verified a domain');
+      if (operator.kind === 'reject') fail(operator);
+      const name = domainName(input);
+      const verified = await store.read.domains.findVerified(name);
+      const org = verified ? await store.read.organizations.get(verified.orgSid) : undefined;
+      if (!verified || !org) throw new DomainError('not_found', `No organization has verified ${name}.`);
+      return { domain: verified.name, orgSid: org.sid, orgName: org.name, verifiedAt: verified.verifiedAt! };
     },
 
     /** The organization's domains with their TXT records, verification and policy. */

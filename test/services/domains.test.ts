@@ -171,6 +171,17 @@ describe('domains: verify (D3, D4)', () => {
     await expect(ctx.services.domains.remove(initech.ownerActor, initech.org.sid, 'unused.test')).resolves.toMatchObject({ removed: true });
   });
 
+  it('R-D4: the operator finds which organization verified a domain (the fix domain_claimed names); members cannot', async () => {
+    const ours = await add(acme, 'held.test');
+    dns.publish(ours.txtName, ours.txtValue);
+    await verify(acme, 'held.test');
+    await expect(ctx.services.domains.holder({ kind: 'operator' }, 'Held.test')).resolves.toMatchObject({ domain: 'held.test', orgSid: acme.org.sid, orgName: 'Acme' });
+    await expect(ctx.services.domains.holder(globex.ownerActor, 'held.test')).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(ctx.services.domains.holder({ kind: 'operator' }, 'nobody-holds.test')).rejects.toMatchObject({ code: 'not_found' });
+    const refusal = await add(globex, 'held.test').catch((e: unknown) => e);
+    expect((refusal as Error).message).toContain('orgward domain holder held.test');
+  });
+
   it('answers not_found for a domain the organization did not register', async () => {
     await expect(verify(acme, 'never-added.test')).rejects.toMatchObject({ code: 'not_found' });
   });
