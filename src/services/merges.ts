@@ -16,10 +16,10 @@ import { audit, authorize, fail, snapshotOf } from './context.js';
 import type { ServiceDeps } from './index.js';
 import { link, queueMail } from './mail-queue.js';
 import { applyMergePlan, loadMergePlan, verifiedDomainNames } from './merge-apply.js';
+import { UUID_PATTERN } from '../ids.js';
 
 /** M1: how long a merge invitation link stays valid. */
 export const MERGE_LINK_TTL_MS = 14 * 24 * 60 * 60 * 1000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface MergeInvitation {
   readonly mergeId: string;
@@ -197,7 +197,7 @@ export function createMergeService(deps: ServiceDeps) {
 }
 
 async function findRequest(repos: Repos, idOrToken: string, now: Date): Promise<MergeRequest> {
-  const id = UUID.test(idOrToken) ? idOrToken : (await repos.tokens.peek(hashToken(idOrToken), 'merge', now))?.subject;
+  const id = UUID_PATTERN.test(idOrToken) ? idOrToken : (await repos.tokens.peek(hashToken(idOrToken), 'merge', now))?.subject;
   const request = id ? await repos.merges.get(id) : undefined;
   if (!request) throw new DomainError('not_found', 'This merge invitation does not exist or has expired.');
   return request;

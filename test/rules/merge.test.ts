@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { decideMerge, decideMergeAcceptance, decideMergeAccountLimit, planMerge } from '../../src/rules/index.js';
 import type { MemberSnapshot, MergeInput } from '../../src/rules/index.js';
-import { ORG_A, ORG_B, account, admin, member, outsider, owner, sid, standard } from './builders.js';
+import { ORG_A, ORG_B, account, member, outsider, owner, sid } from './builders.js';
 
 const PRIME = ORG_A;
 const CANDIDATE = ORG_B;
