@@ -48,6 +48,7 @@ export const ERROR_CODES = {
   account_in_other_org: 'conflict',
   account_suspended: 'conflict',
   owner_accounts_managed: 'conflict',
+  subaccount_not_grantable: 'invalid',
   // domains (D)
   invalid_domain: 'invalid',
   common_domain: 'invalid',
@@ -57,6 +58,7 @@ export const ERROR_CODES = {
   domain_blocked: 'forbidden',
   dns_txt_missing: 'conflict',
   dns_lookup_failed: 'unavailable',
+  domain_in_use: 'conflict',
   // SSO (S)
   sso_not_ready: 'conflict',
   sso_domain_mismatch: 'forbidden',

@@ -1,4 +1,4 @@
-/** `orgward domain add|verify|policy|list|remove`: verified domains (D1-D6). */
+/** `orgward domain add|verify|policy|list|holder|remove`: verified domains (D1-D6). */
 import { Argument, Command } from 'commander';
 import { action, group, leaf, orgOption, type CliState } from './command-kit.js';
 
@@ -47,9 +47,15 @@ export function registerDomainCommands(program: Command, state: CliState): void 
     }, (r) => (r.domains.length === 0 ? 'No domains.' : r.domains.map((d) =>
       `${d.domain}  ${d.verified ? 'verified' : 'unverified'}  ${d.policy}${d.ssoEnforced ? '  SSO enforced' : ''}\n  TXT ${d.txtName} "${d.txtValue}"`).join('\n'))));
 
+  leaf(domain, 'holder', 'show which organization verified DOMAIN (D4; to settle a domain_claimed refusal)')
+    .argument('<domain>')
+    .action(action(state, async ({ services, actor }, { args }) => services.domains.holder(actor, args[0]!),
+      (r) => `${r.domain} is verified by ${r.orgName} (${r.orgSid}) since ${new Date(r.verifiedAt).toISOString()}.`));
+
   leaf(domain, 'remove', 'remove DOMAIN from the organization (a verified one becomes free to verify elsewhere)')
     .addOption(orgOption())
     .argument('<domain>')
-    .action(action(state, async ({ services, actor }, { args, opts }) => services.domains.remove(actor, opts.org as string, args[0]!),
-      (r) => `Removed ${r.domain}.`));
+    .option('--force', 'remove a verified domain that members use (without it, the command says what would change and stops)')
+    .action(action(state, async ({ services, actor }, { args, opts }) => services.domains.remove(actor, opts.org as string, args[0]!, { force: opts.force === true }),
+      (r) => [`Removed ${r.domain}.`, ...r.summary.changes.map((c) => `  ${c}`)].join('\n')));
 }

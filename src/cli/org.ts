@@ -1,5 +1,6 @@
 /** `orgward org create|set|show`: organizations and the settings only an operator changes (O5, B1, H1). */
 import { Command, Option } from 'commander';
+import { MAX_ACCOUNT_LIMIT } from '../rules/organizations.js';
 import type { Organization } from '../types.js';
 import { action, group, leaf, orgOption, parseCount, type CliState } from './command-kit.js';
 import { UsageError } from './output.js';
@@ -26,7 +27,7 @@ export function registerOrgCommands(program: Command, state: CliState): void {
 
   leaf(org, 'set', 'change operator settings: account limit (O5), bulk import (B1), executed BAA (H1)')
     .addOption(orgOption())
-    .option('--account-limit <n>', 'how many accounts the organization may hold', parseCount(1, 1_000_000))
+    .option('--account-limit <n>', 'how many accounts the organization may hold', parseCount(1, MAX_ACCOUNT_LIMIT))
     .addOption(new Option('--bulk-import <state>', 'bulk user import').choices(['on', 'off']))
     .addOption(new Option('--baa <state>', 'record the executed BAA (cannot be withdrawn)').choices(['on']))
     .action(action(state, async ({ services, actor }, { opts }) => {

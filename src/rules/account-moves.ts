@@ -4,11 +4,12 @@
  * Rules: A1 (managed / independent / pending), A3 (import by SID needs the owner's email domain
  * verified by the organization: domain_not_verified; pending until the owner confirms by email,
  * then managed), A4 (accounts owned by the Owner are always managed, never independent),
- * A6 (ownership moves only between managed users of the same organization:
+ * A6 (ownership moves only between active managed users of the same organization:
  * transfer_target_not_managed), A7 (a subaccount follows its parent), O5 (account limit).
  */
 import type { Rejection } from './decision.js';
 import { reject } from './decision.js';
+import { isCommonDomain } from './common-domains.js';
 import { emailMatchesDomain, normaliseEmail } from './domains.js';
 import { checkManagedAccount } from './managed-account.js';
 import type { ManagedAccountRejection } from './managed-account.js';
@@ -57,10 +58,13 @@ export function decideAccountImport(input: AccountImportInput): AccountImportDec
   const verified = owner.ok && input.orgDomains.some((d) => d.verified && d.orgSid === org.sid
     && emailMatchesDomain(owner.email, d.name));
   if (!owner.ok || !verified) {
+    // D2: a public email provider cannot be verified, so "verify it first" would be no fix.
+    const fix = owner.ok && isCommonDomain(owner.domain)
+      ? `Its owner uses a ${owner.domain} address, a public email provider no organization can verify; the owner can create their own organization instead.`
+      : "Verify the owner's email domain first.";
     return reject(
       'domain_not_verified',
-      "You can import an account only when its owner's email is on a domain your organization has verified. "
-        + "Verify the owner's email domain first.",
+      `You can import an account only when its owner's email is on a domain your organization has verified. ${fix}`,
     );
   }
   const room = decideAccountCreation(org, input.heldAccountCount);
@@ -117,8 +121,9 @@ export type OwnershipTransferDecision =
   | ManagedAccountRejection;
 
 /**
- * A6: a managed account passes to another managed user of the same organization. Subaccounts
- * follow their parent's owner, so they are not transferred on their own.
+ * A6: a managed account passes to another active managed user of the same organization (a
+ * suspended user cannot sign in to use it). Subaccounts follow their parent's owner, so they are
+ * not transferred on their own.
  */
 export function decideOwnershipTransfer(account: AccountSnapshot, orgSid: string, newOwner: MemberSnapshot): OwnershipTransferDecision {
   const managed = checkManagedAccount(account, orgSid);
@@ -133,5 +138,11 @@ export function decideOwnershipTransfer(account: AccountSnapshot, orgSid: string
     );
   }
   if (newOwner.userSid === account.ownerSid) return { kind: 'unchanged', accountSid: account.sid };
+  if (newOwner.status !== 'active') {
+    return reject(
+      'transfer_target_not_managed',
+      'This member is suspended, so accounts cannot be transferred to them. Restore the member first, or choose an active member.',
+    );
+  }
   return { kind: 'transfer', accountSid: account.sid, fromSid: account.ownerSid, toSid: newOwner.userSid };
 }

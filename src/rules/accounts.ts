@@ -5,7 +5,8 @@
  * Rules: A1 (managed / independent / pending; only managed accounts are changed), A2 (a new
  * account has a name and a usage, starts as an active trial with fresh defaults), A5 (accounts
  * created by any managed user are managed), A7 (subaccount limits: 1 under a trial account,
- * 1,000 under an upgraded one; no subaccount of a subaccount), H3 (initial HIPAA flag),
+ * 1,000 under an upgraded one; no subaccount of a subaccount), H3 (initial HIPAA flag: the
+ * organization's designation for a top-level account, the parent's flag for a subaccount),
  * O5 (account limit).
  *
  * A8 (billing is per managed account, never consolidated) needs no decision here: nothing in
@@ -100,8 +101,8 @@ export type SubaccountDecision =
 
 /**
  * A7, H3: a subaccount under an active managed top-level account, within 1 (trial parent) or
- * 1,000 (upgraded parent). It has the parent's owner and plan (billing rolls up) and starts
- * flagged for HIPAA under a flagged parent or in a designated organization.
+ * 1,000 (upgraded parent). It has the parent's owner and plan (billing rolls up) and the
+ * parent's HIPAA flag, set or not (H3).
  * The caller checks the actor may use the parent (`decideAction(actor, 'access_account', ...)`).
  */
 export function decideSubaccountCreation(input: SubaccountInput): SubaccountDecision {

@@ -11,6 +11,7 @@ import type { ErrorCode } from '../errors.js';
 import type { Rejection } from './decision.js';
 import { reject } from './decision.js';
 import { MAX_BULK_IMPORT_ROWS } from './bulk-import.js';
+import { bulkImportDisabled } from './operator.js';
 import { isSid } from './sids.js';
 import type { OrgSnapshot } from './types.js';
 
@@ -36,7 +37,7 @@ export type BulkAccountPlan =
 /** B1, B2, M4: sorts the rows into well-formed SIDs to import and bad rows. */
 export function planBulkAccountImport(rows: readonly BulkAccountRow[], org: OrgSnapshot): BulkAccountPlan {
   if (!org.bulkImportEnabled) {
-    return reject('bulk_import_disabled', 'Bulk import is not enabled for your organization. Contact support to enable it.');
+    return bulkImportDisabled(org.sid);
   }
   if (rows.length === 0) return reject('invalid_input', 'The file has no rows to import.');
   if (rows.length > MAX_BULK_IMPORT_ROWS) {

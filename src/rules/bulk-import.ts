@@ -12,6 +12,7 @@ import { reject } from './decision.js';
 import { emailMatchesDomain, normaliseEmail } from './domains.js';
 import { decideEnrollment } from './enrollment.js';
 import { normaliseName } from './names.js';
+import { bulkImportDisabled } from './operator.js';
 import type { AssignableRole, DomainSnapshot, MemberSnapshot, OrgSnapshot } from './types.js';
 
 /** Most rows one file may hold. */
@@ -80,7 +81,7 @@ export type BulkImportPlan =
  */
 export function planBulkImport(rows: readonly BulkImportRow[], context: BulkImportContext): BulkImportPlan {
   if (!context.org.bulkImportEnabled) {
-    return reject('bulk_import_disabled', 'Bulk import is not enabled for your organization. Contact support to enable it.');
+    return bulkImportDisabled(context.org.sid);
   }
   if (rows.length === 0) return reject('invalid_input', 'The file has no rows to import.');
   if (rows.length > MAX_BULK_IMPORT_ROWS) {

@@ -67,3 +67,18 @@ export function isCommonDomain(domain: string): boolean {
   if (name.endsWith('.')) name = name.slice(0, -1);
   return COMMON_MAILBOX_DOMAINS.has(name);
 }
+
+/**
+ * D2, D4, D7: the next step for an address whose domain the organization has not verified, told
+ * only when it exists: a common mailbox domain can never be verified, and a domain another
+ * organization verified cannot be verified here, so for those the way out is another address.
+ */
+export function verifyDomainHint(domain: string, verifiedElsewhere = false): string {
+  if (isCommonDomain(domain)) {
+    return `${domain} is a public email provider, which no organization can verify: use an address on one of the organization's verified domains.`;
+  }
+  if (verifiedElsewhere) {
+    return `${domain} is verified by another organization, so it cannot be verified here: use an address on one of the organization's verified domains.`;
+  }
+  return `Verify ${domain} first, or use an address on one of the organization's verified domains.`;
+}

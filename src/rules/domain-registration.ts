@@ -113,6 +113,8 @@ function commonDomain(domain: string): Rejection<'common_domain'> {
 function claimed(domain: string): Rejection<'domain_claimed'> {
   return reject(
     'domain_claimed',
-    `${domain} is already verified by another organization. If it belongs to you, contact support.`,
+    `${domain} is already verified by another organization. If it belongs to you, the service operator can find that `
+      + `organization (orgward domain holder ${domain}) and remove the domain from it (orgward domain remove --org <its SID> ${domain} --force); `
+      + 'then register and verify it here.',
   );
 }

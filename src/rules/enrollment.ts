@@ -25,8 +25,18 @@
  */
 import type { Rejection } from './decision.js';
 import { reject } from './decision.js';
+import { verifyDomainHint } from './common-domains.js';
 import { emailMatchesDomain, normaliseEmail } from './domains.js';
-import type { AssignableRole, DomainSnapshot, MemberSnapshot, Role } from './types.js';
+import type { AssignableRole, DomainPolicy, DomainSnapshot, MemberSnapshot, Role } from './types.js';
+import { DOMAIN_POLICIES } from './types.js';
+
+/**
+ * D6: the policies of a verified domain under which people with its email may join the
+ * organization at all (every path; Blocked refuses them all). D7 adds that the domain must be
+ * verified by the organization. The store's one-statement SCIM creation re-checks this list, so
+ * SQL and rule cannot drift apart.
+ */
+export const JOINABLE_DOMAIN_POLICIES: readonly DomainPolicy[] = DOMAIN_POLICIES.filter((p) => p !== 'blocked');
 
 /** How the person arrives. */
 export type EnrollmentPath = 'signup' | 'invitation' | 'scim' | 'sso' | 'import';
@@ -109,9 +119,9 @@ export function decideEnrollment(input: EnrollmentInput): EnrollmentDecision {
       ? reject('sso_domain_mismatch', `This single sign-on connection cannot sign in people with ${domain} addresses. `
         + "Sign in through your own organization's single sign-on, or contact its administrator.")
       : reject('domain_not_verified', `${email} is not on a domain this organization has verified. `
-        + `Verify ${domain} first, or use an address on one of the organization's verified domains.`);
+        + verifyDomainHint(domain, verified !== null));
   }
-  if (verified.policy === 'blocked') return blocked(domain);
+  if (!JOINABLE_DOMAIN_POLICIES.includes(verified.policy)) return blocked(domain);
   if (member !== null) return otherOrg(email);
   if (input.path !== 'sso') return { kind: 'join', orgSid: target, role: input.role, email };
   // S5: just-in-time creation only on Auto-enrollment, or when an invitation is waiting.
@@ -136,7 +146,7 @@ function decideSignup(
   if (member !== null) return alreadyMember(member);
   // O1: nobody verified the domain (common mailbox domains included): a new organization.
   if (verified === null) return { kind: 'create_own_org', role: 'owner', email };
-  if (verified.policy === 'blocked') return blocked(domain);
+  if (!JOINABLE_DOMAIN_POLICIES.includes(verified.policy)) return blocked(domain);
   if (invitation !== null && invitation.orgSid === verified.orgSid) {
     return { kind: 'join', orgSid: verified.orgSid, role: invitation.role, email };
   }

@@ -3,13 +3,14 @@
  *
  * Rules: H1 (designated only after an operator records the executed BAA), H2 (then the Owner or
  * an Administrator flags each managed account; existing accounts do not inherit it; baa_required
- * before designation), H3 (accounts created after designation, and subaccounts of a flagged
- * account, start flagged), A1 (only managed accounts are changed).
+ * before designation), H3 (top-level accounts created after designation start flagged; a new
+ * subaccount takes its parent's flag, set or not), A1 (only managed accounts are changed).
  */
 import type { Rejection } from './decision.js';
 import { reject } from './decision.js';
 import { checkManagedAccount } from './managed-account.js';
 import type { ManagedAccountRejection } from './managed-account.js';
+import { baaRequired } from './operator.js';
 import { decideAction } from './roles.js';
 import type { AccountSnapshot, MemberSnapshot, OrgSnapshot } from './types.js';
 
@@ -44,9 +45,14 @@ export interface InitialHipaaInput {
   readonly parentHipaa: boolean | null;
 }
 
-/** H3: the flag a new account starts with: set after designation, or under a flagged parent. */
+/**
+ * H3: the flag a new account starts with. A top-level account is flagged when the organization is
+ * designated; a subaccount takes its parent's flag, set or not (an unflagged parent in a
+ * designated organization has unflagged subaccounts).
+ */
 export function initialHipaaFlag(input: InitialHipaaInput): boolean {
-  return input.orgDesignated || input.parentHipaa === true;
+  if (input.parentHipaa !== null) return input.parentHipaa;
+  return input.orgDesignated;
 }
 
 /** Input of {@link decideHipaaFlag}. */
@@ -74,11 +80,7 @@ export function decideHipaaFlag(input: HipaaFlagInput): HipaaFlagDecision {
   const permission = decideAction(actor, 'manage_hipaa', { orgSid: org.sid });
   if (permission.kind === 'reject') return permission;
   if (!isHipaaDesignated(org)) {
-    return reject(
-      'baa_required',
-      'Your organization needs an executed Business Associate Agreement (BAA) before accounts can be '
-        + 'flagged for HIPAA. Contact support to sign one.',
-    );
+    return baaRequired(org.sid);
   }
   const managed = checkManagedAccount(account, org.sid);
   if (managed !== null) return managed;

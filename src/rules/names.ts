@@ -18,7 +18,7 @@ export type NameNormalisation = { readonly ok: true; readonly name: string } | I
 export function normaliseName(input: unknown, what: string, max: number): NameNormalisation {
   const name = typeof input === 'string' ? input.trim() : '';
   if (name === '') {
-    return { ok: false, code: 'invalid_input', message: `Enter a ${what}.` };
+    return { ok: false, code: 'invalid_input', message: `Enter ${/^[aeiou]/i.test(what) ? 'an' : 'a'} ${what}.` };
   }
   if ([...name].length > max) {
     return { ok: false, code: 'invalid_input', message: `The ${what} can have at most ${max} characters; enter a shorter one.` };

@@ -1,8 +1,8 @@
 /**
  * An organization's birth, its account limit, and the fact that it is never deleted.
  *
- * Rules: O1 (sign-up without joining creates an organization owned by the new user; the user's
- * accounts are untouched), O4 (an organization cannot be deleted, only merged away),
+ * Rules: O1 (sign-up without joining creates an organization owned by the new user; the creation
+ * plan itself changes no account: A4, in owner-accounts.ts, brings an existing user's accounts in), O4 (an organization cannot be deleted, only merged away),
  * O5 (at most 10 accounts by default; an operator may change the limit), U1 (one organization
  * per user).
  */
@@ -35,7 +35,8 @@ export type NewOrganizationPlan =
 
 /**
  * O1: the organization created for a user who signed up without joining one. The plan holds no
- * account changes: the user's accounts stay as they are. The SID is the service's to generate.
+ * account changes; for an existing user, {@link planOwnerAccounts} (A4) decides which of their
+ * accounts join. The SID is the service's to generate.
  */
 export function planNewOrganization(owner: MemberSnapshot, name?: string): NewOrganizationPlan {
   if (owner.orgSid !== null) {
@@ -75,11 +76,19 @@ export function countHeldAccounts(accounts: readonly AccountSnapshot[], orgSid: 
 }
 
 /**
+ * O5: the fix that exists on a self-hosted service: the operator command that raises the limit
+ * of `orgSid` to `needed`.
+ */
+export function raiseLimitHint(orgSid: string | undefined, needed: number): string {
+  return `An operator can raise the limit: orgward org set --org ${orgSid ?? '<organization SID>'} --account-limit ${needed}`;
+}
+
+/**
  * O5: may `adding` more accounts join an organization holding `heldAccountCount`?
  * With the default limit of 10: 9 held → allowed, 10 held → account_limit_reached.
  */
 export function decideAccountCreation(
-  org: Pick<OrgSnapshot, 'accountLimit'>,
+  org: Pick<OrgSnapshot, 'accountLimit'> & { readonly sid?: string },
   heldAccountCount: number,
   adding = 1,
 ): Allow | Rejection<'account_limit_reached'> {
@@ -87,7 +96,7 @@ export function decideAccountCreation(
   return reject(
     'account_limit_reached',
     `Your organization can hold at most ${org.accountLimit} accounts and has ${heldAccountCount}. `
-      + 'Close an account you no longer need, or contact support to raise the limit.',
+      + `Close an account you no longer need. ${raiseLimitHint(org.sid, heldAccountCount + adding)}.`,
   );
 }
 

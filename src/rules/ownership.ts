@@ -106,20 +106,6 @@ export function decideSuspendMember(actor: MemberSnapshot, target: MemberSnapsho
   return { kind: 'suspend', userSid: target.userSid };
 }
 
-/** Result of {@link decideLeaveOrganization}. */
-export type LeaveDecision =
-  | { readonly kind: 'leave'; readonly userSid: string; readonly orgSid: string }
-  | Rejection<'owner_required' | 'not_a_member'>;
-
-/** O2: a member may leave their organization, except the Owner, who must hand over first. */
-export function decideLeaveOrganization(member: MemberSnapshot): LeaveDecision {
-  if (member.orgSid === null) return notMember();
-  if (member.role === 'owner') {
-    return reject('owner_required', 'The Owner cannot leave the organization. Hand over the Owner role first.');
-  }
-  return { kind: 'leave', userSid: member.userSid, orgSid: member.orgSid };
-}
-
 /** O3, U6: the actor manages users, in the target's organization. The Owner check comes after. */
 function gateManager(actor: MemberSnapshot, target: MemberSnapshot): ManageRejection | null {
   if (actor.status === 'suspended') return suspendedActor();

@@ -20,18 +20,19 @@ export function resetTokenExpiresAt(issuedAt: Date): Date {
   return new Date(issuedAt.getTime() + RESET_TOKEN_TTL_MS);
 }
 
-/** What an administrator's password reset does, in one transaction (U3). */
+/**
+ * A password reset of one user (U3). The service always signs the user out everywhere and voids
+ * the old password; the plan carries only what varies: when the mailed link stops working.
+ */
 export interface PasswordResetPlan {
   readonly kind: 'reset';
   readonly userSid: string;
-  readonly revokeAllSessions: true;
-  readonly invalidatePassword: true;
   readonly tokenExpiresAt: Date;
 }
 
-/** U3: the plan of an administrator's reset of `userSid` at `now`. */
+/** U3: the plan of a reset of `userSid` at `now`. */
 export function planPasswordReset(userSid: string, now: Date): PasswordResetPlan {
-  return { kind: 'reset', userSid, revokeAllSessions: true, invalidatePassword: true, tokenExpiresAt: resetTokenExpiresAt(now) };
+  return { kind: 'reset', userSid, tokenExpiresAt: resetTokenExpiresAt(now) };
 }
 
 /** A stored reset token, as the rules see it. */

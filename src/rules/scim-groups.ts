@@ -5,7 +5,19 @@
  * changes recompute role and grants at once; the highest role wins; no group grants Owner),
  * O2 (the Owner stays Owner).
  */
+import type { Rejection } from './decision.js';
+import { reject } from './decision.js';
 import type { AssignableRole, Role } from './types.js';
+
+/** Result of {@link decideGroupMappingRole}: the role to map (null: grants only). */
+export type GroupMappingRoleDecision = { readonly kind: 'role'; readonly role: AssignableRole | null } | Rejection<'invalid_input'>;
+
+/** C5: a group maps to Administrator, Standard User or no role (grants only); no group ever grants Owner. */
+export function decideGroupMappingRole(role: unknown): GroupMappingRoleDecision {
+  if (role === undefined || role === null) return { kind: 'role', role: null };
+  if (role === 'admin' || role === 'standard') return { kind: 'role', role };
+  return reject('invalid_input', 'A group maps to the admin or standard role; no group grants Owner.');
+}
 
 /** What one SCIM group is mapped to; a group with no mapping has role null and no accounts. */
 export interface GroupMapping {

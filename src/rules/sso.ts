@@ -143,7 +143,7 @@ export function decideSsoDomain(email: string, orgVerifiedDomains: readonly stri
 }
 
 /** S7: the password-based ways in that enforcement closes. */
-export type PasswordPath = 'sign_in' | 'password_reset' | 'invitation_acceptance' | 'api_key';
+export type PasswordPath = 'sign_in' | 'password_reset' | 'invitation_acceptance';
 
 /** Input of {@link decidePasswordSignIn}. */
 export interface PasswordSignInInput {
@@ -157,12 +157,11 @@ const PASSWORD_PATHS: Record<PasswordPath, string> = {
   sign_in: 'Password sign-in is turned off for you',
   password_reset: 'Passwords cannot be reset for you',
   invitation_acceptance: 'This invitation must be accepted with single sign-on',
-  api_key: 'API keys created before single sign-on was enforced no longer work',
 };
 
 /**
  * U5, S7: refused (sso_required) when the email's domain is verified with SSO enforced. Also
- * covers password resets, invitation acceptance and old API keys (`path`).
+ * covers password resets and invitation acceptance (`path`).
  */
 export function decidePasswordSignIn(input: PasswordSignInInput): Allow | Rejection<'sso_required'> {
   const d = input.verifiedDomain;

@@ -7,7 +7,8 @@ import { countHeldAccounts } from '../rules/organizations.js';
 import type { AccountSnapshot, MemberSnapshot, OrgSnapshot } from '../rules/types.js';
 import type { Repos } from '../store/index.js';
 import type { Account, Actor, Organization } from '../types.js';
-import { snapshotOf, type Authorized } from './context.js';
+import type { Authorized } from './context.js';
+import { actingSnapshot } from './member-checks.js';
 import { scimRefusal } from './scim-refusal.js';
 
 /** The rules' view of an account. */
@@ -22,14 +23,13 @@ export const orgSnapshot = (o: Organization): OrgSnapshot => ({
 });
 
 /**
- * The actor as rules that take a member see them. A user is their membership. Operators and the
- * system may do anything (context.authorize), so they stand in as an active Owner of the
- * organization. SCIM tokens provision users (C1, C2) and never manage accounts.
+ * The actor as rules that take a member see them: the one stand-in of member-checks.ts (a user is
+ * their membership; operators and the system stand in as an active Owner). SCIM tokens provision
+ * users (C1, C2) and never manage accounts.
  */
 export function actingMember(actor: Actor, auth: Authorized): MemberSnapshot {
-  if (auth.member) return snapshotOf(auth.member);
-  refuseScim(actor);
-  return { userSid: actor.kind, orgSid: auth.org.sid, role: 'owner', email: `${actor.kind}@orgward.invalid`, status: 'active' };
+  if (!auth.member) refuseScim(actor);
+  return actingSnapshot(actor, auth.member, auth.org.sid);
 }
 
 /** C1: a SCIM token provisions users and groups; accounts are beyond its reach. */

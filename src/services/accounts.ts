@@ -9,6 +9,7 @@ import { newSid } from '../ids.js';
 import { decideMakeIndependent, decideOwnershipTransfer } from '../rules/account-moves.js';
 import { decideAccountUpgrade } from '../rules/account-plans.js';
 import { decideAccountModification, decideSubaccountCreation, planNewAccount, type AccountChange } from '../rules/accounts.js';
+import { decideOperatorOnly } from '../rules/operator.js';
 import { decideAction } from '../rules/roles.js';
 import type { MemberSnapshot } from '../rules/types.js';
 import type { Repos } from '../store/index.js';
@@ -116,7 +117,8 @@ export function createAccountService(deps: ServiceDeps) {
       return store.transaction(async (repos) => {
         const account = await lockOrgAccount(repos, accountSid);
         await authorize(repos, actor, account.orgSid, 'manage_accounts');
-        const target = await repos.users.get(newOwnerSid);
+        // Locked: the target cannot be suspended or removed between the A6 check and the write.
+        const target = typeof newOwnerSid === 'string' ? await repos.users.lock(newOwnerSid) : undefined;
         // Someone who is no user at all is, like an outsider, not a managed user of the organization (A6).
         const snapshot: MemberSnapshot = target ? snapshotOf(target) : { userSid: newOwnerSid, orgSid: null, role: null, email: '', status: 'active' };
         const decision = decideOwnershipTransfer(accountSnapshot(account), account.orgSid, snapshot);
@@ -157,7 +159,8 @@ export function createAccountService(deps: ServiceDeps) {
 
     /** A7: the operator upgrades a trial account; its subaccounts get the parent's plan. */
     async upgrade(actor: Actor, accountSid: string): Promise<AccountChangeResult> {
-      if (actor.kind !== 'operator' && actor.kind !== 'system') throw new DomainError('forbidden', 'Only the service operator can upgrade an account.');
+      const operator = decideOperatorOnly(actor.kind, 'upgrade an account');
+      if (operator.kind === 'reject') return fail(operator);
       return store.transaction(async (repos) => {
         const account = await repos.accounts.lock(accountSid);
         if (!account) throw notFound(accountSid);

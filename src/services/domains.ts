@@ -1,13 +1,15 @@
 /**
  * Domains of an organization: register (D1, D2, D4), verify by DNS TXT record (D3, D4), choose the
- * policy (D6), list and remove.
+ * policy (D6), list and remove (a verified domain in use only with `force`, saying what changes).
  *
  * Registering a name the organization already registered is refused with domain_exists; the
  * error's details carry the TXT record to publish, so a repeated `domain add` still shows it.
  */
 import { DomainError } from '../errors.js';
 import { decideDomainPolicyChange, decideDomainRegistration, decideDomainVerification } from '../rules/domain-registration.js';
+import { decideDomainRemoval, type DomainRemovalSummary } from '../rules/domain-removal.js';
 import { normaliseDomain, txtRecordFor } from '../rules/domains.js';
+import { decideOperatorOnly } from '../rules/operator.js';
 import type { DomainPolicy } from '../rules/types.js';
 import { newToken } from '../security/tokens.js';
 import type { Repos } from '../store/index.js';
@@ -138,21 +140,42 @@ export function createDomainsService(deps: ServiceDeps) {
       });
     },
 
+    /**
+     * D4: which organization verified `input`, for the operator only (an organization's domains
+     * are not shown to others). The fix named by domain_claimed starts here.
+     */
+    async holder(actor: Actor, input: string): Promise<{ domain: string; orgSid: string; orgName: string; verifiedAt: Date }> {
+      const operator = decideOperatorOnly(actor.kind, 'see which organization verified a domain');
+      if (operator.kind === 'reject') fail(operator);
+      const name = domainName(input);
+      const verified = await store.read.domains.findVerified(name);
+      const org = verified ? await store.read.organizations.get(verified.orgSid) : undefined;
+      if (!verified || !org) throw new DomainError('not_found', `No organization has verified ${name}.`);
+      return { domain: verified.name, orgSid: org.sid, orgName: org.name, verifiedAt: verified.verifiedAt! };
+    },
+
     /** The organization's domains with their TXT records, verification and policy. */
     async list(actor: Actor, orgSid: string): Promise<DomainView[]> {
       await authorize(store.read, actor, orgSid, 'manage_domains');
       return (await store.read.domains.listByOrg(orgSid)).map(domainView);
     },
 
-    /** Removes a domain from the organization; a verified one becomes free for others to verify (D4). */
-    async remove(actor: Actor, orgSid: string, input: string): Promise<{ domain: string; removed: true }> {
+    /**
+     * Removes a domain from the organization; a verified one becomes free for others to verify
+     * (D4). A verified domain that members use is removed only with `force`; without it the
+     * refusal (domain_in_use) carries in `details` what would change (members on it, SSO
+     * enforcement, policy), and so does the result.
+     */
+    async remove(actor: Actor, orgSid: string, input: string, options: { force?: boolean } = {}): Promise<{ domain: string; removed: true; summary: DomainRemovalSummary }> {
       const name = domainName(input);
       return store.transaction(async (repos) => {
         await authorize(repos, actor, orgSid, 'manage_domains');
         const domain = await registered(repos, orgSid, name);
+        const decision = decideDomainRemoval(domainSnapshot(domain), await repos.domains.countMembersOn(orgSid, domain.name), options.force === true);
+        if (decision.kind === 'reject') fail(decision, { ...decision.summary });
         await repos.domains.remove(domain.id);
-        await audit(repos, actor, { orgSid, action: 'domain.removed', target: domain.name, before: audited(domain) });
-        return { domain: domain.name, removed: true as const };
+        await audit(repos, actor, { orgSid, action: 'domain.removed', target: domain.name, before: audited(domain), after: { membersOnDomain: decision.summary.membersOnDomain, forced: options.force === true } });
+        return { domain: domain.name, removed: true as const, summary: decision.summary };
       });
     },
   };

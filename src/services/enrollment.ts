@@ -12,6 +12,7 @@ import type { AssignableRole, DomainSnapshot } from '../rules/types.js';
 import type { Repos } from '../store/index.js';
 import type { Actor, Domain, Member } from '../types.js';
 import { audit, fail, snapshotOf } from './context.js';
+import { bringOwnerAccountsIn } from './owner-accounts.js';
 
 export interface EnrollmentRequest {
   readonly path: EnrollmentPath;
@@ -78,10 +79,12 @@ export async function enroll(repos: Repos, actor: Actor, request: EnrollmentRequ
       const plan = planNewOrganization(snapshotOf({ ...(await repos.users.get(user.sid))! }), request.organizationName);
       if (plan.kind === 'reject') return fail(plan);
       const orgSid = newSid('OR');
-      await repos.organizations.insert({ sid: orgSid, name: plan.name });
+      const org = await repos.organizations.insert({ sid: orgSid, name: plan.name });
       await repos.users.join(user.sid, orgSid, 'owner');
       const member = (await repos.users.get(user.sid))!;
       await audit(repos, actor, { orgSid, action: 'organization.created', target: orgSid, after: { name: plan.name, ownerSid: user.sid } });
+      // A4: an existing person's accounts join the organization created for them.
+      if (existing) await bringOwnerAccountsIn(repos, actor, org, user.sid, 'organization_created');
       return { outcome: 'created_org', member, orgSid, newUser: !existing };
     }
   }

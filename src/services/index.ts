@@ -43,6 +43,8 @@ export interface ServiceDeps {
 }
 
 export function createServices(deps: ServiceDeps) {
+  // One session service: sign-in issues sessions through the same object the app checks them with.
+  const sessions = createSessionService(deps);
   return {
     deps,
     organizations: createOrganizationsService(deps),
@@ -60,8 +62,8 @@ export function createServices(deps: ServiceDeps) {
     scimUsers: createScimUsersService(deps),
     scimGroups: createScimGroupsService(deps),
     sso: createSsoService(deps),
-    sessions: createSessionService(deps),
-    signIn: createSignInService(deps, createSessionService(deps)),
+    sessions,
+    signIn: createSignInService(deps, sessions),
     signup: createSignupService(deps),
     mergeLinks: createMergeLinks(deps),
     accountImportLinks: createAccountImportLinks(deps),

@@ -21,6 +21,7 @@ import { domainSnapshot, enroll } from './enrollment.js';
 import type { ServiceDeps } from './index.js';
 import { link, queueMail } from './mail-queue.js';
 import { refuseWhenSsoEnforced } from './sso-gate.js';
+import { UUID_PATTERN } from '../ids.js';
 
 /** How long an invitation link works. */
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -39,7 +40,6 @@ const view = (i: Invitation): InvitationView => ({
   invitationId: i.id, email: i.email, role: i.role, expiresAt: i.expiresAt, invitedBy: i.invitedBy, createdAt: i.createdAt,
 });
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SYSTEM: Actor = { kind: 'system' };
 const ROLE_NAMES: Readonly<Record<AssignableRole, string>> = { admin: 'an Administrator', standard: 'a Standard User' };
 
@@ -153,7 +153,7 @@ export function createInvitationsService(deps: ServiceDeps) {
     async revoke(actor: Actor, orgSid: string, invitationId: string): Promise<{ invitationId: string; revoked: true }> {
       return store.transaction(async (repos) => {
         await authorize(repos, actor, orgSid, 'manage_users');
-        const invitation = UUID.test(String(invitationId)) ? await repos.invitations.get(orgSid, invitationId) : undefined;
+        const invitation = UUID_PATTERN.test(String(invitationId)) ? await repos.invitations.get(orgSid, invitationId) : undefined;
         if (!invitation || invitation.acceptedAt || invitation.revokedAt) {
           throw new DomainError('not_found', 'There is no pending invitation with this id in the organization.');
         }

@@ -1,16 +1,19 @@
 /**
  * Members of an organization: list, roles (O2, O3), the Owner hand-over (O2), removal (C4, U6),
- * suspension (C3) and account grants (O3: Standard Users reach only the accounts granted to them).
+ * suspension (C3) and account grants (O3: Standard Users reach only the accounts granted to them;
+ * A7: never a subaccount).
  */
 import { DomainError } from '../errors.js';
-import { reject, type Rejection } from '../rules/decision.js';
+import { decideAccountGrant } from '../rules/account-grants.js';
 import { decideRoleChange, planOwnerHandover } from '../rules/ownership.js';
 import { ROLES, type Role } from '../rules/types.js';
-import type { Account, Actor, Member } from '../types.js';
+import type { Actor, Member } from '../types.js';
+import { accountSnapshot } from './account-support.js';
 import { audit, authorize, fail, snapshotOf } from './context.js';
 import type { ServiceDeps } from './index.js';
 import { actingSnapshot, checkActOnUser, lockUser } from './member-checks.js';
 import { removeMember, setMemberStatus, type RemovedMember, type StatusChange } from './member-changes.js';
+import { bringOwnerAccountsIn } from './owner-accounts.js';
 
 export { removeMember, setMemberStatus } from './member-changes.js';
 export type { RemovedMember, StatusChange } from './member-changes.js';
@@ -18,18 +21,6 @@ export type { RemovedMember, StatusChange } from './member-changes.js';
 /** A member with the accounts granted to them directly or through SCIM groups. */
 export interface MemberView extends Member {
   readonly grantedAccountSids: readonly string[];
-}
-
-/**
- * A1: access can be granted to the organization's managed and independent accounts; a pending
- * import is not the organization's yet, a closed account is gone, another organization's account
- * is not found.
- */
-function checkGrantable(account: Account | undefined, orgSid: string): Rejection | null {
-  if (!account || account.orgSid !== orgSid) return reject('not_found', 'This account was not found in your organization.');
-  if (account.management === 'pending') return reject('account_pending', "This account's import is waiting for its owner's confirmation.");
-  if (account.status === 'closed') return reject('account_closed', 'This account is closed.');
-  return null;
 }
 
 /** createMembersService: roles, hand-over, removal, suspension, grants (O2, O3, U6, C3, C4). */
@@ -72,12 +63,14 @@ export function createMembersService(deps: ServiceDeps) {
     /**
      * O2: the Owner hands the Owner role to another active member; the former Owner becomes
      * Administrator in the same transaction (the deferred trigger checks one Owner at commit).
+     * A4: the new Owner's accounts outside the organization, or independent in it, join as
+     * managed accounts; account_limit_reached when they do not fit (O5).
      */
-    async handOverOwnership(actor: Actor, orgSid: string, newOwnerSid: string): Promise<{ ownerSid: string; formerOwnerSid: string }> {
+    async handOverOwnership(actor: Actor, orgSid: string, newOwnerSid: string): Promise<{ ownerSid: string; formerOwnerSid: string; accountsJoined: readonly string[] }> {
       if (actor.kind !== 'user') throw new DomainError('owner_required', 'Only the Owner of the organization can hand over the Owner role.');
       return store.transaction(async (repos) => {
-        // The organization row lock serialises hand-overs: a second one sees the new Owner.
-        await authorize(repos, actor, orgSid, 'view_organization', {}, true);
+        // The organization row lock serialises hand-overs (a second one sees the new Owner) and holds the O5 count.
+        const { org } = await authorize(repos, actor, orgSid, 'view_organization', {}, true);
         const current = await lockUser(repos, actor.userSid);
         const target = await lockUser(repos, newOwnerSid);
         const plan = planOwnerHandover(snapshotOf(current), snapshotOf(target));
@@ -86,7 +79,9 @@ export function createMembersService(deps: ServiceDeps) {
         await repos.users.setRole(plan.formerOwnerSid, orgSid, plan.formerOwnerBecomes);
         await repos.users.setRole(plan.newOwnerSid, orgSid, 'owner');
         await audit(repos, actor, { orgSid, action: 'organization.owner_changed', target: orgSid, before: { ownerSid: plan.formerOwnerSid }, after: { ownerSid: plan.newOwnerSid, formerOwnerRole: plan.formerOwnerBecomes } });
-        return { ownerSid: plan.newOwnerSid, formerOwnerSid: plan.formerOwnerSid };
+        // A4: the new Owner's accounts join the organization as managed accounts (refused past the O5 limit).
+        const joined = await bringOwnerAccountsIn(repos, actor, org, plan.newOwnerSid, 'owner_handover');
+        return { ownerSid: plan.newOwnerSid, formerOwnerSid: plan.formerOwnerSid, accountsJoined: joined.accountSids };
       });
     },
 
@@ -116,8 +111,10 @@ export function createMembersService(deps: ServiceDeps) {
         const { member } = await authorize(repos, actor, orgSid, 'manage_users');
         const target = await lockUser(repos, userSid);
         checkActOnUser(actingSnapshot(actor, member, orgSid), target);
-        const refusal = checkGrantable(typeof accountSid === 'string' ? await repos.accounts.get(accountSid) : undefined, orgSid);
-        if (refusal) fail(refusal);
+        const account = typeof accountSid === 'string' ? await repos.accounts.get(accountSid) : undefined;
+        // A1, A7: the rule decides which accounts can be granted (never a subaccount).
+        const grantable = decideAccountGrant(account ? accountSnapshot(account) : null, orgSid);
+        if (grantable.kind === 'reject') fail(grantable);
         if ((await repos.accounts.grantsBySource(orgSid, target.sid, 'direct')).includes(accountSid)) return { changed: false };
         await repos.accounts.grant(orgSid, target.sid, accountSid, 'direct');
         await audit(repos, actor, { orgSid, action: 'account.granted', target: target.sid, after: { accountSid } });

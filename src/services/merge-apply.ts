@@ -5,7 +5,7 @@
  */
 import { planMerge, type MergePlan } from '../rules/merge.js';
 import { snapshotOf } from './context.js';
-import { accountSnapshot } from './account-support.js';
+import { accountSnapshot, heldAccountCount } from './account-support.js';
 import type { Repos } from '../store/index.js';
 import type { Account, Member } from '../types.js';
 
@@ -30,13 +30,15 @@ export interface LoadedPlan {
   readonly accounts: readonly Account[];
 }
 
-/** M3: loads what planMerge needs and asks it. */
+/** M3: loads what planMerge needs (O5: the Prime's limit and count too) and asks it. */
 export async function loadMergePlan(repos: Repos, primeSid: string, candidateSid: string): Promise<LoadedPlan> {
-  const [members, accounts, grants, primeDomains] = [
+  const [members, accounts, grants, primeDomains, prime, primeHeld] = [
     await allMembers(repos, candidateSid),
     await repos.accounts.listByOrg(candidateSid),
     await repos.accounts.grantsInOrg(candidateSid),
     await repos.domains.listByOrg(primeSid),
+    await repos.organizations.get(primeSid),
+    await heldAccountCount(repos, primeSid),
   ];
   const plan = planMerge({
     primeSid, candidateSid,
@@ -44,6 +46,8 @@ export async function loadMergePlan(repos: Repos, primeSid: string, candidateSid
     candidateAccounts: accounts.map(accountSnapshot),
     candidateGrants: grants,
     primeSsoEnforcedDomains: primeDomains.filter((d) => d.verifiedAt !== null && d.ssoEnforced).map((d) => d.name),
+    primeAccountLimit: prime?.accountLimit ?? 0,
+    primeHeldAccountCount: primeHeld,
   });
   return { plan, accounts };
 }

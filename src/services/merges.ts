@@ -1,10 +1,12 @@
 /**
- * Merging a Candidate organization into a Prime: invitation (M1, M2), preview of what moves and
- * who changes role, and acceptance by the Candidate's Owner (M2 again, M3 in one transaction, O4).
+ * Merging a Candidate organization into a Prime: invitation (M1, M2), preview of what moves, who
+ * changes role and the Prime's account limit (M3, O5), and acceptance by the Candidate's Owner (M2
+ * and the limit again under the locks, M3 in one transaction, O4).
  */
 import { DomainError } from '../errors.js';
 import { normaliseEmail } from '../rules/domains.js';
 import { decideMergeAcceptor, decideMergeInvitation, type MergeInvitationDecision } from '../rules/merge-invitations.js';
+import { decideMergeAccountLimit } from '../rules/merge.js';
 import type { Role } from '../rules/types.js';
 import { hashToken, newToken } from '../security/tokens.js';
 import type { Repos } from '../store/index.js';
@@ -14,10 +16,10 @@ import { audit, authorize, fail, snapshotOf } from './context.js';
 import type { ServiceDeps } from './index.js';
 import { link, queueMail } from './mail-queue.js';
 import { applyMergePlan, loadMergePlan, verifiedDomainNames } from './merge-apply.js';
+import { UUID_PATTERN } from '../ids.js';
 
 /** M1: how long a merge invitation link stays valid. */
 export const MERGE_LINK_TTL_MS = 14 * 24 * 60 * 60 * 1000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface MergeInvitation {
   readonly mergeId: string;
@@ -42,6 +44,10 @@ export interface MergePreview {
   readonly users: readonly { userSid: string; email: string; fromRole: Role | null; toRole: 'standard'; accountSids: readonly string[] }[];
   readonly roleChanges: readonly { userSid: string; email: string; from: Role | null; to: 'standard' }[];
   readonly ssoRequired: readonly string[];
+  /** O5, M3: the Prime's account limit, the accounts it would hold after the merge, and whether they fit (null without a Candidate). */
+  readonly accountLimit: number;
+  readonly accountsAfter: number | null;
+  readonly withinLimit: boolean;
 }
 
 export interface MergeResult {
@@ -124,11 +130,19 @@ export function createMergeService(deps: ServiceDeps) {
       const candidateSid = decision.kind === 'invite' ? decision.candidateSid : (await repos.users.getByEmail(request.candidateOwnerEmail))?.orgSid ?? null;
       const candidate: Organization | undefined = candidateSid && candidateSid !== prime.sid ? await repos.organizations.get(candidateSid) : undefined;
       const loaded = candidate ? await loadMergePlan(repos, prime.sid, candidate.sid) : undefined;
+      // M3, O5: past the Prime's account limit the merge is refused; the preview says so and how to fix it.
+      const limit = loaded ? decideMergeAccountLimit(loaded.plan) : undefined;
+      const refusal = decision.kind === 'reject'
+        ? { reason: 'reason' in decision ? decision.reason : decision.code, message: decision.message }
+        : limit?.kind === 'reject' ? { reason: limit.code, message: limit.message } : null;
       return {
         mergeId: request.id, status: request.status, primeOrgSid: prime.sid, primeName: prime.name,
         candidateOrgSid: candidate?.sid ?? null, candidateName: candidate?.name ?? null, candidateOwnerEmail: request.candidateOwnerEmail,
-        allowed: request.status === 'pending' && decision.kind === 'invite',
-        refusal: decision.kind === 'reject' ? { reason: 'reason' in decision ? decision.reason : decision.code, message: decision.message } : null,
+        allowed: request.status === 'pending' && decision.kind === 'invite' && limit?.kind !== 'reject',
+        refusal,
+        accountLimit: prime.accountLimit,
+        accountsAfter: loaded?.plan.preview.accountsAfter ?? null,
+        withinLimit: loaded?.plan.preview.withinLimit ?? true,
         accounts: (loaded?.accounts ?? []).map((a) => ({ sid: a.sid, name: a.name, ownerSid: a.ownerSid, status: a.status, management: a.management })),
         users: (loaded?.plan.userMoves ?? []).map((u) => ({ userSid: u.userSid, email: u.email, fromRole: u.fromRole, toRole: u.toRole, accountSids: u.accountSids })),
         roleChanges: loaded?.plan.preview.roleChanges ?? [],
@@ -160,6 +174,9 @@ export function createMergeService(deps: ServiceDeps) {
         if (decision.kind === 'reject') return refuse(decision);
         const candidate = (await repos.organizations.get(candidateSid))!;
         const { plan } = await loadMergePlan(repos, request.primeOrgSid, candidateSid);
+        // M3, O5: checked again under both organizations' locks, so no account created meanwhile slips past the limit.
+        const limit = decideMergeAccountLimit(plan);
+        if (limit.kind === 'reject') return fail(limit, { reason: limit.code, accountLimit: plan.preview.accountLimit, accountsAfter: plan.preview.accountsAfter });
         const effects = await applyMergePlan(repos, plan, now);
         await repos.merges.markAccepted(request.id, candidateSid, now);
         await audit(repos, actor, {
@@ -180,7 +197,7 @@ export function createMergeService(deps: ServiceDeps) {
 }
 
 async function findRequest(repos: Repos, idOrToken: string, now: Date): Promise<MergeRequest> {
-  const id = UUID.test(idOrToken) ? idOrToken : (await repos.tokens.peek(hashToken(idOrToken), 'merge', now))?.subject;
+  const id = UUID_PATTERN.test(idOrToken) ? idOrToken : (await repos.tokens.peek(hashToken(idOrToken), 'merge', now))?.subject;
   const request = id ? await repos.merges.get(id) : undefined;
   if (!request) throw new DomainError('not_found', 'This merge invitation does not exist or has expired.');
   return request;

@@ -9,6 +9,7 @@ import { normaliseEmail } from '../rules/domains.js';
 import { decideBaaRecording } from '../rules/hipaa.js';
 import { normaliseName } from '../rules/names.js';
 import { countHeldAccounts, decideAccountLimitChange, decideOrganizationDelete, planNewOrganization } from '../rules/organizations.js';
+import { decideOperatorOnly } from '../rules/operator.js';
 import { decidePasswordStrength } from '../rules/passwords.js';
 import { hashPassword } from '../security/passwords.js';
 import type { OrganizationPatch } from '../store/organizations.js';
@@ -18,6 +19,7 @@ import { enroll } from './enrollment.js';
 import type { ServiceDeps } from './index.js';
 import { queueMail } from './mail-queue.js';
 import { issueResetLink } from './reset-links.js';
+import { bringOwnerAccountsIn } from './owner-accounts.js';
 import { refuseWhenSsoEnforced } from './sso-gate.js';
 
 /** Self sign-up: email, password (12+ characters), optional display and organization names. */
@@ -55,11 +57,10 @@ export interface OrganizationSettings {
 
 const SYSTEM: Actor = { kind: 'system' };
 
-/** Settings only the service operator may change (O5, B1, H1). */
+/** Settings only the service operator may change (O5, B1, H1): the rule decides. */
 function requireOperator(actor: Actor): void {
-  if (actor.kind !== 'operator' && actor.kind !== 'system') {
-    throw new DomainError('forbidden', 'Only the service operator can do this.');
-  }
+  const decision = decideOperatorOnly(actor.kind);
+  if (decision.kind === 'reject') fail(decision);
 }
 
 function displayNameOf(input: string | null | undefined): string | null {
@@ -110,8 +111,9 @@ export function createOrganizationsService(deps: ServiceDeps) {
 
     /**
      * Operator command: a new organization whose Owner is `ownerEmail`, a new user or an existing
-     * user without an organization (U1: member_of_other_org otherwise). The Owner is told by mail;
-     * a new Owner gets a link to set a password.
+     * user without an organization (U1: member_of_other_org otherwise). A4: an existing user's
+     * accounts join it as managed accounts (its limit rises to fit them, O5). The Owner is told
+     * by mail; a new Owner gets a link to set a password.
      */
     async create(actor: Actor, input: { name: string; ownerEmail: string }): Promise<{ orgSid: string; ownerSid: string }> {
       requireOperator(actor);
@@ -128,9 +130,11 @@ export function createOrganizationsService(deps: ServiceDeps) {
         const plan = planNewOrganization(snapshotOf(owner), input.name);
         if (plan.kind === 'reject') fail(plan);
         const orgSid = newSid('OR');
-        await repos.organizations.insert({ sid: orgSid, name: plan.name });
+        const org = await repos.organizations.insert({ sid: orgSid, name: plan.name });
         await repos.users.join(owner.sid, orgSid, 'owner');
         await audit(repos, actor, { orgSid, action: 'organization.created', target: orgSid, after: { name: plan.name, ownerSid: owner.sid, ownerEmail: owner.email } });
+        // A4: an existing user's accounts join their new organization as managed accounts, whatever their email domain.
+        await bringOwnerAccountsIn(repos, actor, org, owner.sid, 'organization_created');
         const credentials = await repos.users.credentials(owner.sid);
         const setPassword = credentials?.password_hash ? '' : `\n\nSet your password here (the link works for 24 hours):\n${(await issueResetLink(repos, deps.baseUrl, owner.sid, orgSid, now)).url}\n`;
         await queueMail(repos, afterCommit, deps, {

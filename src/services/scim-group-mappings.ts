@@ -1,5 +1,5 @@
 /**
- * C5: an administrator maps a SCIM group (by displayName or externalId, before or after the IdP
+ * C5, A7: an administrator maps a SCIM group (by displayName or externalId, before or after the IdP
  * pushes it) to an organization role (Administrator or Standard User, never Owner) and to account
  * grants. Saving a mapping recomputes the members of the groups it names in the same transaction;
  * `preview` shows the effective access a mapping would produce without saving it.
@@ -9,7 +9,10 @@ import type { GroupMappingRecord } from '../store/scim-access.js';
 import type { Repos } from '../store/index.js';
 import type { AssignableRole } from '../rules/types.js';
 import { actorLabel, type Actor } from '../types.js';
-import { audit, authorize } from './context.js';
+import { decideAccountGrant } from '../rules/account-grants.js';
+import { decideGroupMappingRole } from '../rules/scim-groups.js';
+import { accountSnapshot } from './account-support.js';
+import { audit, authorize, fail } from './context.js';
 import type { ServiceDeps } from './index.js';
 import { previewAccess, recomputeAccess, type AccessOutcome } from './scim-access.js';
 import { scimRefusal } from './scim-refusal.js';
@@ -38,9 +41,10 @@ interface Checked { group: string; role: AssignableRole | null; accountSids: str
 function check(input: GroupMappingInput): Checked {
   const group = typeof input?.group === 'string' ? input.group.trim() : '';
   if (group === '' || group.length > 1024) throw new DomainError('invalid_input', 'Name the group by its displayName or externalId (1 to 1024 characters).');
-  const role = input.role ?? null;
-  // C5: no group ever grants Owner.
-  if (role !== null && role !== 'admin' && role !== 'standard') throw new DomainError('invalid_input', 'A group maps to the admin or standard role; no group grants Owner.');
+  // C5: no group ever grants Owner (the rule decides).
+  const mapped = decideGroupMappingRole(input.role);
+  if (mapped.kind === 'reject') fail(mapped);
+  const role = mapped.role;
   const accounts = input.accountSids ?? [];
   if (!Array.isArray(accounts) || accounts.some((a) => typeof a !== 'string')) throw new DomainError('invalid_input', 'accountSids is a list of account SIDs.');
   return { group, role, accountSids: [...new Set(accounts)].sort() };
@@ -59,6 +63,12 @@ export function createScimGroupMappings(deps: ServiceDeps) {
     const missing = checked.accountSids.filter((a) => !grantable.includes(a));
     if (missing.length > 0) {
       throw new DomainError('invalid_input', `These are not open accounts of this organization: ${missing.join(', ')}.`, { details: { accountSids: missing } });
+    }
+    // A7, R4: a mapping's grants, like direct ones, never name a subaccount.
+    for (const accountSid of grantable) {
+      const account = await repos.accounts.get(accountSid);
+      const decision = decideAccountGrant(account ? accountSnapshot(account) : null, orgSid);
+      if (decision.kind === 'reject') fail(decision, { accountSids: [accountSid] });
     }
     const matching = await repos.scimGroups.matching(orgSid, checked.group);
     const current = await repos.scimAccess.listMappings(orgSid);

@@ -15,6 +15,7 @@ import type { ServiceDeps } from './index.js';
 import { recomputeAccess } from './scim-access.js';
 import { createScimGroupMappings } from './scim-group-mappings.js';
 import { checkVersion, scimOrg, type IfMatch } from './scim-users.js';
+import { UUID_PATTERN } from '../ids.js';
 
 export type { MemberChange, ScimGroupMember, ScimGroupRecord } from '../store/scim-groups.js';
 
@@ -36,7 +37,6 @@ export interface ScimGroupPatch {
   readonly memberOps: readonly MemberOp[];
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const notFound = () => new DomainError('not_found', 'No such group in this organization.');
 
 async function applyMemberOp(repos: Repos, orgSid: string, groupId: string, op: MemberOp): Promise<MemberChange> {
@@ -86,7 +86,7 @@ export function createScimGroupsService(deps: ServiceDeps) {
   }
 
   async function lockGroup(repos: Repos, orgSid: string, id: string, ifMatch: IfMatch) {
-    const locked = UUID.test(id) ? await repos.scimGroups.lock(orgSid, id) : undefined;
+    const locked = UUID_PATTERN.test(id) ? await repos.scimGroups.lock(orgSid, id) : undefined;
     if (!locked) throw notFound();
     checkVersion(ifMatch, locked.group.version);
     return locked;
@@ -98,7 +98,7 @@ export function createScimGroupsService(deps: ServiceDeps) {
     },
 
     async get(actor: Actor, id: string, options: { members: boolean }): Promise<ScimGroupRecord> {
-      const found = UUID.test(id) ? await store.read.scimGroups.get(scimOrg(actor), id, options.members) : undefined;
+      const found = UUID_PATTERN.test(id) ? await store.read.scimGroups.get(scimOrg(actor), id, options.members) : undefined;
       if (!found) throw notFound();
       return found;
     },

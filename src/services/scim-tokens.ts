@@ -10,6 +10,7 @@ import { actorLabel, type Actor } from '../types.js';
 import { audit, authorize } from './context.js';
 import type { ServiceDeps } from './index.js';
 import { scimRefusal } from './scim-refusal.js';
+import { UUID_PATTERN } from '../ids.js';
 
 export type { ScimTokenRecord } from '../store/scim-tokens.js';
 
@@ -24,7 +25,6 @@ const TOUCH_EVERY_MS = 60_000;
 // lookup; revoking clears it at once in this process and within this second everywhere else.
 const REMEMBER_MS = 1_000;
 const REMEMBER_MAX = 1_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Only people and the operator manage tokens; a SCIM token never mints or revokes tokens. */
 const refuseScim = scimRefusal('manage SCIM tokens');
@@ -54,7 +54,7 @@ export function createScimTokensService(deps: ServiceDeps) {
       refuseScim(actor);
       return store.transaction(async (repos) => {
         await authorize(repos, actor, orgSid, 'manage_scim');
-        const existing = typeof id === 'string' && UUID.test(id) ? await repos.scimTokens.get(orgSid, id) : undefined;
+        const existing = typeof id === 'string' && UUID_PATTERN.test(id) ? await repos.scimTokens.get(orgSid, id) : undefined;
         if (!existing) throw new DomainError('not_found', `No SCIM token ${String(id)} in this organization.`);
         const revoked = await repos.scimTokens.revoke(orgSid, id, clock.now());
         for (const [hash, entry] of remembered) if (entry.id === id) remembered.delete(hash);

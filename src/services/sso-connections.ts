@@ -18,10 +18,10 @@ import type { ServiceDeps } from './index.js';
 import { createSpKeyPair } from './sso-certificate.js';
 import { checkCertificates, checkText, checkUrl } from './sso-input.js';
 import type { ConnectionView, OidcSettings, SamlSettings } from './sso-types.js';
+import { UUID_PATTERN } from '../ids.js';
 
 /** How long a test sign-in link works. */
 export const TEST_TICKET_TTL_MS = 15 * 60 * 1000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface AddSamlInput {
   readonly idpEntityId: string;
@@ -63,7 +63,7 @@ export function createSsoConnectionService(deps: ServiceDeps) {
     : { connectionId: c.id, orgSid: c.orgSid, protocol: 'oidc', enabled: c.enabled, testedAt: c.testedAt, ...oidcUrls(c.id), issuer: c.issuer!, clientId: c.clientId!, createdAt: c.createdAt };
 
   async function load(connectionId: string): Promise<SsoConnectionRecord> {
-    const c = typeof connectionId === 'string' && UUID.test(connectionId) ? await store.read.ssoConnections.get(connectionId) : undefined;
+    const c = typeof connectionId === 'string' && UUID_PATTERN.test(connectionId) ? await store.read.ssoConnections.get(connectionId) : undefined;
     if (!c) throw new DomainError('not_found', 'No such single sign-on connection.');
     return c;
   }

@@ -62,9 +62,9 @@ export function accountStore(db: Knex | Knex.Transaction) {
       return (await db<AccountRow>(ACCOUNTS).where({ org_sid: orgSid }).whereNull('parent_sid').whereNot('status', 'closed')
         .orderBy('created_at').orderBy('sid')).map(mapRow);
     },
-    /** A7: the subaccounts of an account. */
-    async listChildren(parentSid: string): Promise<Account[]> {
-      return (await db<AccountRow>(ACCOUNTS).where({ parent_sid: parentSid }).orderBy('created_at').orderBy('sid')).map(mapRow);
+    /** A4: every account `ownerSid` owns, in any organization or none (locked: they may join an organization). */
+    async lockOwnedBy(ownerSid: string): Promise<Account[]> {
+      return (await db<AccountRow>(ACCOUNTS).where({ owner_sid: ownerSid }).orderBy('sid').forUpdate()).map(mapRow);
     },
     /** A7: a subaccount follows its parent (owner, plan, organization, management, closing); closed ones stay closed. */
     async updateOpenChildren(parentSid: string, patch: Pick<AccountPatch, 'plan' | 'status' | 'ownerSid' | 'orgSid' | 'management'>): Promise<string[]> {
@@ -80,12 +80,6 @@ export function accountStore(db: Knex | Knex.Transaction) {
     },
     async moveOrg(fromOrg: string, toOrg: string): Promise<number> {
       return db(ACCOUNTS).where({ org_sid: fromOrg }).update({ org_sid: toOrg, updated_at: db.fn.now() });
-    },
-    /** A6/C4: hand every account a user owns in the organization to another user. */
-    async reassignOwner(orgSid: string, fromUser: string, toUser: string): Promise<string[]> {
-      const rows = await db<AccountRow>(ACCOUNTS).where({ org_sid: orgSid, owner_sid: fromUser })
-        .update({ owner_sid: toUser, updated_at: db.fn.now() } as Partial<AccountRow>).returning('sid');
-      return rows.map((r) => r.sid);
     },
     /** C4, U6: a removed member's managed accounts (and subaccounts) pass to another user; independent ones are not the organization's (A1). */
     async reassignManagedOwner(orgSid: string, fromUser: string, toUser: string): Promise<string[]> {

@@ -43,6 +43,12 @@ export function domainStore(db: Knex | Knex.Transaction) {
       } as Partial<DomainRow>).returning('*');
       return mapRow(row as DomainRow);
     },
+    /** D5: how many members of the organization have an email exactly on `name`. */
+    async countMembersOn(orgSid: string, name: string): Promise<number> {
+      const row = await db('users as u').join('memberships as m', 'm.user_sid', 'u.sid').where('m.org_sid', orgSid)
+        .whereRaw("lower(substring(u.email from '@([^@]+)$')) = lower(?)", [name]).count<{ count: string }[]>('* as count').first();
+      return Number(row?.count ?? 0);
+    },
     async remove(id: string): Promise<void> {
       await db(DOMAINS).where({ id }).delete();
     },

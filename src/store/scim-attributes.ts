@@ -7,6 +7,7 @@
  * row has userName = email and one work email).
  */
 import type { AttrRegistry, MultiAttr, ScalarAttr, ScalarType, ScimAttrPath, SqlFragment } from './scim-filter-sql.js';
+import { UUID_PATTERN } from '../ids.js';
 
 export const CORE_USER_URN = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const ENTERPRISE_USER_URN = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
@@ -124,10 +125,9 @@ export function userAttributes(orgSid: string): AttrRegistry {
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Whether `id` can be a group id (malformed ids are simply not found, never a database error). */
-export const isGroupId = (id: string): boolean => UUID.test(id);
+export const isGroupId = (id: string): boolean => UUID_PATTERN.test(id);
 
 const GROUP_SCALARS: Readonly<Record<string, ScalarAttr>> = {
   id: scalar('g.id::text', 'string', true, (v) => (isGroupId(v) ? { sql: '(g.id = CAST(? AS uuid))', bindings: [v] } : { sql: 'false', bindings: [] })),

@@ -10,10 +10,13 @@
  * indexes on lower(email) and on the userName then answer 409 to exactly the duplicates.
  *
  * The rule decided on facts read a moment earlier; the statement re-checks, as it writes, that the
- * email's domain is still verified by the organization and not Blocked (D6, D7). A creation the
- * check holds back comes out as undefined, and the service re-decides it in a transaction.
+ * email's domain is still verified by the organization (D7, exact match D5) and has a policy the
+ * rule lets people join under (D6: JOINABLE_DOMAIN_POLICIES, passed in, so SQL and rule agree).
+ * A creation the check holds back comes out as undefined, and the service re-decides it in a
+ * transaction.
  */
 import type { Knex } from 'knex';
+import { JOINABLE_DOMAIN_POLICIES } from '../rules/enrollment.js';
 import { batcherFor } from './scim-batch.js';
 import { rawQuery, type RawQuery } from './scim-sql.js';
 import { mapUserRow, type ScimUserRecord, type ScimUserRow } from './scim-user-rows.js';
@@ -41,7 +44,7 @@ const CREATE = `WITH q AS (
   nu AS (INSERT INTO users (sid, email, display_name, given_name, family_name)
     SELECT sid, email, display_name, given_name, family_name FROM q
     WHERE EXISTS (SELECT 1 FROM domains d WHERE d.org_sid = q.org_sid AND d.verified_at IS NOT NULL
-      AND d.policy <> 'blocked' AND lower(d.name) = lower(split_part(q.email, '@', 2)))
+      AND d.policy = ANY(CAST(? AS text[])) AND lower(d.name) = lower(split_part(q.email, '@', 2)))
     RETURNING sid, email, status, display_name, given_name, family_name, updated_at),
   nm AS (INSERT INTO memberships (user_sid, org_sid, role) SELECT nu.sid, q.org_sid, 'standard' FROM nu JOIN q ON q.sid = nu.sid
     RETURNING user_sid, org_sid, role, created_at),
@@ -62,6 +65,7 @@ async function insert(raw: RawQuery, members: readonly NewScimMember[]): Promise
     column((m) => m.userSid), column((m) => m.email), column((m) => m.displayName), column((m) => m.givenName), column((m) => m.familyName),
     column((m) => m.orgSid), column((m) => m.userName), column((m) => m.externalId), column((m) => JSON.stringify(m.attributes)),
     column((m) => m.actor), column((m) => m.requestId), column((m) => JSON.stringify(m.joinedAudit)), column((m) => JSON.stringify(m.provisionedAudit)),
+    [...JOINABLE_DOMAIN_POLICIES],
   ]);
   const bySid = new Map((rows as ScimUserRow[]).map((r) => [r.user_sid, mapUserRow(r)]));
   return members.map((m) => bySid.get(m.userSid));

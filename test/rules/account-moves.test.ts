@@ -74,7 +74,7 @@ describe('decideOwnershipTransfer (A6)', () => {
   it.each<[string, AccountSnapshot, MemberSnapshot, string]>([
     ['to an admin of the org', account(), admin(), 'transfer'],
     ['to the Owner', account(), owner(), 'transfer'],
-    ['to a suspended member of the org', account(), admin({ status: 'suspended' }), 'transfer'],
+    ['R-A6: to a suspended member of the org', account(), admin({ status: 'suspended' }), 'transfer_target_not_managed'],
     ['to the current owner', account({ ownerSid: STANDARD }), member(), 'unchanged'],
     ['to a user of another org', account(), outsider(), 'transfer_target_not_managed'],
     ['to a user without organization', account(), member({ userSid: external, orgSid: null, role: null }), 'transfer_target_not_managed'],

@@ -93,7 +93,7 @@ describe('decideSubaccountCreation (A7, H3)', () => {
   it.each([
     [false, null, false],
     [true, null, true],
-    [false, BAA, true],
+    [false, BAA, false],
     [true, BAA, true],
   ])('R-H3: parent flagged %s, BAA %p → subaccount hipaa=%s', (parentHipaa, baaExecutedAt, hipaa) => {
     expect(decide(parent({ hipaa: parentHipaa }), 0, org({ baaExecutedAt }))).toMatchObject({ account: { hipaa } });

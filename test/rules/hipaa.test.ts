@@ -58,7 +58,8 @@ describe('initialHipaaFlag (H3)', () => {
     [true, null, true],
     [false, false, false],
     [false, true, true],
-    [true, false, true],
+    [true, false, false],
+    [true, true, true],
   ])('R-H3: designated %s, parent flag %p → %s', (orgDesignated, parentHipaa, expected) => {
     expect(initialHipaaFlag({ orgDesignated, parentHipaa })).toBe(expected);
   });

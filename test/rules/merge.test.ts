@@ -1,22 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { decideMerge, decideMergeAcceptance, decideMergeInviter, planMerge } from '../../src/rules/index.js';
+import { decideMerge, decideMergeAcceptance, decideMergeAccountLimit, planMerge } from '../../src/rules/index.js';
 import type { MemberSnapshot, MergeInput } from '../../src/rules/index.js';
-import { ORG_A, ORG_B, account, admin, member, outsider, owner, sid, standard } from './builders.js';
+import { ORG_A, ORG_B, account, member, outsider, owner, sid } from './builders.js';
 
 const PRIME = ORG_A;
 const CANDIDATE = ORG_B;
 
-describe('decideMergeInviter, decideMergeAcceptance (M1)', () => {
-  it.each<[string, MemberSnapshot, string]>([
-    ["the Prime's Owner", owner(), 'allow'],
-    ["a Prime Administrator", admin(), 'allow'],
-    ['a Prime Standard User', standard(), 'forbidden'],
-    ["another org's Owner", outsider({ role: 'owner' }), 'forbidden'],
-  ])('R-M1: %s invites → %s', (_label, actor, expected) => {
-    const d = decideMergeInviter(actor, PRIME);
-    expect(d.kind === 'reject' ? d.code : d.kind).toBe(expected);
-  });
-
+describe('decideMergeAcceptance (M1)', () => {
   it.each<[string, MemberSnapshot, string]>([
     ["the Candidate's Owner", outsider({ role: 'owner' }), 'allow'],
     ['a Candidate Administrator', outsider({ role: 'admin' }), 'owner_required'],
@@ -75,6 +65,8 @@ describe('planMerge (M3)', () => {
       { userSid: cStd.userSid, accountSid: sid('AC', 0x30) },
     ],
     primeSsoEnforcedDomains: ['corporate.com'],
+    primeAccountLimit: 10,
+    primeHeldAccountCount: 8,
   });
 
   it('R-M3: every Candidate account moves, keeping owner, status and management', () => {
@@ -84,7 +76,7 @@ describe('planMerge (M3)', () => {
   });
 
   it.each([
-    ['the Candidate Owner: every open managed top-level account, plus what they own', cOwner, [0x21, 0x22, 0x24]],
+    ['the Candidate Owner: every open managed top-level account, plus what they own (no subaccount: A7)', cOwner, [0x21, 0x22]],
     ['a Candidate Administrator: every open managed top-level account, plus what they own', cAdmin, [0x21, 0x22, 0x25]],
     ['a Candidate Standard User: their grants and what they own, only on moving accounts', cStd, [0x22, 0x23]],
   ])('R-M3: %s', (_label, who, expected) => {
@@ -109,6 +101,22 @@ describe('planMerge (M3)', () => {
         { userSid: cAdmin.userSid, email: cAdmin.email, from: 'admin', to: 'standard' },
       ],
       ssoRequired: ['cara@corporate.com', 'carl@corporate.com'],
+      // Held 8 + acc1, acc2 (managed, open, top-level) = 10: the independent, closed and sub do not count.
+      accountLimit: 10,
+      accountsAfter: 10,
+      withinLimit: true,
     });
+    expect(decideMergeAccountLimit(plan).kind).toBe('allow');
+  });
+
+  it('R-M3/O5: a merge past the Prime\'s account limit is refused, with the operator command to raise it', () => {
+    const over = planMerge({
+      primeSid: PRIME, candidateSid: CANDIDATE, candidateMembers: [cOwner], candidateAccounts: [acc1, acc2], candidateGrants: [],
+      primeAccountLimit: 10, primeHeldAccountCount: 9,
+    });
+    expect(over.preview).toMatchObject({ accountLimit: 10, accountsAfter: 11, withinLimit: false });
+    const d = decideMergeAccountLimit(over);
+    expect(d).toMatchObject({ kind: 'reject', code: 'account_limit_reached' });
+    expect(d.kind === 'reject' && d.message).toContain(`orgward org set --org ${PRIME} --account-limit 11`);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import {
-  decideLeaveOrganization, decideRemoveMember, decideRoleChange, decideSuspendMember, planOwnerHandover,
+  decideRemoveMember, decideRoleChange, decideSuspendMember, planOwnerHandover,
 } from '../../src/rules/index.js';
 import type { MemberSnapshot, Role } from '../../src/rules/index.js';
 import { ADMIN, ORG_A, OWNER, admin, member, outsider, owner, standard } from './builders.js';
@@ -44,7 +44,7 @@ describe('decideRoleChange (O2, O3, U6)', () => {
   });
 });
 
-describe('decideRemoveMember, decideSuspendMember, decideLeaveOrganization (O2, U6, C4)', () => {
+describe('decideRemoveMember, decideSuspendMember (O2, U6, C4)', () => {
   it.each<[string, MemberSnapshot, MemberSnapshot, string, string]>([
     ['admin on a standard user', admin(), standard(), 'remove', 'suspend'],
     ['admin on the Owner (the last Owner)', admin(), owner(), 'owner_required', 'owner_required'],
@@ -55,15 +55,6 @@ describe('decideRemoveMember, decideSuspendMember, decideLeaveOrganization (O2, 
   ])('R-O2/U6: %s → remove %s, suspend %s', (_label, actor, target, removal, suspension) => {
     expect(result(decideRemoveMember(actor, target))).toBe(removal);
     expect(result(decideSuspendMember(actor, target))).toBe(suspension);
-  });
-
-  it.each<[string, MemberSnapshot, string]>([
-    ['a standard user', standard(), 'leave'],
-    ['an admin', admin(), 'leave'],
-    ['the Owner', owner(), 'owner_required'],
-    ['a user without organization', member({ orgSid: null, role: null }), 'not_a_member'],
-  ])('R-O2: %s leaves → %s', (_label, who, expected) => {
-    expect(result(decideLeaveOrganization(who))).toBe(expected);
   });
 
   it('R-O2: the refusal to remove the Owner says to hand over first', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { decideEffectiveAccess, decideGroupRole } from '../../src/rules/index.js';
+import { decideEffectiveAccess, decideGroupMappingRole, decideGroupRole } from '../../src/rules/index.js';
 import type { GroupMapping, Role } from '../../src/rules/index.js';
 
 const g = (role: GroupMapping['role'], ...accountSids: string[]): GroupMapping => ({ role, accountSids });
@@ -37,5 +37,15 @@ describe('decideGroupRole (C5)', () => {
     ['the Owner stays Owner whatever the groups say', 'owner', null, [g('standard')], 'owner', 'standard'],
   ])('R-C5: %s', (_label, current, previous, mappings, role, given) => {
     expect(decideGroupRole(current, previous as 'admin' | 'standard' | null, mappings)).toEqual({ role, groupGivenRole: given });
+  });
+});
+
+describe('decideGroupMappingRole (C5)', () => {
+  it.each([
+    [undefined, null], [null, null], ['admin', 'admin'], ['standard', 'standard'],
+    ['owner', 'invalid_input'], ['Admin', 'invalid_input'], [1, 'invalid_input'],
+  ])('R-C5: mapping role %p → %p (no group grants Owner)', (role, expected) => {
+    const d = decideGroupMappingRole(role);
+    expect(d.kind === 'reject' ? d.code : d.role).toBe(expected);
   });
 });

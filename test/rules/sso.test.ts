@@ -77,7 +77,6 @@ describe('decidePasswordSignIn (U5, S7)', () => {
     ['sign_in', 'Password sign-in is turned off'],
     ['password_reset', 'Passwords cannot be reset'],
     ['invitation_acceptance', 'accepted with single sign-on'],
-    ['api_key', 'API keys created before'],
   ])('R-S7: enforcement covers %s, and the message says to use SSO', (path, fragment) => {
     const d = decidePasswordSignIn({ email: 'x@corporate.com', verifiedDomain: enforced, path });
     expect(d).toMatchObject({ kind: 'reject', code: 'sso_required' });

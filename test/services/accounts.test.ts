@@ -224,6 +224,14 @@ describe('accounts.transferOwnership (A6)', () => {
     expect((await ctx.store.read.accounts.get(account.sid))?.ownerSid).toBe(o.owner.sid);
   });
 
+  it('R-A6: ownership does not move to a suspended member (transfer_target_not_managed)', async () => {
+    const o = await freshOrg();
+    const account = await ctx.services.accounts.create(o.ownerActor, o.org.sid, { name: 'Main', usage: 'twilio' });
+    await ctx.services.members.suspend(o.ownerActor, o.org.sid, o.standard.sid);
+    await expect(ctx.services.accounts.transferOwnership(o.ownerActor, account.sid, o.standard.sid)).rejects.toMatchObject({ code: 'transfer_target_not_managed' });
+    expect((await ctx.store.read.accounts.get(account.sid))?.ownerSid).toBe(o.owner.sid);
+  });
+
   it('R-A6/O3: a Standard User cannot transfer; a subaccount is not transferred alone; same owner changes nothing', async () => {
     const o = await freshOrg();
     const account = await ctx.services.accounts.create(asUser(o.standard), o.org.sid, { name: 'Mine', usage: 'twilio' });

@@ -143,10 +143,43 @@ describe('domains: verify (D3, D4)', () => {
     const ours = await add(acme, 'freed.test');
     dns.publish(ours.txtName, ours.txtValue);
     await verify(acme, 'freed.test');
-    await expect(ctx.services.domains.remove(acme.ownerActor, acme.org.sid, 'freed.test')).resolves.toEqual({ domain: 'freed.test', removed: true });
+    await expect(ctx.services.domains.remove(acme.ownerActor, acme.org.sid, 'freed.test')).resolves.toMatchObject({ domain: 'freed.test', removed: true });
     const theirs = await add(globex, 'freed.test');
     dns.publish(theirs.txtName, theirs.txtValue);
     await expect(verify(globex, 'freed.test')).resolves.toMatchObject({ verified: true });
+  });
+
+  it('R-D4/D6/U5: a verified domain that members use is removed only with force; the refusal says what would change', async () => {
+    const ours = await add(initech, 'inuse.test');
+    dns.publish(ours.txtName, ours.txtValue);
+    await verify(initech, 'inuse.test');
+    await ctx.services.domains.setPolicy(initech.ownerActor, initech.org.sid, 'inuse.test', 'auto_enrollment');
+    await ctx.store.transaction(async (repos) => repos.domains.update((await repos.domains.get(initech.org.sid, 'inuse.test'))!.id, { ssoEnforced: true }));
+    await addMember(ctx, initech.org.sid, 'ann@inuse.test');
+    await addMember(ctx, initech.org.sid, 'Bob@InUse.test');
+    await addMember(ctx, initech.org.sid, 'carl@stage.inuse.test');
+    const error = await ctx.services.domains.remove(initech.ownerActor, initech.org.sid, 'inuse.test').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'domain_in_use', details: { domain: 'inuse.test', membersOnDomain: 2, ssoEnforced: true, policy: 'auto_enrollment' } });
+    expect((error as Error).message).toMatch(/2 members.*--force/s);
+    expect((error as Error).message).toContain('auto-enrollment policy stops applying');
+    expect(await ctx.store.read.domains.get(initech.org.sid, 'inuse.test')).toBeDefined();
+    const removed = await ctx.services.domains.remove(initech.ownerActor, initech.org.sid, 'inuse.test', { force: true });
+    expect(removed).toMatchObject({ removed: true, summary: { membersOnDomain: 2 } });
+    expect(await ctx.store.read.domains.get(initech.org.sid, 'inuse.test')).toBeUndefined();
+    // Unverified, or verified without members: removed at once.
+    await add(initech, 'unused.test');
+    await expect(ctx.services.domains.remove(initech.ownerActor, initech.org.sid, 'unused.test')).resolves.toMatchObject({ removed: true });
+  });
+
+  it('R-D4: the operator finds which organization verified a domain (the fix domain_claimed names); members cannot', async () => {
+    const ours = await add(acme, 'held.test');
+    dns.publish(ours.txtName, ours.txtValue);
+    await verify(acme, 'held.test');
+    await expect(ctx.services.domains.holder({ kind: 'operator' }, 'Held.test')).resolves.toMatchObject({ domain: 'held.test', orgSid: acme.org.sid, orgName: 'Acme' });
+    await expect(ctx.services.domains.holder(globex.ownerActor, 'held.test')).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(ctx.services.domains.holder({ kind: 'operator' }, 'nobody-holds.test')).rejects.toMatchObject({ code: 'not_found' });
+    const refusal = await add(globex, 'held.test').catch((e: unknown) => e);
+    expect((refusal as Error).message).toContain('orgward domain holder held.test');
   });
 
   it('answers not_found for a domain the organization did not register', async () => {

@@ -92,4 +92,12 @@ describe('hipaa (H1, H2, H3)', () => {
     expect((await ctx.store.read.accounts.get(child.sid))?.hipaa).toBe(true);
     expect((await ctx.store.read.accounts.get(old.sid))?.hipaa).toBe(false);
   });
+
+  it('R-H3: in a designated organization a subaccount takes its parent\'s flag, also when the parent is not flagged', async () => {
+    const o = await freshOrg();
+    const unflagged = await ctx.services.accounts.create(o.ownerActor, o.org.sid, { name: 'Unflagged', usage: 'twilio' });
+    await designate(o.org.sid);
+    expect((await ctx.store.read.accounts.get(unflagged.sid))?.hipaa).toBe(false);
+    expect((await ctx.services.accounts.createSubaccount(o.ownerActor, unflagged.sid, { name: 'Under unflagged' })).hipaa).toBe(false);
+  });
 });

@@ -67,11 +67,45 @@ describe('Owner hand-over (O2)', () => {
   it('R-O2: the Owner hands over; the former Owner becomes Administrator; exactly one Owner remains', async () => {
     const org = await createOrgWithOwner(ctx, { ownerEmail: 'first@handover.test' });
     const next = await addMember(ctx, org.org.sid, 'next@handover.test', 'standard');
-    await expect(ctx.services.members.handOverOwnership(org.ownerActor, org.org.sid, next.sid)).resolves.toEqual({ ownerSid: next.sid, formerOwnerSid: org.owner.sid });
+    await expect(ctx.services.members.handOverOwnership(org.ownerActor, org.org.sid, next.sid)).resolves.toEqual({ ownerSid: next.sid, formerOwnerSid: org.owner.sid, accountsJoined: [] });
     expect(await ctx.store.read.users.get(org.owner.sid)).toMatchObject({ role: 'admin' });
     expect(await owners(org.org.sid)).toEqual([next.sid]);
     // The former Owner, now an administrator, cannot take it back.
     await expect(ctx.services.members.handOverOwnership(org.ownerActor, org.org.sid, org.owner.sid)).rejects.toMatchObject({ code: 'owner_required' });
+  });
+
+  it("R-A4: at a hand-over the new Owner's accounts outside the organization, or independent in it, join as managed accounts", async () => {
+    const org = await createOrgWithOwner(ctx, { ownerEmail: 'first@a4-handover.test' });
+    const next = await addMember(ctx, org.org.sid, 'next@a4-handover.test', 'admin');
+    const outside = await addAccount(ctx, { ownerSid: next.sid, name: 'Outside' });
+    const outsideSub = await addAccount(ctx, { ownerSid: next.sid, parentSid: outside.sid, name: 'Outside sub' });
+    const independent = await addAccount(ctx, { ownerSid: next.sid, orgSid: org.org.sid, management: 'independent', name: 'Independent' });
+    const elsewhere = await addAccount(ctx, { ownerSid: next.sid, orgSid: other.org.sid, management: 'independent', name: 'Held by Other' });
+    const result = await ctx.services.members.handOverOwnership(org.ownerActor, org.org.sid, next.sid);
+    expect([...result.accountsJoined].sort()).toEqual([outside.sid, independent.sid].sort());
+    for (const sid of [outside.sid, outsideSub.sid, independent.sid]) {
+      expect(await ctx.store.read.accounts.get(sid)).toMatchObject({ orgSid: org.org.sid, management: 'managed', ownerSid: next.sid });
+    }
+    // Another organization's account is not taken from it.
+    expect(await ctx.store.read.accounts.get(elsewhere.sid)).toMatchObject({ orgSid: other.org.sid, management: 'independent' });
+    const log = await ctx.services.auditLog.list(OPERATOR, org.org.sid, { action: 'account.joined_with_owner', limit: 500 });
+    expect(log.entries.map((e) => e.target).sort()).toEqual([outside.sid, independent.sid].sort());
+    // Now the Owner's, they cannot be released (A4).
+    await expect(ctx.services.accounts.makeIndependent(org.ownerActor, independent.sid)).rejects.toMatchObject({ code: 'owner_accounts_managed' });
+  });
+
+  it('R-A4/O5: a hand-over whose new Owner\'s accounts would pass the account limit is refused until the operator raises it', async () => {
+    const org = await createOrgWithOwner(ctx, { ownerEmail: 'first@a4-limit.test' });
+    const next = await addMember(ctx, org.org.sid, 'next@a4-limit.test', 'admin');
+    for (let i = 0; i < 9; i += 1) await ctx.services.accounts.create(org.ownerActor, org.org.sid, { name: `Held ${i}`, usage: 'twilio' });
+    await addAccount(ctx, { ownerSid: next.sid, name: 'Outside 1' });
+    await addAccount(ctx, { ownerSid: next.sid, name: 'Outside 2' });
+    const error = await ctx.services.members.handOverOwnership(org.ownerActor, org.org.sid, next.sid).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'account_limit_reached' });
+    expect((error as Error).message).toContain(`orgward org set --org ${org.org.sid} --account-limit 11`);
+    expect(await owners(org.org.sid)).toEqual([org.owner.sid]);
+    await ctx.services.organizations.updateSettings(OPERATOR, org.org.sid, { accountLimit: 11 });
+    await expect(ctx.services.members.handOverOwnership(org.ownerActor, org.org.sid, next.sid)).resolves.toMatchObject({ ownerSid: next.sid });
   });
 
   it('R-O2: only the Owner hands over; not an administrator, not the operator', async () => {
@@ -194,5 +228,15 @@ describe('account grants (O3)', () => {
     const pending = await addAccount(ctx, { ownerSid: corp.owner.sid, orgSid: corp.org.sid, management: 'pending' });
     await expect(ctx.services.members.grantAccount(corp.ownerActor, corp.org.sid, target.sid, foreign.sid)).rejects.toMatchObject({ code: 'not_found' });
     await expect(ctx.services.members.grantAccount(corp.ownerActor, corp.org.sid, target.sid, pending.sid)).rejects.toMatchObject({ code: 'account_pending' });
+  });
+
+  it('R-A7: a subaccount has no users of its own: a direct grant on it is refused (subaccount_not_grantable), the parent named', async () => {
+    const target = await member();
+    const parent = await addAccount(ctx, { ownerSid: corp.owner.sid, orgSid: corp.org.sid });
+    const sub = await addAccount(ctx, { ownerSid: corp.owner.sid, orgSid: corp.org.sid, parentSid: parent.sid });
+    const error = await ctx.services.members.grantAccount(corp.ownerActor, corp.org.sid, target.sid, sub.sid).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'subaccount_not_grantable' });
+    expect((error as Error).message).toContain(parent.sid);
+    expect(await ctx.store.read.accounts.grantsOf(corp.org.sid, target.sid)).toEqual([]);
   });
 });

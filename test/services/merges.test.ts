@@ -146,7 +146,8 @@ describe('merges.preview and accept (M1, M2, M3, O4)', () => {
     expect(members.filter((m) => m.role === 'owner')).toHaveLength(1);
     // Access to the accounts they had: former Owner and Administrators every managed account; others their grants.
     const grants = (userSid: string) => ctx.store.read.accounts.grantsOf(s.prime.org.sid, userSid);
-    expect(await grants(c.owner.sid)).toEqual([coraAccount.sid, bobAccount.sid, coraSub.sid].sort());
+    // A7, R4: no grant names a subaccount; Cora reaches her subaccount through its parent.
+    expect(await grants(c.owner.sid)).toEqual([coraAccount.sid, bobAccount.sid].sort());
     expect(await grants(cAdmin.sid)).toEqual([coraAccount.sid, bobAccount.sid].sort());
     expect(await grants(cBob.sid)).toEqual([coraAccount.sid, bobAccount.sid].sort());
     expect(await grants(cEve.sid)).toEqual([independent.sid]);
@@ -167,6 +168,36 @@ describe('merges.preview and accept (M1, M2, M3, O4)', () => {
     expect(await ctx.store.read.merges.get(invitation.mergeId)).toMatchObject({ status: 'accepted', candidateOrgSid: c.org.sid });
     // The link worked once.
     await expect(ctx.services.merges.accept(c.ownerActor, token)).rejects.toMatchObject({ code: 'token_invalid' });
+  });
+
+  it("R-M3/O5: a merge past the Prime's account limit shows in the preview and is refused until the operator raises the limit", async () => {
+    const s = await setting();
+    for (let i = 0; i < 9; i += 1) await ctx.services.accounts.create(s.prime.ownerActor, s.prime.org.sid, { name: `Prime ${i}`, usage: 'twilio' });
+    for (let i = 0; i < 2; i += 1) await ctx.services.accounts.create(s.candidate.ownerActor, s.candidate.org.sid, { name: `Cand ${i}`, usage: 'twilio' });
+    await ctx.services.merges.invite(s.prime.ownerActor, s.prime.org.sid, s.candidate.owner.email);
+    const token = await lastLinkTo(ctx, s.candidate.owner.email, '/merges/');
+    const preview = await ctx.services.merges.preview(s.candidate.ownerActor, token);
+    expect(preview).toMatchObject({ allowed: false, accountLimit: 10, accountsAfter: 11, withinLimit: false, refusal: { reason: 'account_limit_reached' } });
+    expect(preview.refusal?.message).toContain(`orgward org set --org ${s.prime.org.sid} --account-limit 11`);
+    await expect(ctx.services.merges.accept(s.candidate.ownerActor, token)).rejects.toMatchObject({ code: 'account_limit_reached' });
+    expect(await ctx.store.read.organizations.get(s.candidate.org.sid)).toBeDefined();
+    // The operator raises the limit; the same link now works and the Prime holds 11.
+    await ctx.services.organizations.updateSettings({ kind: 'operator' }, s.prime.org.sid, { accountLimit: 11 });
+    expect(await ctx.services.merges.preview(s.candidate.ownerActor, token)).toMatchObject({ allowed: true, withinLimit: true, accountsAfter: 11 });
+    await expect(ctx.services.merges.accept(s.candidate.ownerActor, token)).resolves.toMatchObject({ candidateOrgSid: s.candidate.org.sid });
+    expect((await ctx.store.read.accounts.listTopLevel(s.prime.org.sid))).toHaveLength(11);
+  });
+
+  it('R-M3/O5: the limit is checked again at acceptance: an account created after the preview tips it over', async () => {
+    const s = await setting();
+    for (let i = 0; i < 9; i += 1) await ctx.services.accounts.create(s.prime.ownerActor, s.prime.org.sid, { name: `Prime ${i}`, usage: 'twilio' });
+    await ctx.services.accounts.create(s.candidate.ownerActor, s.candidate.org.sid, { name: 'Cand', usage: 'twilio' });
+    await ctx.services.merges.invite(s.prime.ownerActor, s.prime.org.sid, s.candidate.owner.email);
+    const token = await lastLinkTo(ctx, s.candidate.owner.email, '/merges/');
+    expect(await ctx.services.merges.preview(s.candidate.ownerActor, token)).toMatchObject({ allowed: true, accountsAfter: 10 });
+    // The Prime's tenth account: fits on its own, but leaves no room for the Candidate's.
+    await ctx.services.accounts.create(s.prime.ownerActor, s.prime.org.sid, { name: 'One more', usage: 'twilio' });
+    await expect(ctx.services.merges.accept(s.candidate.ownerActor, token)).rejects.toMatchObject({ code: 'account_limit_reached' });
   });
 
   it('R-M2: checked again at acceptance: a domain verified meanwhile blocks it; once removed the same link works', async () => {

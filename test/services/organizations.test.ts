@@ -96,6 +96,19 @@ describe('creation by an operator', () => {
     await expect(ctx.services.organizations.create(OPERATOR, { name: 'Lone', ownerEmail: 'LONE@lone.test' })).resolves.toMatchObject({ ownerSid: lone.sid });
   });
 
+  it("R-A4: an existing user's accounts join the organization created for them, also on a common domain, its limit raised to fit", async () => {
+    const lone = await addLoneUser(ctx, 'a4.owner@gmail.com');
+    const accounts = [];
+    for (let i = 0; i < 11; i += 1) accounts.push(await addAccount(ctx, { ownerSid: lone.sid, name: `Mine ${i}` }));
+    const sub = await addAccount(ctx, { ownerSid: lone.sid, parentSid: accounts[0]!.sid, name: 'Mine sub' });
+    const closed = await addAccount(ctx, { ownerSid: lone.sid, status: 'closed', name: 'Gone' });
+    const { orgSid } = await ctx.services.organizations.create(OPERATOR, { name: 'Gmail Owner', ownerEmail: 'a4.owner@gmail.com' });
+    for (const a of [...accounts, sub]) expect(await ctx.store.read.accounts.get(a.sid)).toMatchObject({ orgSid, management: 'managed', ownerSid: lone.sid });
+    expect(await ctx.store.read.accounts.get(closed.sid)).toMatchObject({ orgSid: null });
+    expect((await ctx.services.organizations.get(OPERATOR, orgSid)).accountLimit).toBe(11);
+    await expect(ctx.services.accounts.makeIndependent(OPERATOR, accounts[1]!.sid)).rejects.toMatchObject({ code: 'owner_accounts_managed' });
+  });
+
   it('R-U1: refuses an Owner who belongs to another organization', async () => {
     await expect(ctx.services.organizations.create(OPERATOR, { name: 'Second', ownerEmail: 'owner@corp.test' })).rejects.toMatchObject({ code: 'member_of_other_org' });
   });

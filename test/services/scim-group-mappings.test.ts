@@ -69,6 +69,13 @@ describe('C5: SCIM group mappings', () => {
     expect((await access(org.owner.sid)).role).toBe('owner');
   });
 
+  it('R-A7: a mapping cannot grant a subaccount (subaccount_not_grantable); its parent is granted instead', async () => {
+    const sub = await addAccount(ctx, { ownerSid: org.owner.sid, orgSid: org.org.sid, parentSid: accounts[0]!.sid, name: 'Sub' });
+    await expect(ctx.services.scimGroups.map(org.ownerActor, org.org.sid, { group: 'Sub Staff', accountSids: [sub.sid] }))
+      .rejects.toMatchObject({ code: 'subaccount_not_grantable' });
+    expect((await ctx.services.scimGroups.listMappings(org.ownerActor, org.org.sid)).map((m) => m.groupRef)).not.toContain('Sub Staff');
+  });
+
   it('membership change and recompute are one transaction: a PATCH that fails changes no access', async () => {
     await ctx.services.scimGroups.map(org.ownerActor, org.org.sid, { group: 'Atomic Admins', role: 'admin' });
     const u = await newUser('c5-atomic');

@@ -59,14 +59,14 @@ async function joinByInvitation(org: Org, email: string, role: 'admin' | 'standa
 const sidOf = (actor: Actor): string => (actor.kind === 'user' ? actor.userSid : '');
 
 describe('Twilio Organizations FAQ', () => {
-  it('R-O1: "Is an organization created for me?" Signing up creates one, with me as Owner; my accounts stay as they are', async () => {
+  it('R-O1/A4: "Is an organization created for me?" Signing up creates one, with me as Owner; my accounts join it', async () => {
     const org = await signUpOrg('founder@faq-o1.test', 'FAQ Founders');
     await expect(ctx.services.organizations.get(org.owner, org.orgSid)).resolves.toMatchObject({ name: 'FAQ Founders', ownerSid: org.ownerSid, memberCount: 1 });
-    // An existing person with an account outside any organization becomes Owner of a new one; the account is untouched.
+    // An existing person with an account outside any organization becomes Owner of a new one; A4: the account joins it, managed.
     const lone = await addLoneUser(ctx, 'lone@faq-o1b.test');
     const account = await addAccount(ctx, { ownerSid: lone.sid });
-    await ctx.services.organizations.create(OPERATOR, { name: 'Lone Org', ownerEmail: 'lone@faq-o1b.test' });
-    expect(await ctx.store.read.accounts.get(account.sid)).toMatchObject({ orgSid: null, management: null });
+    const { orgSid } = await ctx.services.organizations.create(OPERATOR, { name: 'Lone Org', ownerEmail: 'lone@faq-o1b.test' });
+    expect(await ctx.store.read.accounts.get(account.sid)).toMatchObject({ orgSid, management: 'managed' });
   });
 
   it('R-D2: "Can I verify gmail.com?" No; but a gmail.com user can still create an organization', async () => {
