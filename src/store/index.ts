@@ -24,6 +24,8 @@ import { ssoIdentityStore } from './sso-identities.js';
 import { ssoLoginStateStore } from './sso-login-state.js';
 import { signInFactorStore } from './sso-sign-in.js';
 import { signInBackoffStore } from './sign-in-backoff.js';
+import { createRateLimiter, type RateLimiter, type RateLimitPolicy } from './rate-limits.js';
+export type { RateLimiter, RateLimitPolicy, RateLimitResult } from './rate-limits.js';
 
 export function createRepos(db: Knex | Knex.Transaction) {
   return {
@@ -62,6 +64,8 @@ export interface Store {
   transaction<T>(work: (repos: Repos, afterCommit: (fn: () => void) => void) => Promise<T>): Promise<T>;
   /** Cheap liveness probe for /healthz. */
   ping(): Promise<void>;
+  /** A rate limiter kept in the database, so every instance shares it (store/rate-limits.ts). */
+  rateLimiter(name: string, policy: RateLimitPolicy): RateLimiter;
 }
 
 export function createStore(db: Db): Store {
@@ -78,6 +82,7 @@ export function createStore(db: Db): Store {
       for (const fn of after) fn();
       return result;
     },
+    rateLimiter: (name, policy) => createRateLimiter(db, name, policy),
     async ping() {
       try {
         await db.raw('select 1');

@@ -60,7 +60,7 @@ export function loginRoutes(router: Router, deps: LoginDeps): void {
   }));
 
   router.post('/login/password', csrf, handle(async (req, res) => {
-    const challenge = await services.signIn.passwordSignIn({ email: field(req, 'email'), password: field(req, 'password') });
+    const challenge = await services.signIn.passwordSignIn({ email: field(req, 'email'), password: field(req, 'password'), clientAddress: req.ip ?? 'unknown' });
     setCookie(res, CHALLENGE_COOKIE, challenge.challengeToken, { secure: secureCookies, maxAgeMs: challenge.expiresAt.getTime() - services.deps.clock.now().getTime() });
     res.redirect(303, '/login/second-factor');
   }));

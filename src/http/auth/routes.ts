@@ -2,26 +2,43 @@
  * Browser sign-in (pages, with their own error pages) and GET /api/v1/me (JSON, through the
  * admin API error handler: 401 {"error":{"code":"unauthenticated",...}} without a valid session).
  */
-import express, { type Router } from 'express';
+import express, { type Request, type Router } from 'express';
 import { DomainError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { Services } from '../../services/index.js';
 import { linkRoutes } from './links.js';
-import { loginRoutes } from './login.js';
+import { field, loginRoutes } from './login.js';
 import { pageErrors } from './pages.js';
+import { formRateLimits, rateLimitSettings, type RateLimitSettings } from '../rate-limit.js';
+import { CHALLENGE_COOKIE, readCookie } from './cookies.js';
 
 export interface AuthRouteDeps {
   readonly services: Services;
   readonly logger: Logger;
   readonly baseUrl: string;
   readonly secureCookies: boolean;
+  readonly rateLimits?: Partial<RateLimitSettings>;
 }
 
 const PAGE_PATHS = ['/login', '/logout', '/password-reset', '/invitations'];
+/** Rate-limited forms (http/rate-limit.ts); /signup is limited here so the limit applies once the page exists. */
+const LIMITED_PATHS = ['/signup'];
 
 export function authRoutes(deps: AuthRouteDeps): Router {
   const router = express.Router();
   router.use(PAGE_PATHS, express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }));
+  router.use(LIMITED_PATHS, express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }));
+  const limits = formRateLimits(deps.services.deps.store, rateLimitSettings(deps.rateLimits));
+  const email = (req: Request) => field(req, 'email') || undefined;
+  const param = (name: string) => (req: Request) => (typeof req.params[name] === 'string' ? req.params[name] : undefined);
+  router.post('/login', limits.route('login', email));
+  router.post('/login/password', limits.route('login_password', email));
+  router.post('/login/second-factor', limits.route('second_factor', (req) => readCookie(req, CHALLENGE_COOKIE)));
+  router.post('/password-reset', limits.route('password_reset', email));
+  router.post('/password-reset/:token', limits.route('password_reset_link', param('token')));
+  router.post('/invitations/:token', limits.route('invitation', param('token')));
+  router.post('/signup', limits.route('signup', email));
+  router.use(LIMITED_PATHS, pageErrors(deps.logger));
   loginRoutes(router, deps);
   linkRoutes(router, deps);
   router.use(PAGE_PATHS, pageErrors(deps.logger));
