@@ -9,7 +9,7 @@
  *   account, so nobody can lock a chosen user out from their own address;
  * - an attempt is reserved (counted as a failure) before the secret is compared, under the row
  *   lock of its counters, so parallel guesses cannot all slip past the lock; a correct secret
- *   then releases its own reservation, and never signs in while a lock stands without it.
+ *   never signs in while a lock set by other attempts stands.
  */
 import type { Allow, Rejection } from './decision.js';
 import { allow, reject } from './decision.js';
@@ -92,16 +92,19 @@ export function decideReservation(backoffs: readonly Backoff[], now: Date): { re
 }
 
 /**
- * After a correct secret, on the counters read again under the lock (they include this attempt's
- * own reservation when `reserved`). Refused while a lock stands that the others' failures alone
- * would have set: a correct password never signs in while locked. Otherwise every counter resets.
+ * After a correct secret, on the counters read again under the lock, given the counters this
+ * attempt's reservation wrote. Failures recorded after the reservation were made by other attempts;
+ * when they set a lock that still stands, the correct secret does not sign in (never while
+ * locked). A lock set by this attempt's own reservation does not count against it. Otherwise
+ * every counter resets.
  */
-export function decideCorrectSecret(backoffs: readonly Backoff[], now: Date, reserved: boolean): { readonly kind: 'sign_in'; readonly after: SignInCounters[] } | Locked {
-  const own = reserved ? 1 : 0;
-  const wait = Math.max(0, ...backoffs.map((b) =>
-    b.counters.failedSignIns - own >= b.policy.freeFailures ? lockLeft(b.counters, now) : 0));
+export function decideCorrectSecret(
+  current: readonly Backoff[], reserved: readonly SignInCounters[], now: Date,
+): { readonly kind: 'sign_in'; readonly after: SignInCounters[] } | Locked {
+  const wait = Math.max(0, ...current.map((b, i) =>
+    b.counters.failedSignIns > (reserved[i]?.failedSignIns ?? 0) ? lockLeft(b.counters, now) : 0));
   if (wait > 0) return locked(wait);
-  return { kind: 'sign_in', after: backoffs.map(() => SIGNED_IN) };
+  return { kind: 'sign_in', after: current.map(() => SIGNED_IN) };
 }
 
 /** What a correct password leads to (U4). */

@@ -35,6 +35,8 @@ function invalidLink(now: Date): never {
 /** createPasswordsService: administrator resets, self-service requests, completing a reset (U3, S7). */
 export function createPasswordsService(deps: ServiceDeps) {
   const { store, clock } = deps;
+  /** Reset requests still working after their answer (see requestReset). */
+  const inFlight = new Set<Promise<void>>();
 
   return {
     /**
@@ -95,7 +97,14 @@ export function createPasswordsService(deps: ServiceDeps) {
         });
         if (user.orgSid) await audit(repos, { kind: 'system' }, { orgSid: user.orgSid, action: 'user.password_reset_requested', target: user.sid });
       }).catch((error: unknown) => { deps.logger.warn('password reset request failed', { cause: error }); });
+      inFlight.add(settled);
+      void settled.finally(() => inFlight.delete(settled));
       return { accepted: true, settled };
+    },
+
+    /** Resolves once every reset request answered so far has done its work (tests, shutdown). */
+    async settled(): Promise<void> {
+      await Promise.all([...inFlight]);
     },
 
     /**

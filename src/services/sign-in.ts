@@ -92,13 +92,14 @@ export function createSignInService(deps: ServiceDeps, sessions: SessionService)
       await refuseWhenSsoEnforced(store.read, normal.email, 'sign_in');
       const subject = normal.email.toLowerCase();
       const client = input.clientAddress || 'unknown';
-      await store.transaction(async (repos) => {
+      const reserved = await store.transaction(async (repos) => {
         const now = clock.now();
         const backoffs = passwordBackoffs(await repos.signInBackoff.lock('password', subject, [client, ANY_CLIENT]), client);
         const decision = decideReservation(backoffs, now);
         if (decision.kind === 'reject') fail(decision, { retryAfterSeconds: Math.ceil(decision.retryAfterMs / 1000) });
         await repos.signInBackoff.save('password', subject, client, decision.reserved[0]!, now);
         await repos.signInBackoff.save('password', subject, ANY_CLIENT, decision.reserved[1]!, now);
+        return decision.reserved;
       });
       const user = await store.read.users.getByEmail(normal.email);
       const creds = user ? await store.read.users.credentials(user.sid) : undefined;
@@ -110,7 +111,7 @@ export function createSignInService(deps: ServiceDeps, sessions: SessionService)
         const locked = await repos.users.lock(user.sid);
         if (!locked) return { kind: 'wrong' as const };
         const backoffs = passwordBackoffs(await repos.signInBackoff.lock('password', subject, [client, ANY_CLIENT]), client);
-        const decision = decideCorrectSecret(backoffs, now, true);
+        const decision = decideCorrectSecret(backoffs, reserved, now);
         if (decision.kind === 'reject') return { kind: 'locked' as const, decision };
         await repos.signInBackoff.save('password', subject, client, decision.after[0]!, now);
         await repos.signInBackoff.save('password', subject, ANY_CLIENT, decision.after[1]!, now);
