@@ -8,6 +8,7 @@ import { FREE_FAILURES, SECOND_FACTOR_FREE_FAILURES } from '../../../src/rules/s
 import { totpCode } from '../../../src/services/totp.js';
 import { createTestContext, type TestContext } from '../../support/app.js';
 import { createOrgWithOwner, OPERATOR } from '../../support/fixtures.js';
+import { orgWithDomain, samlConnection } from '../sso/support.js';
 import { csrfOf, PASSWORD, postForm, signInWithPassword, userWithPassword, type Agent } from './support.js';
 
 let ctx: TestContext;
@@ -110,8 +111,8 @@ describe('TOTP guessing', () => {
 });
 
 describe('a pending second-factor step does not outlive what signs the user out (U3, U4, C4)', () => {
-  async function pending(email: string) {
-    const user = await userWithPassword(ctx, email, orgSid);
+  async function pending(email: string, inOrg = orgSid) {
+    const user = await userWithPassword(ctx, email, inOrg);
     const { secret } = await signInWithPassword(ctx, request.agent(ctx.app), email);
     ctx.clock.advance(30_000);
     const { res, agent } = await attempt(email, PASSWORD, '192.0.2.30');
@@ -144,6 +145,15 @@ describe('a pending second-factor step does not outlive what signs the user out 
   it('R-U4: after an administrator resets 2FA, the pending step with the old factor does not sign in', async () => {
     const { user, secret, agent } = await pending('hal@bf.test');
     await ctx.services.twoFactor.adminReset(OPERATOR, orgSid, user.sid);
+    expect((await finish(agent, secret)).status).toBe(400);
+    await agent.get('/api/v1/me').expect(401);
+  });
+
+  it('R-S7: after SSO enforcement is switched on for the domain, the pending step does not sign in', async () => {
+    const o = await orgWithDomain(ctx, 'enforced.bf.test', 'restricted');
+    await samlConnection(ctx, o.org.sid, { tested: true });
+    const { secret, agent } = await pending('jo@enforced.bf.test', o.org.sid);
+    await ctx.services.sso.setEnforcement(OPERATOR, o.org.sid, 'enforced.bf.test', true);
     expect((await finish(agent, secret)).status).toBe(400);
     await agent.get('/api/v1/me').expect(401);
   });
