@@ -65,8 +65,8 @@ export function createRateLimiter(db: Knex, name: string, policy: RateLimitPolic
     storeType: 'knex',
     tableName: RATE_LIMITS,
     tableCreated: true,
-    // Expired rows are overwritten in place by the upsert; no timer keeps the process awake.
-    clearExpiredByTimeout: false,
+    // The library deletes rows expired an hour ago every 5 minutes (an unref'd timer).
+    clearExpiredByTimeout: true,
     keyPrefix: name,
     points: policy.points,
     duration: policy.durationSeconds,
