@@ -102,7 +102,8 @@ export function createSignInService(deps: ServiceDeps, sessions: SessionService)
         return decision.reserved;
       });
       const user = await store.read.users.getByEmail(normal.email);
-      const creds = user ? await store.read.users.credentials(user.sid) : undefined;
+      // The same queries for unknown addresses (an empty SID matches nothing): same timing.
+      const creds = await store.read.users.credentials(user?.sid ?? '');
       // Hash outside any transaction: scrypt takes tens of milliseconds. No hash: a dummy one.
       const correct = await verifyPassword(password, creds?.password_hash ?? null);
       if (!user || !creds || !correct) throw invalidCredentials();
