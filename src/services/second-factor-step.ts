@@ -73,7 +73,7 @@ export function createSecondFactorStep(deps: ServiceDeps, sessions: SessionServi
     async challenge(challengeToken: string | undefined): Promise<ChallengeView> {
       if (typeof challengeToken !== 'string' || !challengeToken.startsWith('owc_')) throw challengeExpired();
       const now = clock.now();
-      const c = await store.read.signInFactors.getChallenge(hashToken(challengeToken), now);
+      const c = await store.read.signInFactors.getChallenge(hashToken(challengeToken), now, false);
       const user = c && await store.read.users.get(c.userSid);
       if (!usable(c, user, now)) throw challengeExpired();
       if (c!.kind === 'totp') return { step: 'verify', email: user.email };
@@ -95,13 +95,15 @@ export function createSecondFactorStep(deps: ServiceDeps, sessions: SessionServi
       const outcome = await store.transaction(async (repos, afterCommit): Promise<Outcome> => {
         const now = clock.now();
         const idHash = hashToken(token);
-        const c = await repos.signInFactors.getChallenge(idHash, now);
+        // Lock order user → challenge, as resets and removals take it (they delete challenges).
+        const seen = await repos.signInFactors.getChallenge(idHash, now, false);
+        const user = seen && await repos.users.lock(seen.userSid);
+        const c = user && await repos.signInFactors.getChallenge(idHash, now);
         if (!c) return { kind: 'expired' };
         if (c.attempts >= MAX_CODE_ATTEMPTS) {
           await repos.signInFactors.deleteChallenge(idHash);
           return { kind: 'too_many' };
         }
-        const user = await repos.users.lock(c.userSid);
         if (!usable(c, user, now)) {
           await repos.signInFactors.deleteChallenge(idHash);
           return { kind: 'expired' };

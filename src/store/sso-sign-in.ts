@@ -40,8 +40,10 @@ export function signInFactorStore(db: Knex | Knex.Transaction) {
         recovery_codes_encrypted: c.recoveryCodesEncrypted ?? null, created_at: c.now, expires_at: c.expiresAt,
       });
     },
-    async getChallenge(idHash: string, now: Date): Promise<ChallengeRecord | undefined> {
-      const row = await db(SIGN_IN_CHALLENGES).where({ id_hash: idHash }).where('expires_at', '>', now).forUpdate().first();
+    /** A live challenge, locked unless `lock` is false (callers lock its user's row first). */
+    async getChallenge(idHash: string, now: Date, lock = true): Promise<ChallengeRecord | undefined> {
+      const q = db(SIGN_IN_CHALLENGES).where({ id_hash: idHash }).where('expires_at', '>', now);
+      const row = await (lock ? q.forUpdate() : q).first();
       return row && {
         userSid: row.user_sid, kind: row.kind, secretEncrypted: row.secret_encrypted, attempts: row.attempts, createdAt: row.created_at,
         expiresAt: row.expires_at, recoveryCodesEncrypted: row.recovery_codes_encrypted,
