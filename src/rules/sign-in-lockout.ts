@@ -52,20 +52,24 @@ export const SECOND_FACTOR_BACKOFF: BackoffPolicy = { freeFailures: SECOND_FACTO
 /** A refusal while locked, with how long to wait (Retry-After). */
 export type Locked = Rejection<'too_many_attempts'> & { readonly retryAfterMs: number };
 
-function locked(retryAfterMs: number): Locked {
-  return {
-    ...reject('too_many_attempts', `Too many failed attempts. Try again in ${Math.ceil(retryAfterMs / 60000)} minute(s), or reset your password at /password-reset.`),
-    retryAfterMs,
-  };
+/** What was guessed: the way out named in the message differs. */
+export type Guessed = 'password' | 'code';
+
+function locked(retryAfterMs: number, guessed: Guessed = 'password'): Locked {
+  const wait = `Try again in ${Math.ceil(retryAfterMs / 60000)} minute(s)`;
+  const message = guessed === 'password'
+    ? `Too many failed sign-ins. ${wait}, or choose a new password at /password-reset.`
+    : `Too many wrong codes. ${wait}.`;
+  return { ...reject('too_many_attempts', message), retryAfterMs };
 }
 
 const lockLeft = (c: SignInCounters, now: Date): number =>
   c.lockedUntil === null ? 0 : Math.max(0, c.lockedUntil.getTime() - now.getTime());
 
 /** May a secret be checked now? Refused while locked, so a locked account costs no hashing. */
-export function decideSignInAttempt(counters: SignInCounters, now: Date): Allow | Locked {
+export function decideSignInAttempt(counters: SignInCounters, now: Date, guessed: Guessed = 'password'): Allow | Locked {
   const left = lockLeft(counters, now);
-  return left > 0 ? locked(left) : allow();
+  return left > 0 ? locked(left, guessed) : allow();
 }
 
 /** The counters after one more failure. */

@@ -109,7 +109,7 @@ export function createSecondFactorStep(deps: ServiceDeps, sessions: SessionServi
           return { kind: 'expired' };
         }
         const counters = (await repos.signInBackoff.lock('second_factor', user.sid, [ANY_CLIENT])).get(ANY_CLIENT) ?? SIGNED_IN;
-        const attempt = decideSignInAttempt(counters, now);
+        const attempt = decideSignInAttempt(counters, now, 'code');
         if (attempt.kind === 'reject') return { kind: 'locked', decision: attempt };
         const used = await check(repos, c, user, code, now);
         if (used === null) {

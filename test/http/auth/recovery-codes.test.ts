@@ -4,7 +4,7 @@
  */
 import request from 'supertest';
 import { createTestContext, type TestContext } from '../../support/app.js';
-import { createOrgWithOwner } from '../../support/fixtures.js';
+import { createOrgWithOwner, OPERATOR } from '../../support/fixtures.js';
 import { PASSWORD, postForm, secretOf, userWithPassword } from './support.js';
 import { totpCode } from '../../../src/services/totp.js';
 
@@ -53,5 +53,9 @@ describe('recovery codes (U4 self-service)', () => {
     await postForm(again, '/login/password', { email: 'ned@rc.test', password: PASSWORD });
     expect((await postForm(again, '/login/second-factor', { code: codes[3]! })).status).toBe(401);
     await again.get('/api/v1/me').expect(401);
+
+    // R-U4: an administrator's 2FA reset removes the codes with the factor.
+    await ctx.services.twoFactor.adminReset(OPERATOR, orgSid, user.sid);
+    expect(await ctx.testDb.db('recovery_codes').where({ user_sid: user.sid }).select('code_hash')).toEqual([]);
   });
 });
