@@ -15,6 +15,7 @@ import { sessionMiddleware } from './http/auth/session.js';
 import { SECURE_COOKIES_SETTING } from './http/auth/cookies.js';
 import { ssoRoutes } from './http/sso/routes.js';
 import { scimBaseLength, scimEndpoint } from './http/scim/router.js';
+import type { RateLimitSettings } from './http/rate-limit.js';
 
 export interface AppDeps {
   readonly services: Services;
@@ -22,6 +23,8 @@ export interface AppDeps {
   readonly logger: Logger;
   readonly baseUrl: string;
   readonly secureCookies: boolean;
+  /** Rate limits of the sign-in forms and SCIM authentication (http/rate-limit.ts defaults). */
+  readonly rateLimits?: Partial<RateLimitSettings>;
 }
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;

@@ -35,3 +35,20 @@ export function decideSessionValidity(s: SessionSnapshot, now: Date): SessionVal
 export function sessionIssuedAt(now: Date, passwordChangedAt: Date | null): Date {
   return passwordChangedAt !== null && passwordChangedAt.getTime() > now.getTime() ? passwordChangedAt : now;
 }
+
+/** A pending second-factor challenge (a correct password whose second factor is still to come). */
+export interface ChallengeSnapshot {
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+  readonly userStatus: 'active' | 'suspended';
+  readonly passwordChangedAt: Date | null;
+}
+
+/**
+ * U3, S7, C4: a pending second-factor step counts only as long as a session issued at the same
+ * moment would. A challenge issued before the user's password_changed_at (a password reset by the
+ * user or an administrator) or for a suspended user no longer leads to a session.
+ */
+export function decideChallengeValidity(c: ChallengeSnapshot, now: Date): SessionValidity {
+  return decideSessionValidity({ ...c, revoked: false }, now);
+}

@@ -35,6 +35,8 @@ function invalidLink(now: Date): never {
 /** createPasswordsService: administrator resets, self-service requests, completing a reset (U3, S7). */
 export function createPasswordsService(deps: ServiceDeps) {
   const { store, clock } = deps;
+  /** Reset requests still working after their answer (see requestReset). */
+  const inFlight = new Set<Promise<void>>();
 
   return {
     /**
@@ -74,16 +76,19 @@ export function createPasswordsService(deps: ServiceDeps) {
     /**
      * Self-service: mails a reset link when `email` belongs to an active user; answers the same
      * either way. S7: refused with sso_required when the domain enforces SSO (which depends on
-     * the domain only, so it reveals nothing about the address).
+     * the domain only, so it reveals nothing about the address). The lookup, the link and the
+     * mail happen after the answer (`settled`), so neither the answer nor its timing depends on
+     * whether the address is known. Earlier links stay valid: a request by anyone must not cancel
+     * the link a legitimate user is about to use.
      */
-    async requestReset(email: string): Promise<{ accepted: true }> {
+    async requestReset(email: string): Promise<{ accepted: true; settled: Promise<void> }> {
       const normal = normaliseEmail(email);
       if (!normal.ok) throw new DomainError(normal.code, normal.message);
       await refuseWhenSsoEnforced(store.read, normal.email, 'password_reset');
-      await store.transaction(async (repos, afterCommit) => {
+      const settled = store.transaction(async (repos, afterCommit) => {
         const user = await repos.users.lockByEmail(normal.email);
         if (!user || user.status !== 'active') return;
-        const resetLink = await issueResetLink(repos, deps.baseUrl, user.sid, user.orgSid, clock.now());
+        const resetLink = await issueResetLink(repos, deps.baseUrl, user.sid, user.orgSid, clock.now(), { expireEarlier: false });
         await queueMail(repos, afterCommit, deps, {
           to: user.email,
           subject: 'Reset your password',
@@ -91,8 +96,15 @@ export function createPasswordsService(deps: ServiceDeps) {
             + 'If it was not you, ignore this message: your password stays as it is.\n',
         });
         if (user.orgSid) await audit(repos, { kind: 'system' }, { orgSid: user.orgSid, action: 'user.password_reset_requested', target: user.sid });
-      });
-      return { accepted: true };
+      }).catch((error: unknown) => { deps.logger.warn('password reset request failed', { cause: error }); });
+      inFlight.add(settled);
+      void settled.finally(() => inFlight.delete(settled));
+      return { accepted: true, settled };
+    },
+
+    /** Resolves once every reset request answered so far has done its work (tests, shutdown). */
+    async settled(): Promise<void> {
+      await Promise.all([...inFlight]);
     },
 
     /**
@@ -112,7 +124,9 @@ export function createPasswordsService(deps: ServiceDeps) {
         const user = await lockUser(repos, used.subject);
         await refuseWhenSsoEnforced(repos, user.email, 'password_reset');
         await repos.users.update(user.sid, { passwordHash, passwordChangedAt: now, failedSignIns: 0, lockedUntil: null });
+        // Sessions and pending second-factor steps end; the new password starts without back-off.
         await repos.sessions.revokeAllOfUser(user.sid, 'password_changed', now);
+        await repos.signInBackoff.clear('password', user.email.toLowerCase());
         if (user.orgSid) await audit(repos, { kind: 'user', userSid: user.sid }, { orgSid: user.orgSid, action: 'user.password_changed', target: user.sid });
         return { userSid: user.sid };
       });

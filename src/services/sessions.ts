@@ -56,14 +56,14 @@ export function createSessionService(deps: Pick<ServiceDeps, 'store' | 'clock'>)
         createdAt: s.createdAt, expiresAt: s.expiresAt, revoked: false, userStatus: s.status, passwordChangedAt: s.passwordChangedAt,
       }, now);
       if (validity !== 'valid') return undefined;
-      if (now.getTime() - s.lastSeenAt.getTime() > TOUCH_EVERY_MS) await store.read.sessions.touch(idHash, now);
+      if (now.getTime() - s.lastSeenAt.getTime() > TOUCH_EVERY_MS) await store.transaction((repos) => repos.sessions.touch(idHash, now));
       return { userSid: s.userSid, email: s.email, orgSid: s.orgSid, role: s.role, method: s.method, connectionId: s.connectionId, expiresAt: s.expiresAt };
     },
 
     /** Sign-out: the session ends on every instance at once. */
     async signOut(token: string | undefined): Promise<void> {
       if (typeof token !== 'string' || token === '') return;
-      await store.read.sessions.revoke(hashToken(token), 'signed_out', clock.now());
+      await store.transaction((repos) => repos.sessions.revoke(hashToken(token), 'signed_out', clock.now()));
     },
   };
 }

@@ -1,29 +1,32 @@
 /**
  * Signing in. S2: the email decides the way in (domain → organization → connection). Password
  * sign-in (U5, S7: refused with sso_required on enforced domains) is followed by the TOTP second
- * factor (U4: enrolled at the first sign-in and after an administrator's 2FA reset); wrong
- * passwords back off (rules/sign-in-lockout.ts). SSO responses end in completeSso (sso-complete.ts).
+ * factor (U4: enrolled at the first sign-in and after an administrator's 2FA reset, second-factor-step.ts);
+ * wrong passwords back off (rules/sign-in-lockout.ts). SSO responses end in completeSso (sso-complete.ts).
  */
 import { DomainError } from '../errors.js';
 import { normaliseEmail } from '../rules/domains.js';
 import { MAX_PASSWORD_LENGTH } from '../rules/passwords.js';
-import { decideSecondFactor, decideSignInAttempt, planFailedSignIn, SIGNED_IN } from '../rules/sign-in-lockout.js';
+import { sessionIssuedAt } from '../rules/session-validity.js';
+import {
+  ACCOUNT_BACKOFF, ANY_CLIENT, CLIENT_BACKOFF, decideCorrectSecret, decideReservation, decideSecondFactor, SIGNED_IN, type Backoff, type SignInCounters,
+} from '../rules/sign-in-lockout.js';
 import { decideHomeRealm } from '../rules/sso.js';
-import { decryptSecret, encryptSecret } from '../security/encryption.js';
+import { encryptSecret } from '../security/encryption.js';
 import { verifyPassword } from '../security/passwords.js';
 import { hashToken, newToken } from '../security/tokens.js';
-import { audit, fail } from './context.js';
+import { fail } from './context.js';
 import { domainSnapshot } from './enrollment.js';
 import type { ServiceDeps } from './index.js';
-import type { IssuedSession, SessionService } from './sessions.js';
+import { newRecoveryCodes } from './recovery-codes.js';
+import { createSecondFactorStep } from './second-factor-step.js';
+import type { SessionService } from './sessions.js';
 import { createSsoCompletion } from './sso-complete.js';
 import { refuseWhenSsoEnforced } from './sso-gate.js';
-import { matchTotp, newTotpSecret, otpauthUri } from './totp.js';
+import { newTotpSecret } from './totp.js';
 
 /** How long the second-factor step may take after a correct password. */
 export const CHALLENGE_TTL_MS = 10 * 60 * 1000;
-/** Wrong codes allowed per challenge; then the password must be entered again. */
-export const MAX_CODE_ATTEMPTS = 5;
 
 /** S2: where a sign-in that starts from an email goes. */
 export type Discovery =
@@ -37,23 +40,23 @@ export interface PasswordChallenge {
   readonly expiresAt: Date;
 }
 
-/** What the second-factor page shows. */
-export interface ChallengeView {
-  readonly step: 'verify' | 'enrol';
-  readonly email: string;
-  /** Enrolment only: the new secret (base32) and its otpauth:// URI. */
-  readonly secret?: string;
-  readonly otpauthUri?: string;
-}
-
 const invalidCredentials = () => new DomainError('invalid_credentials', 'The email address or password is not right.');
-const challengeExpired = () => new DomainError('token_invalid', 'Your sign-in took too long or was already completed. Sign in again.');
+
+/** The two password back-off counters: this client address for this email, and the email from anywhere. */
+function passwordBackoffs(counters: Map<string, SignInCounters>, client: string): Backoff[] {
+  const none: SignInCounters = SIGNED_IN;
+  return [
+    { counters: counters.get(client) ?? none, policy: CLIENT_BACKOFF },
+    { counters: counters.get(ANY_CLIENT) ?? none, policy: ACCOUNT_BACKOFF },
+  ];
+}
 
 export function createSignInService(deps: ServiceDeps, sessions: SessionService) {
   const { store, clock, secretKey } = deps;
 
   return {
     ...createSsoCompletion(deps, sessions),
+    ...createSecondFactorStep(deps, sessions),
 
     /**
      * S2: email → verified domain (D5: exact match) → organization → its first enabled connection
@@ -74,36 +77,45 @@ export function createSignInService(deps: ServiceDeps, sessions: SessionService)
     },
 
     /**
-     * U5/S7 first (sso_required), then the lockout (too_many_attempts, checked before hashing),
-     * then the password. Unknown users and wrong passwords get the same answer after the same work.
+     * U5/S7 first (sso_required). Then the back-off (rules/sign-in-lockout.ts): the attempt is
+     * reserved under the row lock of its counters (per email and client address, and per email)
+     * before the password is hashed, so parallel guesses cannot slip past the lock. The counters
+     * are keyed by the email, known or not, and unknown users cost the same hashing: known and
+     * unknown addresses get the same answers. A correct password releases its reservation and
+     * never signs in while a lock stands.
      */
-    async passwordSignIn(input: { email: string; password: string }): Promise<PasswordChallenge> {
+    async passwordSignIn(input: { email: string; password: string; clientAddress?: string }): Promise<PasswordChallenge> {
       const normal = normaliseEmail(input.email);
       if (!normal.ok) throw new DomainError(normal.code, normal.message);
       const password = typeof input.password === 'string' ? input.password : '';
       if (password === '' || [...password].length > MAX_PASSWORD_LENGTH) throw invalidCredentials();
       await refuseWhenSsoEnforced(store.read, normal.email, 'sign_in');
+      const subject = normal.email.toLowerCase();
+      const client = input.clientAddress || 'unknown';
+      const reserved = await store.transaction(async (repos) => {
+        const now = clock.now();
+        const backoffs = passwordBackoffs(await repos.signInBackoff.lock('password', subject, [client, ANY_CLIENT]), client);
+        const decision = decideReservation(backoffs, now);
+        if (decision.kind === 'reject') fail(decision, { retryAfterSeconds: Math.ceil(decision.retryAfterMs / 1000) });
+        await repos.signInBackoff.save('password', subject, client, decision.reserved[0]!, now);
+        await repos.signInBackoff.save('password', subject, ANY_CLIENT, decision.reserved[1]!, now);
+        return decision.reserved;
+      });
       const user = await store.read.users.getByEmail(normal.email);
-      const creds = user ? await store.read.users.credentials(user.sid) : undefined;
-      if (creds) {
-        const attempt = decideSignInAttempt({ failedSignIns: creds.failed_sign_ins, lockedUntil: creds.locked_until }, clock.now());
-        if (attempt.kind === 'reject') fail(attempt, { retryAfterSeconds: Math.ceil(attempt.retryAfterMs / 1000) });
-      }
-      // Hash outside any transaction: scrypt takes tens of milliseconds.
+      // The same queries for unknown addresses (an empty SID matches nothing): same timing.
+      const creds = await store.read.users.credentials(user?.sid ?? '');
+      // Hash outside any transaction: scrypt takes tens of milliseconds. No hash: a dummy one.
       const correct = await verifyPassword(password, creds?.password_hash ?? null);
-      if (!user || !creds) throw invalidCredentials();
+      if (!user || !creds || !correct) throw invalidCredentials();
       const outcome = await store.transaction(async (repos) => {
         const now = clock.now();
         const locked = await repos.users.lock(user.sid);
-        const fresh = await repos.users.credentials(user.sid);
-        if (!locked || !fresh) return { kind: 'wrong' as const };
-        const counters = { failedSignIns: fresh.failed_sign_ins, lockedUntil: fresh.locked_until };
-        if (!correct) {
-          const next = planFailedSignIn(counters, now);
-          await repos.users.update(user.sid, { failedSignIns: next.failedSignIns, lockedUntil: next.lockedUntil });
-          return { kind: 'wrong' as const };
-        }
-        if (counters.failedSignIns !== 0 || counters.lockedUntil !== null) await repos.users.update(user.sid, SIGNED_IN);
+        if (!locked) return { kind: 'wrong' as const };
+        const backoffs = passwordBackoffs(await repos.signInBackoff.lock('password', subject, [client, ANY_CLIENT]), client);
+        const decision = decideCorrectSecret(backoffs, reserved, now);
+        if (decision.kind === 'reject') return { kind: 'locked' as const, decision };
+        await repos.signInBackoff.save('password', subject, client, decision.after[0]!, now);
+        await repos.signInBackoff.save('password', subject, ANY_CLIENT, decision.after[1]!, now);
         if (locked.status !== 'active') return { kind: 'suspended' as const };
         const factor = await repos.signInFactors.getFactor(user.sid);
         const step = decideSecondFactor({ secondFactorRequired: locked.secondFactorRequired, hasConfirmedFactor: factor?.confirmedAt != null });
@@ -112,77 +124,17 @@ export function createSignInService(deps: ServiceDeps, sessions: SessionService)
         await repos.signInFactors.deleteChallengesOf(user.sid);
         await repos.signInFactors.insertChallenge({
           idHash: hashToken(challengeToken), userSid: user.sid, kind: step === 'enrol' ? 'totp_enrol' : 'totp',
-          secretEncrypted: step === 'enrol' ? encryptSecret(secretKey, newTotpSecret()) : null, now, expiresAt,
+          secretEncrypted: step === 'enrol' ? encryptSecret(secretKey, newTotpSecret()) : null,
+          // Shown with the new secret, stored (as digests) once the enrolment is confirmed.
+          recoveryCodesEncrypted: step === 'enrol' ? encryptSecret(secretKey, JSON.stringify(newRecoveryCodes())) : null,
+          now: sessionIssuedAt(now, locked.passwordChangedAt), expiresAt,
         });
         return { kind: 'challenge' as const, challenge: { challengeToken, step, expiresAt } };
       });
       if (outcome.kind === 'wrong') throw invalidCredentials();
+      if (outcome.kind === 'locked') fail(outcome.decision, { retryAfterSeconds: Math.ceil(outcome.decision.retryAfterMs / 1000) });
       if (outcome.kind === 'suspended') throw new DomainError('user_suspended', 'Your user is suspended. Contact an administrator of your organization.');
       return outcome.challenge;
-    },
-
-    /** What the second-factor page shows for a live challenge (token_invalid otherwise). */
-    async challenge(challengeToken: string | undefined): Promise<ChallengeView> {
-      if (typeof challengeToken !== 'string' || !challengeToken.startsWith('owc_')) throw challengeExpired();
-      const c = await store.read.signInFactors.getChallenge(hashToken(challengeToken), clock.now());
-      const user = c && await store.read.users.get(c.userSid);
-      if (!c || !user) throw challengeExpired();
-      if (c.kind === 'totp') return { step: 'verify', email: user.email };
-      const secret = decryptSecret(secretKey, c.secretEncrypted!);
-      return { step: 'enrol', email: user.email, secret, otpauthUri: otpauthUri(secret, user.email) };
-    },
-
-    /**
-     * U4: checks the TOTP code of a challenge (or confirms the enrolment of a new factor) and
-     * issues the session. A code works once (its time step is recorded); five wrong codes end the
-     * challenge.
-     */
-    async secondFactor(input: { challengeToken: string | undefined; code: string }): Promise<{ userSid: string; session: IssuedSession }> {
-      const token = input.challengeToken;
-      if (typeof token !== 'string' || !token.startsWith('owc_')) throw challengeExpired();
-      const code = typeof input.code === 'string' ? input.code : '';
-      const outcome = await store.transaction(async (repos) => {
-        const now = clock.now();
-        const idHash = hashToken(token);
-        const c = await repos.signInFactors.getChallenge(idHash, now);
-        if (!c) return { kind: 'expired' as const };
-        if (c.attempts >= MAX_CODE_ATTEMPTS) {
-          await repos.signInFactors.deleteChallenge(idHash);
-          return { kind: 'too_many' as const };
-        }
-        const user = await repos.users.lock(c.userSid);
-        if (!user || user.status !== 'active') {
-          await repos.signInFactors.deleteChallenge(idHash);
-          return { kind: 'expired' as const };
-        }
-        if (c.kind === 'totp') {
-          const factor = await repos.signInFactors.getFactor(user.sid);
-          const step = factor ? matchTotp(decryptSecret(secretKey, factor.secretEncrypted), code, now) : null;
-          if (step === null || !(await repos.signInFactors.useStep(user.sid, step))) {
-            await repos.signInFactors.countAttempt(idHash);
-            return { kind: 'wrong' as const };
-          }
-        } else {
-          const secret = decryptSecret(secretKey, c.secretEncrypted!);
-          const step = matchTotp(secret, code, now);
-          if (step === null) {
-            await repos.signInFactors.countAttempt(idHash);
-            return { kind: 'wrong' as const };
-          }
-          await repos.signInFactors.setFactor(user.sid, encryptSecret(secretKey, secret), step, now);
-          await repos.users.update(user.sid, { secondFactorRequired: false });
-          if (user.orgSid) await audit(repos, { kind: 'user', userSid: user.sid }, { orgSid: user.orgSid, action: 'user.second_factor_enrolled', target: user.sid });
-        }
-        await repos.signInFactors.deleteChallenge(idHash);
-        const session = await sessions.issue(repos, { userSid: user.sid, method: 'password', passwordChangedAt: user.passwordChangedAt });
-        return { kind: 'signed_in' as const, userSid: user.sid, session };
-      });
-      switch (outcome.kind) {
-        case 'expired': throw challengeExpired();
-        case 'too_many': throw new DomainError('too_many_attempts', 'Too many wrong codes. Sign in again.');
-        case 'wrong': throw new DomainError('invalid_credentials', 'That code is not right. Enter the 6-digit code your authenticator app shows now.');
-        case 'signed_in': return { userSid: outcome.userSid, session: outcome.session };
-      }
     },
   };
 }

@@ -14,7 +14,8 @@ export function createTwoFactorService(deps: ServiceDeps) {
 
   return {
     /**
-     * U4, in one transaction: deletes the second factor, sets second_factor_required so the next
+     * U4, in one transaction: deletes the second factor (with its recovery codes and any pending
+     * second-factor step), sets second_factor_required so the next
      * sign-in enrols a new one, mails the user and records the reset (L1).
      */
     async adminReset(actor: Actor, orgSid: string, userSid: string): Promise<{ userSid: string; hadSecondFactor: boolean }> {
@@ -23,6 +24,10 @@ export function createTwoFactorService(deps: ServiceDeps) {
         const target = await lockUser(repos, userSid);
         checkActOnUser(actingSnapshot(actor, member, orgSid), target);
         const hadSecondFactor = await repos.users.deleteSecondFactor(target.sid);
+        // The recovery codes belong to the removed factor; a pending second-factor step would
+        // still lead to a session with it.
+        await repos.signInFactors.deleteRecoveryCodes(target.sid);
+        await repos.signInFactors.deleteChallengesOf(target.sid);
         await repos.users.update(target.sid, { secondFactorRequired: true });
         await queueMail(repos, afterCommit, deps, {
           to: target.email,

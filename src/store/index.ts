@@ -25,6 +25,9 @@ import { ssoLoginStateStore } from './sso-login-state.js';
 import { signInFactorStore } from './sso-sign-in.js';
 import { signupVerificationStore } from './signup-verifications.js';
 import { accountImportRequestStore } from './account-import-requests.js';
+import { signInBackoffStore } from './sign-in-backoff.js';
+import { createRateLimiter, type RateLimiter, type RateLimitPolicy } from './rate-limits.js';
+export type { RateLimiter, RateLimitPolicy, RateLimitResult } from './rate-limits.js';
 
 export function createRepos(db: Knex | Knex.Transaction) {
   return {
@@ -48,6 +51,7 @@ export function createRepos(db: Knex | Knex.Transaction) {
     signInFactors: signInFactorStore(db),
     signupVerifications: signupVerificationStore(db),
     accountImportRequests: accountImportRequestStore(db),
+    signInBackoff: signInBackoffStore(db),
   };
 }
 
@@ -64,6 +68,8 @@ export interface Store {
   transaction<T>(work: (repos: Repos, afterCommit: (fn: () => void) => void) => Promise<T>): Promise<T>;
   /** Cheap liveness probe for /healthz. */
   ping(): Promise<void>;
+  /** A rate limiter kept in the database, so every instance shares it (store/rate-limits.ts). */
+  rateLimiter(name: string, policy: RateLimitPolicy): RateLimiter;
 }
 
 export function createStore(db: Db): Store {
@@ -80,6 +86,7 @@ export function createStore(db: Db): Store {
       for (const fn of after) fn();
       return result;
     },
+    rateLimiter: (name, policy) => createRateLimiter(db, name, policy),
     async ping() {
       try {
         await db.raw('select 1');

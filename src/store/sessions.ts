@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Role, UserStatus } from '../types.js';
+import { SIGN_IN_CHALLENGES } from './sso-sign-in.js';
 
 export const SESSIONS = 'sessions';
 export type SessionMethod = 'password' | 'saml' | 'oidc';
@@ -49,14 +50,22 @@ export function sessionStore(db: Knex | Knex.Transaction) {
     async revoke(idHash: string, reason: string, now: Date): Promise<void> {
       await db(SESSIONS).where({ id_hash: idHash }).whereNull('revoked_at').update({ revoked_at: now, revoked_reason: reason });
     },
-    /** Ends every live session of a user (U3 password reset, C3 suspension, C4 removal). */
+    /**
+     * Ends every live session of a user (U3 password reset, C3 suspension, C4 removal), and every
+     * pending second-factor step, which would otherwise still lead to a new session.
+     */
     async revokeAllOfUser(userSid: string, reason: string, now: Date): Promise<number> {
+      await db(SIGN_IN_CHALLENGES).where({ user_sid: userSid }).delete();
       return db(SESSIONS).where({ user_sid: userSid }).whereNull('revoked_at').update({ revoked_at: now, revoked_reason: reason });
     },
-    /** S7: ends every live password session of users whose email is on the domain (SSO sessions stay). */
+    /**
+     * S7: ends every live password session of users whose email is on the domain (SSO sessions
+     * stay), and their pending second-factor steps (which only password sign-ins have).
+     */
     async revokeForDomain(domain: string, reason: string, now: Date): Promise<number> {
-      return db(SESSIONS).whereNull('revoked_at').where('method', 'password')
-        .whereIn('user_sid', db('users').select('sid').whereRaw(`lower(split_part(email, '@', 2)) = lower(?)`, [domain]))
+      const onDomain = () => db('users').select('sid').whereRaw(`lower(split_part(email, '@', 2)) = lower(?)`, [domain]);
+      await db(SIGN_IN_CHALLENGES).whereIn('user_sid', onDomain()).delete();
+      return db(SESSIONS).whereNull('revoked_at').where('method', 'password').whereIn('user_sid', onDomain())
         .update({ revoked_at: now, revoked_reason: reason });
     },
   };

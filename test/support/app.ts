@@ -10,6 +10,7 @@ import { createStore, type Store } from '../../src/store/index.js';
 import { migrationsCurrent } from '../../src/store/db.js';
 import { createServices, type Services } from '../../src/services/index.js';
 import { createTestDb, type TestDb } from './db.js';
+import type { RateLimitSettings } from '../../src/http/rate-limit.js';
 
 export interface TestContext {
   readonly app: RequestListener;
@@ -31,6 +32,8 @@ export interface TestOptions {
   baseUrl?: string;
   /** Reuse an existing database (a second instance over the same data). */
   testDb?: TestDb;
+  /** Rate limits (tests lower them); the defaults otherwise. */
+  rateLimits?: Partial<RateLimitSettings>;
 }
 
 export const TEST_SECRET_KEY = Buffer.alloc(32, 9);
@@ -47,7 +50,7 @@ export async function createTestContext(options: TestOptions = {}): Promise<Test
     dns: options.dns ?? createTxtLookup(options.dnsServers ?? ['127.0.0.1:1'], 500),
   });
   const app = createApp({
-    services, logger, baseUrl, secureCookies: false,
+    services, logger, baseUrl, secureCookies: false, ...(options.rateLimits && { rateLimits: options.rateLimits }),
     health: async () => { await store.ping(); if (!(await migrationsCurrent(testDb.db))) throw new Error('migrations pending'); },
   });
   return {

@@ -60,7 +60,7 @@ export function loginRoutes(router: Router, deps: LoginDeps): void {
   }));
 
   router.post('/login/password', csrf, handle(async (req, res) => {
-    const challenge = await services.signIn.passwordSignIn({ email: field(req, 'email'), password: field(req, 'password') });
+    const challenge = await services.signIn.passwordSignIn({ email: field(req, 'email'), password: field(req, 'password'), clientAddress: req.ip ?? 'unknown' });
     setCookie(res, CHALLENGE_COOKIE, challenge.challengeToken, { secure: secureCookies, maxAgeMs: challenge.expiresAt.getTime() - services.deps.clock.now().getTime() });
     res.redirect(303, '/login/second-factor');
   }));
@@ -68,14 +68,17 @@ export function loginRoutes(router: Router, deps: LoginDeps): void {
   router.get('/login/second-factor', handle(async (req, res) => {
     const view = await services.signIn.challenge(readCookie(req, CHALLENGE_COOKIE));
     const form = html`<form method="post" action="/login/second-factor">${csrfField(csrfToken(req, res, secureCookies))}
-      <label for="code">6-digit code</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]{6,7}" required>
+      <label for="code">6-digit code (or a recovery code)</label><input id="code" name="code" autocomplete="one-time-code" required>
       <button type="submit">Verify</button></form>`;
     if (view.step === 'verify') {
       sendPage(res, 200, 'Two-factor authentication', html`<p>Enter the code from your authenticator app for <code>${view.email}</code>.</p>${form}`);
       return;
     }
+    const codes = (view.recoveryCodes ?? []).map((c) => html`<li><code>${c}</code></li>`);
     sendPage(res, 200, 'Set up two-factor authentication', html`<p>Add <code>${view.email}</code> to an authenticator app with this key, then enter the code it shows.</p>
-      <p>Key: <code id="totp-secret">${view.secret}</code></p><p><small>Or open: <code id="totp-uri">${view.otpauthUri}</code></small></p>${form}`);
+      <p>Key: <code id="totp-secret">${view.secret}</code></p><p><small>Or open: <code id="totp-uri">${view.otpauthUri}</code></small></p>
+      <p>Keep these recovery codes somewhere safe. Each works once instead of a code, if you lose your authenticator app; they are shown only now.</p>
+      <ul id="recovery-codes">${codes}</ul>${form}`);
   }));
 
   router.post('/login/second-factor', csrf, handle(async (req, res) => {

@@ -28,6 +28,8 @@ export function pageErrors(logger: Logger) {
   return (error: unknown, req: Request, res: Response, next: NextFunction): void => {
     if (res.headersSent) return next(error);
     const page = knownErrorPage(error);
+    const retryAfter = isDomainError(error) ? error.details?.retryAfterSeconds : undefined;
+    if (page?.status === 429 && typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
     if (page) {
       if (page.status >= 500 && isDomainError(error)) logger.warn(error.message, { requestId: req.id, code: error.code, cause: error.cause });
       renderErrorPage(res, req.id, page);

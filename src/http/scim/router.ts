@@ -27,9 +27,10 @@ import type { ScimActor } from '../../services/scim-tokens.js';
 import { requestIdFrom } from '../request-id.js';
 import { parseIfMatch } from './call.js';
 import { dispatch } from './dispatch.js';
-import { ScimError, toScimError } from './errors.js';
+import { ScimError, scimErrorBody, toScimError } from './errors.js';
 import { checkStorable, normaliseBody } from './quirks.js';
 import { configureServiceProvider, declareScimSchemas, LIMITS } from './schemas.js';
+import { rateLimitSettings, scimAuthFailureLimit, type RateLimitSettings } from '../rate-limit.js';
 
 export const SCIM_BASE_PATH = '/scim/v2';
 const CONTENT_TYPE = 'application/scim+json; charset=utf-8';
@@ -39,6 +40,7 @@ export interface ScimRouterDeps {
   readonly logger: Logger;
   /** Public base URL of the service (meta.location and $ref are absolute). */
   readonly baseUrl: string;
+  readonly rateLimits?: Partial<RateLimitSettings>;
 }
 
 export type ScimEndpoint = (req: IncomingMessage, res: ServerResponse) => void;
@@ -87,6 +89,7 @@ export function scimEndpoint(deps: ScimRouterDeps): ScimEndpoint {
   declareScimSchemas();
   const origin = deps.baseUrl.replace(/\/+$/, '');
   const authenticated = new WeakSet<object>();
+  const authFailures = scimAuthFailureLimit(deps.services.deps.store, rateLimitSettings(deps.rateLimits));
   // scimmy-routers is an Express router: the discovery documents go through an Express app of their own.
   const discovery = express();
   discovery.disable('x-powered-by');
@@ -127,7 +130,14 @@ export function scimEndpoint(deps: ScimRouterDeps): ScimEndpoint {
     };
     try {
       res.setHeader('Content-Type', CONTENT_TYPE);
-      const actor = await authenticate(deps.services, req, res, requestId);
+      const actor = await authenticate(deps.services, req, res, requestId).catch(async (error: unknown) => {
+        // Only failures are counted (the valid-token path stays one lookup); over the limit: 429.
+        const wait = error instanceof DomainError && error.kind === 'unauthenticated' ? await authFailures.failed(req) : null;
+        if (wait === null) throw error;
+        send(res, 429, scimErrorBody(429, undefined, `Too many failed authentications. Try again in ${wait} seconds.`), { 'Retry-After': String(wait) });
+        return undefined;
+      });
+      if (actor === undefined) return;
       if (WITH_BODY.has(method)) {
         await parseBody(req, res);
         if (req.body !== undefined) {

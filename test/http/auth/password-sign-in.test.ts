@@ -97,8 +97,8 @@ describe('password sign-in with TOTP (U4, S2)', () => {
     expect(locked.text).toContain('<code>too_many_attempts</code>');
     ctx.clock.advance(61_000);
     expect((await postForm(agent, '/login/password', { email: 'lou@pw.test', password: PASSWORD })).status).toBe(303);
-    const row = await ctx.testDb.db('users').where({ email: 'lou@pw.test' }).first('failed_sign_ins', 'locked_until');
-    expect(row).toEqual({ failed_sign_ins: 0, locked_until: null });
+    const rows = await ctx.testDb.db('sign_in_backoff').where({ scope: 'password', subject: 'lou@pw.test' }).select('failures', 'locked_until');
+    expect(rows).toEqual([{ failures: 0, locked_until: null }, { failures: 0, locked_until: null }]);
   });
 
   it('refuses forms without the CSRF token or from another origin', async () => {
