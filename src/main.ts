@@ -12,6 +12,7 @@ import { loadConfig, ConfigError, type Config } from './config.js';
 import { isDomainError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import { createRuntime, type Runtime } from './runtime.js';
+import { describeMailDelivery } from './adapters/mailer.js';
 
 const DRAIN_TIMEOUT_MS = 15000;
 const HEALTH_PATHS = new Set(['/healthz', '/readyz']);
@@ -73,6 +74,7 @@ export async function serve(config: Config, portOverride?: number): Promise<http
     port: typeof address === 'object' && address ? address.port : port,
     database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})`,
   });
+  logger.info(describeMailDelivery(config.smtpUrl, !config.production));
 
   await migrateWhenReachable(runtime, logger, () => stopping);
   if (!stopping) {
@@ -93,7 +95,7 @@ async function migrateWhenReachable(runtime: Runtime, logger: Logger, stopping: 
       if (applied.length > 0) logger.info('migrations applied', { applied });
       return;
     } catch (error) {
-      if (isDomainError(error) && error.kind === 'unavailable') {
+      if (isDomainError(error) && error.kind === 'unavailable' && error.code !== 'database_missing') {
         logger.warn('database unreachable; retrying', { inMs: delay, reason: error.message });
       } else if ((error as Error).name === 'MigrationLocked') {
         logger.warn('another instance is migrating; waiting', {

@@ -13,11 +13,15 @@ import { createMailer } from './adapters/mailer.js';
 import { createServices, type Services } from './services/index.js';
 import { DomainError } from './errors.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
+import { keyring, type Keyring } from './security/encryption.js';
+import { loadOrCreateKeyFile } from './security/key-file.js';
 
 export interface Runtime {
   readonly db: Db;
   readonly store: Store;
   readonly services: Services;
+  /** The keys that seal and open secrets at rest (primary first). */
+  readonly keyring: Keyring;
   migrate(): Promise<string[]>;
   health(): Promise<void>;
   close(): Promise<void>;
@@ -27,7 +31,9 @@ export async function createRuntime(config: Config, logger: Logger, overrides: {
   // The embedded database serves one process at a time: refuse clearly rather than corrupt it.
   const lock: DataDirLock | undefined = config.databaseUrl ? undefined : lockDataDir(config.dataDir);
   let db: Db;
+  let keys: Keyring;
   try {
+    keys = secretKeyring(config, logger);
     db = createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: config.dbPoolMax, timeoutMs: config.dbTimeoutMs, logger });
   } catch (error) {
     lock?.release();
@@ -35,13 +41,13 @@ export async function createRuntime(config: Config, logger: Logger, overrides: {
   }
   const store = createStore(db);
   const clock = overrides.clock ?? systemClock;
-  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, store, logger, clock });
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, store, logger, clock, logLinks: !config.production });
   const services = createServices({
     store, clock, logger, mailer, dns: overrides.dns ?? createTxtLookup(config.dnsServers),
-    baseUrl: config.baseUrl, secretKey: config.secretKey,
+    baseUrl: config.baseUrl, secretKey: keys,
   });
   return {
-    db, store, services,
+    db, store, services, keyring: keys,
     async migrate() {
       try {
         return await migrateLatest(db);
@@ -56,7 +62,9 @@ export async function createRuntime(config: Config, logger: Logger, overrides: {
     },
     async close() {
       try {
-        await mailer.flush();
+        // Mail queued by this process is being delivered already (after commit): let it finish.
+        // No new round starts here, so a CLI facing an unreachable database reports one error.
+        await mailer.idle();
         mailer.close();
         await db.destroy();
       } finally {
@@ -64,4 +72,16 @@ export async function createRuntime(config: Config, logger: Logger, overrides: {
       }
     },
   };
+}
+
+/**
+ * SECRET_KEY / SECRET_KEYS when set (config requires one with DATABASE_URL); else, on the embedded
+ * database, the random key kept in DATA_DIR/secret.key, generated on first start.
+ */
+function secretKeyring(config: Config, logger: Logger): Keyring {
+  if (config.secretKeys.length > 0) return keyring(config.secretKeys);
+  if (config.databaseUrl) throw new Error('SECRET_KEY is required with DATABASE_URL');
+  const { key, file, created } = loadOrCreateKeyFile(config.dataDir);
+  if (created) logger.info('generated the secret key of the embedded database; back it up with DATA_DIR', { file });
+  return keyring([key]);
 }
