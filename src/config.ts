@@ -43,7 +43,7 @@ const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
  * entry of SECRET_KEYS (`SECRET_KEYS=<new>,legacy-fixed-key`) so such data can be re-encrypted.
  */
 export const LEGACY_FIXED_KEY_NAME = 'legacy-fixed-key';
-const LEGACY_FIXED_KEY = Buffer.alloc(32, 7);
+export const LEGACY_FIXED_KEY = Buffer.alloc(32, 7);
 
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
   const problems: string[] = [];

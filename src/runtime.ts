@@ -2,7 +2,7 @@
  * Builds everything a process needs from a Config (database, store, adapters, services) and tears
  * it down again. Shared by the HTTP server and the operator CLI so both use the same services.
  */
-import type { Config } from './config.js';
+import { LEGACY_FIXED_KEY, type Config } from './config.js';
 import type { Logger } from './logger.js';
 import { systemClock, type Clock } from './clock.js';
 import { createDb, migrateLatest, migrationsCurrent, type Db } from './store/db.js';
@@ -15,6 +15,7 @@ import { DomainError } from './errors.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { keyring, type Keyring } from './security/encryption.js';
 import { loadOrCreateKeyFile } from './security/key-file.js';
+import { reencryptSecrets } from './services/secret-rotation.js';
 
 export interface Runtime {
   readonly db: Db;
@@ -32,8 +33,9 @@ export async function createRuntime(config: Config, logger: Logger, overrides: {
   const lock: DataDirLock | undefined = config.databaseUrl ? undefined : lockDataDir(config.dataDir);
   let db: Db;
   let keys: Keyring;
+  let adoptLegacyKey: boolean;
   try {
-    keys = secretKeyring(config, logger);
+    ({ keys, adoptLegacyKey } = secretKeyring(config, logger));
     db = createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: config.dbPoolMax, timeoutMs: config.dbTimeoutMs, logger });
   } catch (error) {
     lock?.release();
@@ -49,12 +51,22 @@ export async function createRuntime(config: Config, logger: Logger, overrides: {
   return {
     db, store, services, keyring: keys,
     async migrate() {
+      let applied: string[];
       try {
-        return await migrateLatest(db);
+        applied = await migrateLatest(db);
       } catch (error) {
         // An unreachable database becomes database_unavailable, so callers can wait and retry.
         rethrowDbError(error);
       }
+      if (adoptLegacyKey) {
+        // First start with a generated key over data an older version sealed with its fixed key:
+        // move those secrets to the new key now, so the fixed key is never needed again.
+        const tables = await reencryptSecrets(store, keys);
+        adoptLegacyKey = false;
+        const moved = Object.values(tables).reduce((n, t) => n + t.reencrypted, 0);
+        if (moved > 0) logger.warn('re-encrypted secrets sealed with the former fixed key under the generated key', { reencrypted: moved });
+      }
+      return applied;
     },
     async health() {
       await store.ping();
@@ -78,10 +90,12 @@ export async function createRuntime(config: Config, logger: Logger, overrides: {
  * SECRET_KEY / SECRET_KEYS when set (config requires one with DATABASE_URL); else, on the embedded
  * database, the random key kept in DATA_DIR/secret.key, generated on first start.
  */
-function secretKeyring(config: Config, logger: Logger): Keyring {
-  if (config.secretKeys.length > 0) return keyring(config.secretKeys);
+function secretKeyring(config: Config, logger: Logger): { keys: Keyring; adoptLegacyKey: boolean } {
+  if (config.secretKeys.length > 0) return { keys: keyring(config.secretKeys), adoptLegacyKey: false };
   if (config.databaseUrl) throw new Error('SECRET_KEY is required with DATABASE_URL');
   const { key, file, created } = loadOrCreateKeyFile(config.dataDir);
-  if (created) logger.info('generated the secret key of the embedded database; back it up with DATA_DIR', { file });
-  return keyring([key]);
+  if (!created) return { keys: keyring([key]), adoptLegacyKey: false };
+  logger.info('generated the secret key of the embedded database; back it up with DATA_DIR', { file });
+  // Until migrate() re-encrypts them, secrets an older version sealed with its fixed key stay readable.
+  return { keys: keyring([key, LEGACY_FIXED_KEY]), adoptLegacyKey: true };
 }

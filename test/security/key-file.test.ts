@@ -44,6 +44,37 @@ describe('secret key file of the embedded database', () => {
     expect(fs.readFileSync(file, 'utf8').trim()).toBe(key);
   }, SLOW);
 
+  it('on the first start after an upgrade, moves secrets sealed with the former fixed key to the generated key', async () => {
+    const operator = { kind: 'operator' } as const;
+    const before = await createRuntime(loadConfig({ DATA_DIR: dir, SECRET_KEY: '07'.repeat(32) }), silentLogger); // what older versions used
+    let connectionId: string;
+    try {
+      await before.migrate();
+      const { orgSid } = await before.services.organizations.create(operator, { name: 'Upgraded', ownerEmail: 'owner@upgraded.example' });
+      ({ connectionId } = await before.services.sso.addOidc(operator, orgSid, { issuer: 'https://login.example', clientId: 'c', clientSecret: 'kept-secret' }));
+    } finally {
+      await before.close();
+    }
+
+    const lines: string[] = [];
+    const upgraded = await createRuntime(loadConfig({ DATA_DIR: dir }), createLogger('info', (l) => lines.push(l)));
+    try {
+      await upgraded.migrate();
+      expect((await upgraded.services.sso.oidcSettings(connectionId)).clientSecret).toBe('kept-secret');
+    } finally {
+      await upgraded.close();
+    }
+    expect(lines.some((l) => l.includes('re-encrypted secrets sealed with the former fixed key'))).toBe(true);
+
+    const later = await createRuntime(loadConfig({ DATA_DIR: dir }), silentLogger);
+    try {
+      expect(later.keyring.keys).toHaveLength(1); // the fixed key is no longer accepted
+      expect((await later.services.sso.oidcSettings(connectionId)).clientSecret).toBe('kept-secret');
+    } finally {
+      await later.close();
+    }
+  }, SLOW);
+
   it('two installations get different keys', () => {
     const other = fs.mkdtempSync(path.join(os.tmpdir(), 'orgward-key-'));
     try {
