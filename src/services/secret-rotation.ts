@@ -13,7 +13,7 @@ export interface TableCounts { reencrypted: number; unchanged: number }
 export async function reencryptSecrets(store: Store, ring: Keyring): Promise<Record<string, TableCounts>> {
   return store.transaction(async (repos) => {
     const counts: Record<string, TableCounts> = {};
-    for (const column of repos.sealedColumns.columns()) {
+    for (const column of await repos.sealedColumns.columns()) {
       const tally = (counts[column.table] ??= { reencrypted: 0, unchanged: 0 });
       for (const { key, sealed } of await repos.sealedColumns.lockValues(column)) {
         let opened;

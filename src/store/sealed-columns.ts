@@ -23,7 +23,7 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
 export function sealedColumnStore(db: Knex | Knex.Transaction) {
   return {
     /** The columns holding sealed secrets. */
-    columns(): readonly SealedColumn[] { return SEALED_COLUMNS; },
+    async columns(): Promise<readonly SealedColumn[]> { return SEALED_COLUMNS; },
     /** The sealed values of one column, locked until the transaction ends. */
     async lockValues(c: SealedColumn): Promise<{ key: string; sealed: string }[]> {
       const rows = await db(c.table).select({ key: c.key, sealed: c.column }).whereNotNull(c.column).orderBy(c.key).forUpdate() as { key: string; sealed: string }[];
