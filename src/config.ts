@@ -12,7 +12,7 @@ export interface Config {
   readonly baseUrl: string;
   /** `host:port` DNS servers used for domain verification; empty means the system resolvers. */
   readonly dnsServers: readonly string[];
-  /** SMTP URL for outgoing mail; when undefined mail stays in the outbox and links are logged. */
+  /** SMTP URL for outgoing mail; when undefined nothing is sent (links are logged in development, see adapters/mailer.ts). */
   readonly smtpUrl: string | undefined;
   readonly mailFrom: string;
   /**

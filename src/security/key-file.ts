@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ConfigError } from '../config.js';
 
 export const KEY_FILE = 'secret.key';
 
@@ -24,7 +25,7 @@ export function loadOrCreateKeyFile(dir: string): { key: Buffer; file: string; c
   }
   const raw = fs.readFileSync(file, 'utf8').trim();
   if (!/^[0-9a-f]{64}$/i.test(raw)) {
-    throw new Error(`${file} does not hold a 64-hex-character key; restore it from a backup of DATA_DIR, or set SECRET_KEY`);
+    throw new ConfigError([`${file} does not hold a 64-hex-character key; restore it from a backup of DATA_DIR, or set SECRET_KEY`]);
   }
   return { key: Buffer.from(raw, 'hex'), file, created };
 }
