@@ -22,7 +22,7 @@ function newest(target) {
   return fs.readdirSync(target).reduce((max, name) => Math.max(max, newest(path.join(target, name))), stat.mtimeMs);
 }
 
-export function isStale() {
+function isStale() {
   let built;
   try { built = fs.statSync(stamp).mtimeMs; } catch { return true; }
   return SOURCES.some((source) => newest(path.join(root, source)) > built);

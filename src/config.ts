@@ -69,6 +69,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const dnsServers = (env.DNS_SERVERS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   for (const s of dnsServers) {
     if (!/^(\[[0-9a-f:]+\]|[^:\s]+)(:\d{1,5})?$/i.test(s)) problems.push(`DNS_SERVERS entry "${s}" must be host or host:port`);
+    else if (Number(/:(\d+)$/.exec(s)?.[1] ?? 53) > 65535) problems.push(`DNS_SERVERS entry "${s}" has a port above 65535`);
   }
 
   const smtpUrl = env.SMTP_URL || undefined;

@@ -33,3 +33,10 @@ describe('secret keys', () => {
     expect(problems({ SECRET_KEYS: `${a},short` })).toEqual([expect.stringContaining('32-byte keys')]);
   });
 });
+
+describe('DNS_SERVERS', () => {
+  it('accepts host names (looked up before the first query) and refuses a port out of range', () => {
+    expect(loadConfig({ DNS_SERVERS: 'localhost:5353, 127.0.0.1, [::1]:53' }).dnsServers).toEqual(['localhost:5353', '127.0.0.1', '[::1]:53']);
+    expect(problems({ DNS_SERVERS: 'localhost:99999' })).toEqual([expect.stringContaining('port above 65535')]);
+  });
+});
