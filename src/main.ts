@@ -15,6 +15,8 @@ import { createRuntime, type Runtime } from './runtime.js';
 import { describeMailDelivery } from './adapters/mailer.js';
 
 const DRAIN_TIMEOUT_MS = 15000;
+// Mail is delivered right after the commit that queued it; this retries what failed meanwhile.
+const MAIL_RETRY_MS = 60000;
 const HEALTH_PATHS = new Set(['/healthz', '/readyz']);
 
 /**
@@ -30,6 +32,7 @@ export async function serve(config: Config, portOverride?: number): Promise<http
 
   let ready = false;
   let stopping = false;
+  let mailRetry: NodeJS.Timeout | undefined;
   const server = http.createServer((req, res) => {
     // While draining, tell keep-alive clients to reconnect elsewhere after this response.
     if (stopping) res.setHeader('Connection', 'close');
@@ -47,6 +50,7 @@ export async function serve(config: Config, portOverride?: number): Promise<http
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    clearInterval(mailRetry);
     logger.info('draining', { signal });
     setTimeout(() => { logger.warn('drain timed out; exiting'); process.exit(1); }, DRAIN_TIMEOUT_MS).unref();
     // close() stops accepting and calls back once in-flight requests have finished.
@@ -80,6 +84,9 @@ export async function serve(config: Config, portOverride?: number): Promise<http
   if (!stopping) {
     ready = true;
     logger.info('ready');
+    void runtime.deliverMail();
+    mailRetry = setInterval(() => void runtime.deliverMail(), MAIL_RETRY_MS);
+    mailRetry.unref();
   }
   return server;
 }

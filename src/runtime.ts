@@ -25,6 +25,8 @@ export interface Runtime {
   readonly keyring: Keyring;
   migrate(): Promise<string[]>;
   health(): Promise<void>;
+  /** Delivers what waits in the mail outbox (failed earlier, or leased by a process that died). */
+  deliverMail(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -68,6 +70,7 @@ export async function createRuntime(config: Config, logger: Logger, overrides: {
       }
       return applied;
     },
+    deliverMail: () => mailer.flush(),
     async health() {
       await store.ping();
       if (!(await migrationsCurrent(db))) throw new DomainError('database_unavailable', 'Migrations are pending.');
