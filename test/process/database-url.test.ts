@@ -10,9 +10,9 @@ import { baseEnv, CLI_SECRET_KEY, runCli, ROOT } from '../cli/run-cli.js';
 const SLOW = 120000;
 const onPostgres = Boolean(process.env.DATABASE_URL);
 const STACK_FRAME = /\n\s+at /;
+const env = (url: string) => ({ ...baseEnv(), DATABASE_URL: url, SECRET_KEY: CLI_SECRET_KEY });
 
 (onPostgres ? describe : describe.skip)('a wrong DATABASE_URL', () => {
-  const env = (url: string) => ({ ...baseEnv(), DATABASE_URL: url, SECRET_KEY: CLI_SECRET_KEY });
   const missingUrl = withDatabase(process.env.DATABASE_URL ?? 'postgres://127.0.0.1/x', 'orgward_never_created');
 
   it('names a database that does not exist and how to create it (CLI)', async () => {
@@ -29,6 +29,10 @@ const STACK_FRAME = /\n\s+at /;
     expect(run.stderr).toContain('createdb "orgward_never_created"');
     expect(run.stderr).not.toMatch(STACK_FRAME);
   }, SLOW);
+});
+
+// Needs no PostgreSQL server: nothing listens on the port it names.
+describe('an unreachable DATABASE_URL', () => {
 
   it('reports an unreachable server in one line: no stack trace, no mail-outbox error', async () => {
     const run = await runCli(['org', 'show', '--org', `OR${'0'.repeat(32)}`, '--json'], { ...env('postgres://orgward@127.0.0.1:1/orgward'), LOG_LEVEL: 'info' });
