@@ -15,6 +15,8 @@ const config = loadConfig({
   BASE_URL: 'http://127.0.0.1',
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   DB_POOL_MAX: process.env.DB_POOL_MAX ?? '16',
+  // A scratch benchmark database: any fixed key will do (SECRET_KEY is required with DATABASE_URL).
+  ...(!process.env.SECRET_KEY && !process.env.SECRET_KEYS && { SECRET_KEY: 'b'.repeat(64) }),
 });
 const logger = createLogger(config.logLevel);
 const runtime = await createRuntime(config, logger);

@@ -8,6 +8,7 @@ import * as createScim from './20261123010000_create_scim.js';
 import * as createSso from './20261123020000_create_sso.js';
 import * as bindSsoLogins from './20261207010000_bind_sso_logins.js';
 import * as createSignInLimits from './20261207020000_create_sign_in_limits.js';
+import * as leaseMailOutbox from './20261207030000_lease_mail_outbox.js';
 import * as createLinkPages from './20261207050000_create_link_pages.js';
 
 export interface Migration {
@@ -22,5 +23,6 @@ export const migrations: readonly Migration[] = [
   { name: '20261123020000_create_sso', ...createSso },
   { name: '20261207010000_bind_sso_logins', ...bindSsoLogins },
   { name: '20261207020000_create_sign_in_limits', ...createSignInLimits },
+  { name: '20261207030000_lease_mail_outbox', ...leaseMailOutbox },
   { name: '20261207050000_create_link_pages', ...createLinkPages },
 ];

@@ -12,11 +12,17 @@ export interface Config {
   readonly baseUrl: string;
   /** `host:port` DNS servers used for domain verification; empty means the system resolvers. */
   readonly dnsServers: readonly string[];
-  /** SMTP URL for outgoing mail; when undefined mail stays in the outbox and links are logged. */
+  /** SMTP URL for outgoing mail; when undefined nothing is sent (links are logged in development, see adapters/mailer.ts). */
   readonly smtpUrl: string | undefined;
   readonly mailFrom: string;
-  /** 32-byte key (hex or base64) that encrypts secrets at rest (OIDC client secrets, TOTP seeds). */
-  readonly secretKey: Buffer;
+  /**
+   * 32-byte keys (hex or base64) that encrypt secrets at rest (OIDC client secrets, TOTP seeds),
+   * primary first: SECRET_KEYS=new,old during a rotation, else SECRET_KEY. Empty on the embedded
+   * database without either: a random key kept in `DATA_DIR/secret.key` is used (see runtime).
+   */
+  readonly secretKeys: readonly Buffer[];
+  /** NODE_ENV=production: mail links are never logged. */
+  readonly production: boolean;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   readonly dbPoolMax: number;
   /** How long a request may wait for the database before failing with 503. */
@@ -32,8 +38,12 @@ export class ConfigError extends Error {
 }
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
-// A fixed development key: fine for a laptop, refused when NODE_ENV=production.
-const DEV_SECRET_KEY = Buffer.alloc(32, 7);
+/**
+ * The fixed key earlier versions used when SECRET_KEY was unset. Accepted only as a decrypt-only
+ * entry of SECRET_KEYS (`SECRET_KEYS=<new>,legacy-fixed-key`) so such data can be re-encrypted.
+ */
+export const LEGACY_FIXED_KEY_NAME = 'legacy-fixed-key';
+export const LEGACY_FIXED_KEY = Buffer.alloc(32, 7);
 
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
   const problems: string[] = [];
@@ -59,19 +69,35 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const dnsServers = (env.DNS_SERVERS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   for (const s of dnsServers) {
     if (!/^(\[[0-9a-f:]+\]|[^:\s]+)(:\d{1,5})?$/i.test(s)) problems.push(`DNS_SERVERS entry "${s}" must be host or host:port`);
+    else if (Number(/:(\d+)$/.exec(s)?.[1] ?? 53) > 65535) problems.push(`DNS_SERVERS entry "${s}" has a port above 65535`);
   }
 
   const smtpUrl = env.SMTP_URL || undefined;
   if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) problems.push('SMTP_URL must start with smtp:// or smtps://');
 
-  let secretKey = DEV_SECRET_KEY;
-  const rawKey = env.SECRET_KEY;
-  if (rawKey) {
-    const key = /^[0-9a-f]{64}$/i.test(rawKey) ? Buffer.from(rawKey, 'hex') : Buffer.from(rawKey, 'base64');
-    if (key.length !== 32) problems.push('SECRET_KEY must be 32 bytes, as 64 hex characters or base64');
-    else secretKey = key;
-  } else if (env.NODE_ENV === 'production') {
-    problems.push('SECRET_KEY is required when NODE_ENV=production');
+  const parseKey = (name: string, raw: string): Buffer | undefined => {
+    const key = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+    if (key.length === 32) return key;
+    problems.push(`${name} must hold 32-byte keys, as 64 hex characters or base64 (generate one with: openssl rand -hex 32)`);
+    return undefined;
+  };
+  const secretKeys: Buffer[] = [];
+  if (env.SECRET_KEY && env.SECRET_KEYS) {
+    problems.push('Set SECRET_KEY or SECRET_KEYS, not both (SECRET_KEYS=new,old during a rotation, SECRET_KEY otherwise)');
+  } else if (env.SECRET_KEYS) {
+    const entries = env.SECRET_KEYS.split(',').map((s) => s.trim()).filter(Boolean);
+    if (entries[0] === LEGACY_FIXED_KEY_NAME) problems.push(`SECRET_KEYS: ${LEGACY_FIXED_KEY_NAME} may only follow a new key (it never encrypts)`);
+    for (const entry of entries) {
+      const key = entry === LEGACY_FIXED_KEY_NAME ? LEGACY_FIXED_KEY : parseKey('SECRET_KEYS', entry);
+      if (key) secretKeys.push(key);
+    }
+    if (entries.length === 0) problems.push('SECRET_KEYS must list at least one key');
+  } else if (env.SECRET_KEY) {
+    const key = parseKey('SECRET_KEY', env.SECRET_KEY);
+    if (key) secretKeys.push(key);
+  } else if (databaseUrl) {
+    // Every instance sharing the database must seal and open secrets with the same key.
+    problems.push('SECRET_KEY is required with DATABASE_URL: give every instance the same key (generate one with: openssl rand -hex 32)');
   }
 
   const logLevel = (env.LOG_LEVEL || 'info') as Config['logLevel'];
@@ -85,7 +111,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     dnsServers,
     smtpUrl,
     mailFrom: env.MAIL_FROM || 'Orgward <no-reply@orgward.localhost>',
-    secretKey,
+    secretKeys,
+    production: env.NODE_ENV === 'production',
     logLevel,
     dbPoolMax: int('DB_POOL_MAX', 10, 1, 200),
     dbTimeoutMs: int('DB_TIMEOUT_MS', 3000, 100, 120000),

@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   conflict: 'conflict',
   database_unavailable: 'unavailable',
   data_dir_locked: 'unavailable',
+  database_missing: 'unavailable',
+  secret_key_missing: 'conflict',
   // organizations (O)
   owner_required: 'conflict',
   account_limit_reached: 'conflict',

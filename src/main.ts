@@ -12,8 +12,11 @@ import { loadConfig, ConfigError, type Config } from './config.js';
 import { isDomainError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import { createRuntime, type Runtime } from './runtime.js';
+import { describeMailDelivery } from './adapters/mailer.js';
 
 const DRAIN_TIMEOUT_MS = 15000;
+// Mail is delivered right after the commit that queued it; this retries what failed meanwhile.
+const MAIL_RETRY_MS = 60000;
 const HEALTH_PATHS = new Set(['/healthz', '/readyz']);
 
 /**
@@ -29,6 +32,7 @@ export async function serve(config: Config, portOverride?: number): Promise<http
 
   let ready = false;
   let stopping = false;
+  let mailRetry: NodeJS.Timeout | undefined;
   const server = http.createServer((req, res) => {
     // While draining, tell keep-alive clients to reconnect elsewhere after this response.
     if (stopping) res.setHeader('Connection', 'close');
@@ -46,6 +50,7 @@ export async function serve(config: Config, portOverride?: number): Promise<http
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    clearInterval(mailRetry);
     logger.info('draining', { signal });
     setTimeout(() => { logger.warn('drain timed out; exiting'); process.exit(1); }, DRAIN_TIMEOUT_MS).unref();
     // close() stops accepting and calls back once in-flight requests have finished.
@@ -73,11 +78,15 @@ export async function serve(config: Config, portOverride?: number): Promise<http
     port: typeof address === 'object' && address ? address.port : port,
     database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})`,
   });
+  logger.info(describeMailDelivery(config.smtpUrl, !config.production));
 
   await migrateWhenReachable(runtime, logger, () => stopping);
   if (!stopping) {
     ready = true;
     logger.info('ready');
+    void runtime.deliverMail();
+    mailRetry = setInterval(() => void runtime.deliverMail(), MAIL_RETRY_MS);
+    mailRetry.unref();
   }
   return server;
 }
@@ -93,7 +102,7 @@ async function migrateWhenReachable(runtime: Runtime, logger: Logger, stopping: 
       if (applied.length > 0) logger.info('migrations applied', { applied });
       return;
     } catch (error) {
-      if (isDomainError(error) && error.kind === 'unavailable') {
+      if (isDomainError(error) && error.kind === 'unavailable' && error.code !== 'database_missing') {
         logger.warn('database unreachable; retrying', { inMs: delay, reason: error.message });
       } else if ((error as Error).name === 'MigrationLocked') {
         logger.warn('another instance is migrating; waiting', {

@@ -11,6 +11,7 @@ import { registerDomainCommands } from './domain.js';
 import { registerImportCommands } from './import.js';
 import { registerOrgCommands } from './org.js';
 import { registerScimCommands } from './scim.js';
+import { registerSecretsCommands } from './secrets.js';
 import { registerSsoCommands } from './sso.js';
 import { registerSystemCommands } from './system.js';
 import { registerUserCommands } from './user.js';
@@ -38,6 +39,7 @@ export function buildProgram(state: CliState, jsonRequested: boolean): Command {
   registerScimCommands(program, state);
   registerSsoCommands(program, state);
   registerAccountCommands(program, state);
+  registerSecretsCommands(program, state);
   return program;
 }
 

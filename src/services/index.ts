@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import type { Store } from '../store/index.js';
 import type { TxtLookup } from '../adapters/dns.js';
 import type { Mailer } from '../adapters/mailer.js';
+import type { SecretKey } from '../security/encryption.js';
 import { createAuditLogService } from './audit-log.js';
 import { createDomainsService } from './domains.js';
 import { createInvitationsService } from './invitations.js';
@@ -39,7 +40,7 @@ export interface ServiceDeps {
   /** Public base URL, for links in mail. */
   readonly baseUrl: string;
   /** Key that encrypts secrets at rest. */
-  readonly secretKey: Buffer;
+  readonly secretKey: SecretKey;
 }
 
 export function createServices(deps: ServiceDeps) {

@@ -1,7 +1,8 @@
 /**
  * Mail from a use case: written to the outbox in the caller's transaction and delivered once that
  * transaction commits, so a rolled-back change never sends mail and a committed one always has its
- * message (the outbox survives a crash before delivery).
+ * message (the outbox survives a crash before delivery). Delivery itself runs outside any
+ * transaction (adapters/mailer.ts): no row lock is held while an SMTP server takes its time.
  */
 import type { Repos } from '../store/index.js';
 import type { ServiceDeps } from './index.js';

@@ -34,6 +34,7 @@ export function translateDbError(error: unknown): DomainError | undefined {
     const [code, message] = CONSTRAINTS[e.constraint]!;
     return new DomainError(code, message, { cause: error });
   }
+  if (e.code === '3D000') return missingDatabase(error, e.message ?? '');
   if (e.code && CONNECTION_CODES.has(e.code)) return unavailable(error);
   // knex re-wraps some driver errors without their code (its migration lock: "connect ECONNREFUSED …").
   if (e.name === 'KnexTimeoutError' || /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connection is closed|Unable to acquire a connection|\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN)\b/i.test(e.message ?? '')) {
@@ -58,6 +59,14 @@ export function translateDbError(error: unknown): DomainError | undefined {
 
 function unavailable(cause: unknown): DomainError {
   return new DomainError('database_unavailable', 'The database is unavailable; try again shortly.', { cause });
+}
+
+/** DATABASE_URL names a database the server does not have (a fresh install): say how to create it. */
+function missingDatabase(cause: unknown, message: string): DomainError {
+  const name = /database "([^"]+)" does not exist/.exec(message)?.[1] ?? 'named in DATABASE_URL';
+  return new DomainError('database_missing',
+    `The database "${name}" does not exist on the PostgreSQL server in DATABASE_URL. Create it (for example: createdb ${JSON.stringify(name)}, ` +
+    `run as a user allowed to create databases on that server), then start Orgward again; it creates its tables itself.`, { cause });
 }
 
 /** Rethrows database errors as DomainErrors where they mean one; anything else unchanged. */

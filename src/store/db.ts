@@ -34,9 +34,11 @@ export interface DbOptions {
 
 export function createDb(options: DbOptions): Db {
   const timeoutMs = options.timeoutMs ?? 5000;
+  // One line per event: knex passes messages with the driver's stack trace appended.
+  const firstLine = (message: unknown) => (typeof message === 'string' ? message.split('\n')[0] : message);
   const log = options.logger && {
-    warn: (message: unknown) => options.logger!.warn('knex', { message }),
-    error: (message: unknown) => options.logger!.error('knex', { message }),
+    warn: (message: unknown) => options.logger!.warn('knex', { message: firstLine(message) }),
+    error: (message: unknown) => options.logger!.error('knex', { message: firstLine(message) }),
     deprecate: (message: unknown) => options.logger!.warn('knex deprecation', { message }),
     debug: (message: unknown) => options.logger!.debug('knex', { message }),
   };

@@ -28,6 +28,7 @@ import { accountImportRequestStore } from './account-import-requests.js';
 import { signInBackoffStore } from './sign-in-backoff.js';
 import { createRateLimiter, type RateLimiter, type RateLimitPolicy } from './rate-limits.js';
 export type { RateLimiter, RateLimitPolicy, RateLimitResult } from './rate-limits.js';
+import { sealedColumnStore } from './sealed-columns.js';
 
 export function createRepos(db: Knex | Knex.Transaction) {
   return {
@@ -52,6 +53,7 @@ export function createRepos(db: Knex | Knex.Transaction) {
     signupVerifications: signupVerificationStore(db),
     accountImportRequests: accountImportRequestStore(db),
     signInBackoff: signInBackoffStore(db),
+    sealedColumns: sealedColumnStore(db),
   };
 }
 

@@ -2,7 +2,7 @@
  * The TXT lookup adapter (D3) against a real DNS server on loopback: records come back as their
  * character-string chunks, absent names as [], server failures as dns_lookup_failed.
  */
-import { createTxtLookup } from '../../src/adapters/dns.js';
+import { createTxtLookup, parseDnsServer } from '../../src/adapters/dns.js';
 import { startDnsServer, type TestDnsServer } from '../support/dns-server.js';
 
 let dns: TestDnsServer;
@@ -47,5 +47,20 @@ describe('TXT lookup over DNS_SERVERS', () => {
     const address = closed.address;
     await closed.close();
     await expect(createTxtLookup([address], 300).resolveTxt('_none.f.test')).rejects.toMatchObject({ code: 'dns_lookup_failed' });
+  });
+
+  it('accepts a host name in DNS_SERVERS (localhost:port), looking it up before the first query', async () => {
+    dns.publish('_named.g.test', 'by-name');
+    const port = dns.address.split(':').pop();
+    await expect(createTxtLookup([`localhost:${port}`]).resolveTxt('_named.g.test')).resolves.toEqual([['by-name']]);
+  });
+
+  it('parses every form of DNS_SERVERS entry', () => {
+    expect(parseDnsServer('127.0.0.1')).toEqual({ host: '127.0.0.1', port: undefined });
+    expect(parseDnsServer('127.0.0.1:5353')).toEqual({ host: '127.0.0.1', port: 5353 });
+    expect(parseDnsServer('::1')).toEqual({ host: '::1', port: undefined });
+    expect(parseDnsServer('[::1]:5353')).toEqual({ host: '::1', port: 5353 });
+    expect(parseDnsServer('localhost:5353')).toEqual({ host: 'localhost', port: 5353 });
+    expect(parseDnsServer('dns.internal')).toEqual({ host: 'dns.internal', port: undefined });
   });
 });

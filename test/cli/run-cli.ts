@@ -11,6 +11,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestDb, type TestDb } from '../support/db.js';
 
+/** The SECRET_KEY child processes share on PostgreSQL (the same bytes as TEST_SECRET_KEY). */
+export const CLI_SECRET_KEY = '09'.repeat(32);
+
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export interface CliRun {
@@ -33,7 +36,7 @@ export interface CliDatabase {
 export function baseEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !['DATABASE_URL', 'DATA_DIR', 'PORT', 'DNS_SERVERS', 'SMTP_URL', 'NODE_OPTIONS', 'BASE_URL'].includes(k)) env[k] = v;
+    if (v !== undefined && !['DATABASE_URL', 'DATA_DIR', 'PORT', 'DNS_SERVERS', 'SMTP_URL', 'NODE_OPTIONS', 'BASE_URL', 'SECRET_KEY', 'SECRET_KEYS'].includes(k)) env[k] = v;
   }
   return { ...env, LOG_LEVEL: 'warn' };
 }
@@ -41,7 +44,9 @@ export function baseEnv(): Record<string, string> {
 export async function cliDatabase(): Promise<CliDatabase> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orgward-cli-'));
   const testDb = process.env.DATABASE_URL ? await createTestDb() : undefined;
-  const env = { ...baseEnv(), DATA_DIR: dataDir, ...(testDb?.url && { DATABASE_URL: testDb.url }) };
+  // With DATABASE_URL every process must be given the shared SECRET_KEY; the embedded database
+  // generates its own in DATA_DIR.
+  const env = { ...baseEnv(), DATA_DIR: dataDir, ...(testDb?.url && { DATABASE_URL: testDb.url, SECRET_KEY: CLI_SECRET_KEY }) };
   return {
     kind: testDb?.url ? 'postgresql' : 'pglite', env, dataDir, testDb,
     async close() {

@@ -47,7 +47,7 @@ async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, wit
     proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
     env = { ...db.env, DATABASE_URL: proxy.urlFor(db.testDb!.url!) };
     server = await startServer(env);
-    runtime = await createRuntime(loadConfig({ DATABASE_URL: env.DATABASE_URL, LOG_LEVEL: 'silent' }), silentLogger);
+    runtime = await createRuntime(loadConfig({ DATABASE_URL: env.DATABASE_URL, SECRET_KEY: env.SECRET_KEY, LOG_LEVEL: 'silent' }), silentLogger);
   }, SLOW);
   afterAll(async () => {
     await runtime?.close().catch(() => undefined);

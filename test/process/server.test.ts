@@ -33,6 +33,8 @@ describe(`server process (${process.env.DATABASE_URL ? 'PostgreSQL' : 'embedded 
     expect(stopped).toMatchObject({ code: 0, signal: null });
     expect(stopped.ms).toBeLessThan(5000);
     expect(first.logs()).toContain('"msg":"stopped"');
+    // Start-up says, once, that without SMTP_URL mail links go to the log (development).
+    expect(first.logs().match(/"msg":"development mail: no SMTP_URL[^"]*"/g)).toHaveLength(1);
     // The embedded database is free again for the next process.
     expect(fs.existsSync(path.join(env.DATA_DIR, 'orgward.lock'))).toBe(false);
 

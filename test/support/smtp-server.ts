@@ -25,8 +25,13 @@ export interface TestSmtpServer {
   close(): Promise<void>;
 }
 
+export interface SmtpServerOptions {
+  /** Called when a message's data starts arriving; the server answers only once it resolves (a slow server). */
+  readonly beforeAccept?: () => Promise<void>;
+}
+
 /** Starts the server on 127.0.0.1, port chosen by the system. */
-export async function startSmtpServer(): Promise<TestSmtpServer> {
+export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<TestSmtpServer> {
   const messages: ReceivedMail[] = [];
   const taken = new Set<ReceivedMail>();
   const waiters: { recipient: string; resolve: (m: ReceivedMail) => void }[] = [];
@@ -45,7 +50,7 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
     authOptional: true,
     logger: false,
     onData(stream, session, callback) {
-      simpleParser(stream).then((parsed) => {
+      Promise.all([simpleParser(stream), options.beforeAccept?.()]).then(([parsed]) => {
         const text = parsed.text ?? '';
         const mail: ReceivedMail = {
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
