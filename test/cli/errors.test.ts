@@ -20,7 +20,7 @@ describe('usage errors: exit 2', () => {
   it.each([
     [['domain', 'add', 'corp.example'], "required option '--org <sid>' not specified"],
     [['domain', 'policy', '--org', NO_ORG, 'corp.example', 'open'], "command-argument value 'open' is invalid for argument 'policy'. Allowed choices are restricted, auto-enrollment, blocked."],
-    [['org', 'set', '--org', NO_ORG, '--account-limit', 'ten'], "option '--account-limit <n>' argument 'ten' is invalid. expected an integer from 1 to 1000000"],
+    [['org', 'set', '--org', NO_ORG, '--account-limit', 'ten'], "option '--account-limit <n>' argument 'ten' is invalid. expected an integer from 1 to 100000"],
     [['org', 'frobnicate'], "unknown command 'frobnicate'"],
     [['org', 'create', '--name', 'X', '--owner', 'o@x.example', '--colour', 'red'], "unknown option '--colour'"],
   ])('%j', async (args, message) => {
