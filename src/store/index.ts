@@ -23,6 +23,7 @@ import { ssoConnectionStore } from './sso-connections.js';
 import { ssoIdentityStore } from './sso-identities.js';
 import { ssoLoginStateStore } from './sso-login-state.js';
 import { signInFactorStore } from './sso-sign-in.js';
+import { bulkImportStore } from './bulk-import.js';
 
 export function createRepos(db: Knex | Knex.Transaction) {
   return {
@@ -44,6 +45,7 @@ export function createRepos(db: Knex | Knex.Transaction) {
     ssoIdentities: ssoIdentityStore(db),
     ssoLoginState: ssoLoginStateStore(db),
     signInFactors: signInFactorStore(db),
+    bulkImport: bulkImportStore(db),
   };
 }
 
