@@ -109,7 +109,7 @@ export function createBulkImportService(deps: ServiceDeps) {
         links.set(a.userSid, { url: link(baseUrl, `/password-reset/${token}`), expiresAt });
         return { tokenHash: hashToken(token), subject: a.userSid, orgSid, expiresAt };
       });
-      await repos.bulkImport.issueResetTokens(tokens, now);
+      await repos.bulkImport.issueResetTokens(tokens, tokens.map((t) => t.subject).filter((sid) => hasPassword.has(sid)), now);
       await repos.bulkImport.enqueueMails(adds.map((a) => welcome(org, a.email, links.get(a.userSid) ?? null)));
 
       const label = actorLabel(actor);

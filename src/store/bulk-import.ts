@@ -95,11 +95,16 @@ export function bulkImportStore(db: Knex | Knex.Transaction) {
       return rows.map((r: ConsumedInvitation) => ({ id: r.id, email: r.email, role: r.role }));
     },
 
-    /** U3's reset links for many users: earlier unused links of the same users stop working. */
-    async issueResetTokens(tokens: readonly { tokenHash: string; subject: string; orgSid: string; expiresAt: Date }[], now: Date): Promise<void> {
+    /**
+     * U3's reset links for many users; earlier unused links of `existing` users (new users have
+     * none) stop working.
+     */
+    async issueResetTokens(tokens: readonly { tokenHash: string; subject: string; orgSid: string; expiresAt: Date }[], existing: readonly string[], now: Date): Promise<void> {
+      if (existing.length > 0) {
+        await raw(`UPDATE ${ONE_TIME_TOKENS} SET used_at = ? WHERE purpose = 'password_reset' AND subject = ANY(CAST(? AS text[])) AND used_at IS NULL`,
+          [now, existing]);
+      }
       if (tokens.length === 0) return;
-      await raw(`UPDATE ${ONE_TIME_TOKENS} SET used_at = ? WHERE purpose = 'password_reset' AND subject = ANY(CAST(? AS text[])) AND used_at IS NULL`,
-        [now, tokens.map((t) => t.subject)]);
       await raw(`INSERT INTO ${ONE_TIME_TOKENS} (token_hash, purpose, subject, org_sid, expires_at)
         SELECT h, 'password_reset', s, o, e FROM unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS timestamptz[])) AS x(h, s, o, e)`,
       [tokens.map((t) => t.tokenHash), tokens.map((t) => t.subject), tokens.map((t) => t.orgSid), tokens.map((t) => t.expiresAt.toISOString())]);
