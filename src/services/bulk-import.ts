@@ -12,6 +12,8 @@
  * concurrent change breaks (a unique index refuses a person created or enrolled meanwhile) is
  * redone once on fresh data, then row by row, so each row still gets its own outcome. Chunks
  * commit as they go: an interrupted import keeps what it applied and can simply be run again.
+ * The outbox holds the welcome mail from each chunk's commit on; delivery starts when the import
+ * ends (or is stopped).
  */
 import { DomainError } from '../errors.js';
 import { newSid } from '../ids.js';
@@ -80,7 +82,7 @@ export function createBulkImportService(deps: ServiceDeps) {
    * one statement per kind of row, every change audited (L1).
    */
   async function applyChunk(actor: Actor, orgSid: string, rows: readonly BulkImportApply[], updateRoles: boolean): Promise<RowOutcome[]> {
-    return store.transaction(async (repos, afterCommit) => {
+    return store.transaction(async (repos) => {
       const now = clock.now();
       const { org } = await authorize(repos, actor, orgSid, 'bulk_import');
       const domains = await repos.bulkImport.shareVerifiedDomains(orgSid);
@@ -125,7 +127,6 @@ export function createBulkImportService(deps: ServiceDeps) {
       }
       for (const c of changes) entries.push(entry('user.role_changed', c.userSid!, { role: before.get(c.userSid!) }, { role: c.role, path: 'import' }));
       await repos.bulkImport.appendAudit(entries);
-      if (adds.length > 0) afterCommit(() => void deps.mailer.flush());
 
       return [
         ...adds.map((a): RowOutcome => {
@@ -203,17 +204,23 @@ export function createBulkImportService(deps: ServiceDeps) {
       options.onProgress?.(done, total);
       const size = Math.max(1, options.chunkSize ?? BULK_IMPORT_CHUNK);
       let next = 0;
-      while (next < planned.apply.length && options.signal?.aborted !== true) {
-        const chunk = planned.apply.slice(next, next + size);
-        for (const outcome of await applyWithRetry(actor, orgSid, chunk, updateRoles)) {
-          const { kind, ...rest } = outcome;
-          if (kind === 'applied') applied.push(rest as BulkImportResult['applied'][number]);
-          else if (kind === 'skipped') skipped.push(rest as BulkImportResult['skipped'][number]);
-          else errors.push(rest as BulkImportResult['errors'][number]);
+      try {
+        while (next < planned.apply.length && options.signal?.aborted !== true) {
+          const chunk = planned.apply.slice(next, next + size);
+          for (const outcome of await applyWithRetry(actor, orgSid, chunk, updateRoles)) {
+            const { kind, ...rest } = outcome;
+            if (kind === 'applied') applied.push(rest as BulkImportResult['applied'][number]);
+            else if (kind === 'skipped') skipped.push(rest as BulkImportResult['skipped'][number]);
+            else errors.push(rest as BulkImportResult['errors'][number]);
+          }
+          next += chunk.length;
+          done += chunk.length;
+          options.onProgress?.(done, total);
         }
-        next += chunk.length;
-        done += chunk.length;
-        options.onProgress?.(done, total);
+      } finally {
+        // The welcome mail leaves once the chunks are written (or the import stopped), not between
+        // them: delivery (a statement per message) would otherwise compete with the import.
+        if (applied.some((a) => a.action === 'added')) void deps.mailer.flush();
       }
       const remaining = planned.apply.length - next;
       const byLine = (a: { line: number }, b: { line: number }) => a.line - b.line;
