@@ -216,6 +216,9 @@ export function createBulkImportService(deps: ServiceDeps) {
           next += chunk.length;
           done += chunk.length;
           options.onProgress?.(done, total);
+          // The embedded PGlite answers without returning to the event loop: yield once per chunk
+          // so that a signal (Ctrl-C sets options.signal) and the progress bar's timer get their turn.
+          await new Promise<void>((resolve) => setImmediate(resolve));
         }
       } finally {
         // The welcome mail leaves once the chunks are written (or the import stopped), not between

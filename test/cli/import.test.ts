@@ -108,6 +108,8 @@ function collect(child: ChildProcess): Promise<{ code: number | null; stdout: st
 }
 
 describe('orgward import users: Ctrl-C', () => {
+  beforeAll(async () => { await cliJson(['org', 'set', '--org', orgSid, '--bulk-import', 'on'], db.env); }, SLOW);
+
   it('SIGINT with --json: one JSON object with what was applied and interrupted: true, exit 130, lock released; running it again finishes', async () => {
     const big = bigFile('sigint.csv', 'sig');
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'import', 'users', '--org', orgSid, big, '--json'], {
