@@ -14,7 +14,11 @@ export function registerUserCommands(program: Command, state: CliState): void {
       const invitation = await services.invitations.invite(actor, opts.org as string, {
         email: args[0]!, role: opts.role as 'admin' | 'standard', replace: opts.replace === true,
       });
-      return { invitationId: invitation.invitationId, email: invitation.email, role: invitation.role, expiresAt: invitation.expiresAt, replaced: invitation.replaced };
+      // `replaced` only when a pending invitation was replaced: what changed for it.
+      return {
+        invitationId: invitation.invitationId, email: invitation.email, role: invitation.role, expiresAt: invitation.expiresAt,
+        ...(invitation.replaced && { replaced: invitation.replaced }),
+      };
     }, (r) => [
       `Invited ${r.email} as ${r.role}; the link works until ${new Date(r.expiresAt).toISOString()}.`,
       ...(r.replaced ? [r.replaced.role.from === r.replaced.role.to

@@ -27,17 +27,19 @@ afterAll(async () => { await db.close(); }, SLOW);
 describe('orgward user invite', () => {
   it('a different role for a pending invitation needs --replace; the result says what changed', async () => {
     const first = await cliJson(['user', 'invite', '--org', orgSid, 'bob@inv.example', '--role', 'admin'], db.env);
-    expect(first).toMatchObject({ email: 'bob@inv.example', role: 'admin', replaced: null });
+    expect(first).toEqual({ invitationId: expect.any(String), email: 'bob@inv.example', role: 'admin', expiresAt: expect.any(String) });
 
     const refused = await cliJson(['user', 'invite', '--org', orgSid, 'bob@inv.example', '--role', 'standard'], db.env, 1);
     expect(refused.error).toMatchObject({ code: 'invitation_pending', message: expect.stringContaining('--replace') });
     const pending = await cliJson(['user', 'invitations', '--org', orgSid], db.env);
     expect(pending.invitations).toEqual([expect.objectContaining({ invitationId: first.invitationId, role: 'admin' })]);
 
-    const replaced = await runCli(['user', 'invite', '--org', orgSid, 'bob@inv.example', '--role', 'standard', '--replace'], db.env);
-    expect(replaced.code).toBe(0);
-    expect(replaced.stdout).toContain(`replaces the pending invitation ${first.invitationId}: role admin → standard`);
+    const replaced = await cliJson(['user', 'invite', '--org', orgSid, 'bob@inv.example', '--role', 'standard', '--replace'], db.env);
+    expect(replaced).toMatchObject({ role: 'standard', replaced: { invitationId: first.invitationId, role: { from: 'admin', to: 'standard' } } });
+    const again = await runCli(['user', 'invite', '--org', orgSid, 'bob@inv.example', '--role', 'admin', '--replace'], db.env);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain(`replaces the pending invitation ${replaced.invitationId}: role standard → admin`);
     const after = await cliJson(['user', 'invitations', '--org', orgSid], db.env);
-    expect(after.invitations).toEqual([expect.objectContaining({ email: 'bob@inv.example', role: 'standard' })]);
+    expect(after.invitations).toEqual([expect.objectContaining({ email: 'bob@inv.example', role: 'admin' })]);
   }, SLOW);
 });
