@@ -1,6 +1,6 @@
 /**
  * `orgward import users --org SID FILE.csv [--update-roles]`: bulk import (B1, B2). On a terminal
- * a progress bar runs on stderr (elsewhere, with LOG_LEVEL=info, a log line per chunk);
+ * a progress bar runs on stderr (elsewhere a log line per chunk, at the default LOG_LEVEL=info);
  * afterwards a summary lists the refused rows with their line numbers.
  *
  * Ctrl-C (SIGINT) stops the import after the chunk in flight: what was applied stays, the partial
