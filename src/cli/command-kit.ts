@@ -65,9 +65,11 @@ export function parseCount(min: number, max: number) {
   };
 }
 
-export interface ActionOptions {
+export interface ActionOptions<T = object> {
   /** Apply pending migrations before the handler runs (default true; `migrate` itself says false). */
   readonly migrate?: boolean;
+  /** The exit status for a result that was printed (default 0), e.g. 130 for an import stopped by Ctrl-C. */
+  readonly exitCode?: (result: T) => number;
 }
 
 /**
@@ -78,7 +80,7 @@ export function action<T extends object>(
   state: CliState,
   handler: (ctx: ActionContext, input: ActionArgs) => Promise<T>,
   human: (result: T) => string,
-  options: ActionOptions = {},
+  options: ActionOptions<T> = {},
 ) {
   return async (...params: unknown[]): Promise<void> => {
     const command = params[params.length - 1] as Command;
@@ -100,7 +102,7 @@ export function action<T extends object>(
       };
       const result = await handler(ctx, { args, opts });
       printResult(state.io, json, result, human(result));
-      state.exitCode = EXIT_OK;
+      state.exitCode = options.exitCode ? options.exitCode(result) : EXIT_OK;
     } catch (error) {
       state.exitCode = printError(state.io, json, error);
     } finally {

@@ -9,10 +9,22 @@ export function registerUserCommands(program: Command, state: CliState): void {
     .addOption(orgOption())
     .argument('<email>')
     .addOption(new Option('--role <role>', 'role on acceptance').choices(['admin', 'standard']).default('standard'))
+    .addOption(new Option('--replace', 'replace a pending invitation that offers another role (its link stops working)'))
     .action(action(state, async ({ services, actor }, { args, opts }) => {
-      const invitation = await services.invitations.invite(actor, opts.org as string, { email: args[0]!, role: opts.role as 'admin' | 'standard' });
-      return { invitationId: invitation.invitationId, email: invitation.email, role: invitation.role, expiresAt: invitation.expiresAt };
-    }, (r) => `Invited ${r.email} as ${r.role}; the link works until ${new Date(r.expiresAt).toISOString()}.`));
+      const invitation = await services.invitations.invite(actor, opts.org as string, {
+        email: args[0]!, role: opts.role as 'admin' | 'standard', replace: opts.replace === true,
+      });
+      // `replaced` only when a pending invitation was replaced: what changed for it.
+      return {
+        invitationId: invitation.invitationId, email: invitation.email, role: invitation.role, expiresAt: invitation.expiresAt,
+        ...(invitation.replaced && { replaced: invitation.replaced }),
+      };
+    }, (r) => [
+      `Invited ${r.email} as ${r.role}; the link works until ${new Date(r.expiresAt).toISOString()}.`,
+      ...(r.replaced ? [r.replaced.role.from === r.replaced.role.to
+        ? `This replaces the pending invitation ${r.replaced.invitationId} (same role); its link no longer works.`
+        : `This replaces the pending invitation ${r.replaced.invitationId}: role ${r.replaced.role.from} → ${r.replaced.role.to}; its link no longer works.`] : []),
+    ].join('\n')));
 
   leaf(user, 'invitations', 'list pending invitations')
     .addOption(orgOption())

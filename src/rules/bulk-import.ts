@@ -4,7 +4,8 @@
  * Rules: B1 (available once an operator enabled it: bulk_import_disabled), B2 (each row is checked
  * like an invitation; bad rows are reported with line and reason, good rows applied; running the
  * same file again changes nothing), D6, D7, U1 (through decideEnrollment), O2 (the Owner's role
- * never changes by import).
+ * never changes by import). An existing member keeps their role unless the import was asked to
+ * update roles (a file is a list of people to bring in, not silently a list of demotions).
  */
 import type { ErrorCode } from '../errors.js';
 import type { Rejection } from './decision.js';
@@ -13,7 +14,7 @@ import { emailMatchesDomain, normaliseEmail } from './domains.js';
 import { decideEnrollment } from './enrollment.js';
 import { normaliseName } from './names.js';
 import { bulkImportDisabled } from './operator.js';
-import type { AssignableRole, DomainSnapshot, MemberSnapshot, OrgSnapshot } from './types.js';
+import type { AssignableRole, DomainSnapshot, MemberSnapshot, OrgSnapshot, Role } from './types.js';
 
 /** Most rows one file may hold. */
 export const MAX_BULK_IMPORT_ROWS = 10_000;
@@ -36,6 +37,8 @@ export interface BulkImportContext {
   readonly orgDomains: readonly DomainSnapshot[];
   /** Existing users whose email appears in the file, whatever their organization. */
   readonly members: readonly MemberSnapshot[];
+  /** Change the role of existing members whose row names another role (else they are left unchanged). */
+  readonly updateRoles?: boolean;
 }
 
 /** A row to apply: add a new member, or change an existing member's role. */
@@ -49,11 +52,18 @@ export interface BulkImportApply {
   readonly userSid: string | null;
 }
 
-/** A row that changes nothing: the person is already a member with that role. */
+/**
+ * A row that changes nothing: the person is already a member with that role (`already_member`),
+ * or with another role that this import does not change (`role_not_updated`, see updateRoles).
+ */
 export interface BulkImportSkip {
   readonly line: number;
   readonly email: string;
-  readonly reason: 'already_member';
+  readonly reason: 'already_member' | 'role_not_updated';
+  /** The member's role, kept. */
+  readonly role: Role;
+  /** The role the row asked for, when it differs. */
+  readonly requestedRole?: AssignableRole;
 }
 
 /** A bad row, with a reason safe to show. */
@@ -91,6 +101,12 @@ export function planBulkImport(rows: readonly BulkImportRow[], context: BulkImpo
   const skip: BulkImportSkip[] = [];
   const errors: BulkImportError[] = [];
   const firstLine = new Map<string, number>();
+  const members = new Map<string, MemberSnapshot>();
+  for (const m of context.members) {
+    const normal = normaliseEmail(m.email);
+    if (normal.ok) members.set(normal.email, m);
+  }
+  const verifiedDomains = context.orgDomains.filter((d) => d.verified && d.orgSid === context.org.sid);
 
   for (const row of rows) {
     const fail = (code: ErrorCode, message: string): void => { errors.push({ line: row.line, email: row.email, code, message }); };
@@ -108,15 +124,15 @@ export function planBulkImport(rows: readonly BulkImportRow[], context: BulkImpo
       if (!checked.ok) { fail(checked.code, checked.message); continue; }
       name = checked.name;
     }
-    const member = context.members.find((m) => sameEmail(m.email, email)) ?? null;
-    const verifiedDomain = context.orgDomains.find((d) => d.verified && d.orgSid === context.org.sid
-      && emailMatchesDomain(email, d.name)) ?? null;
+    const member = members.get(email) ?? null;
+    const verifiedDomain = verifiedDomains.find((d) => emailMatchesDomain(email, d.name)) ?? null;
     const decision = decideEnrollment({ path: 'import', email, member, verifiedDomain, targetOrgSid: context.org.sid, role });
     if (decision.kind === 'reject') { fail(decision.code, decision.message); continue; }
     if (decision.kind === 'join') {
       apply.push({ line: row.line, email, role, name, action: 'add', userSid: member?.userSid ?? null });
     } else if (decision.kind === 'already_member') {
-      if (decision.role === role) skip.push({ line: row.line, email, reason: 'already_member' });
+      if (decision.role === role) skip.push({ line: row.line, email, reason: 'already_member', role: decision.role });
+      else if (context.updateRoles !== true) skip.push({ line: row.line, email, reason: 'role_not_updated', role: decision.role, requestedRole: role });
       else if (decision.role === 'owner') fail('owner_required', `${email} is the Owner; the Owner's role cannot be changed by import.`);
       else apply.push({ line: row.line, email, role, name, action: 'change_role', userSid: decision.userSid });
     } else {
@@ -131,9 +147,4 @@ function parseRole(input: string | undefined): AssignableRole | null {
   if (role === '' || role === 'standard') return 'standard';
   if (role === 'admin') return 'admin';
   return null;
-}
-
-function sameEmail(stored: string, email: string): boolean {
-  const normal = normaliseEmail(stored);
-  return normal.ok && normal.email === email;
 }

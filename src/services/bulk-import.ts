@@ -1,145 +1,162 @@
 /**
  * Bulk user import from a CSV file (B1, B2): every row is checked like an invitation (D6, D7, U1
  * through planBulkImport and the enrollment rule), bad rows are reported by line and reason, good
- * rows are applied, and running the same file again changes nothing.
+ * rows are applied, and running the same file again changes nothing. Existing members keep their
+ * role unless the import is asked to update roles. A pending invitation of someone the import
+ * adds is used up (marked accepted): the person is in, the link has nothing left to do.
  *
- * Each good row is applied in its own transaction, re-decided there on fresh data with the
- * person's row locked: one bad or raced row (someone joined another organization meanwhile)
- * is reported and does not undo the others, and an interrupted import can simply be run again.
+ * The whole file is planned once from a snapshot, then applied in chunks of a few hundred rows,
+ * each in one transaction that decides its rows again with the same rule on fresh data read
+ * under locks (the people's rows FOR UPDATE, the organization's verified domains FOR SHARE) and
+ * writes them with one statement per kind of row (store/bulk-import.ts). A chunk that a
+ * concurrent change breaks (a unique index refuses a person created or enrolled meanwhile) is
+ * redone once on fresh data, then row by row, so each row still gets its own outcome. Chunks
+ * commit as they go: an interrupted import keeps what it applied and can simply be run again.
+ * The outbox holds the welcome mail from each chunk's commit on; delivery starts when the import
+ * ends (or is stopped).
  */
 import { DomainError } from '../errors.js';
-import { planBulkImport, type BulkImportApply, type BulkImportPlan, type BulkImportRow } from '../rules/bulk-import.js';
+import { planBulkImport, type BulkImportApply, type BulkImportPlan, type BulkImportRow, type BulkImportSkip } from '../rules/bulk-import.js';
 import { normaliseEmail } from '../rules/domains.js';
+import type { AssignableRole } from '../rules/types.js';
 import type { Repos } from '../store/index.js';
-import type { Actor, Domain, Organization } from '../types.js';
+import type { Actor } from '../types.js';
 import { orgSnapshot } from './account-support.js';
+import { createChunkWriter, type RowOutcome } from './bulk-import-chunk.js';
 import { audit, authorize, fail, snapshotOf } from './context.js';
-import { readCsv } from './csv.js';
-import { domainSnapshot, enroll } from './enrollment.js';
+import { readCsvLines } from './csv.js';
+import { domainSnapshot } from './enrollment.js';
 import type { ServiceDeps } from './index.js';
-import { queueMail } from './mail-queue.js';
-import { issueResetLink } from './reset-links.js';
+
+/** Rows decided and written per transaction. */
+export const BULK_IMPORT_CHUNK = 500;
 
 export interface BulkImportOptions {
   /** Called as rows are processed: `done` of `total` data rows. */
   readonly onProgress?: (done: number, total: number) => void;
+  /** Change the role of existing members whose row names another role; without it they are reported unchanged. */
+  readonly updateRoles?: boolean;
+  /** Stops the import between chunks: what was applied stays applied, and the result says `interrupted`. */
+  readonly signal?: AbortSignal;
+  /** Rows per transaction (default {@link BULK_IMPORT_CHUNK}). */
+  readonly chunkSize?: number;
 }
 
 export interface BulkImportResult {
-  readonly applied: { line: number; email: string; userSid: string; role: 'admin' | 'standard'; action: 'added' | 'role_changed' }[];
-  readonly skipped: { line: number; email: string; reason: string }[];
+  readonly applied: { line: number; email: string; userSid: string; role: AssignableRole; action: 'added' | 'role_changed'; invitationId?: string }[];
+  readonly skipped: { line: number; email: string; reason: BulkImportSkip['reason']; role?: string; requestedRole?: AssignableRole }[];
   readonly errors: { line: number; email: string; code: string; message: string }[];
+  /** True when the import was stopped (signal) before every row was processed. */
+  readonly interrupted: boolean;
+  /** Rows left unprocessed by the interruption (0 otherwise): run the same file again to finish. */
+  readonly remaining: number;
 }
 
 /** Refusals that concern the import as a whole (the organization, the actor, B1), not one row. */
 const ABORTS: ReadonlySet<string> = new Set(['not_found', 'forbidden', 'unauthenticated', 'user_suspended', 'bulk_import_disabled']);
 
-type RowOutcome =
-  | { kind: 'applied'; userSid: string; action: 'added' | 'role_changed' }
-  | { kind: 'skipped'; reason: string }
-  | { kind: 'error'; code: string; message: string };
-
 /** createBulkImportService: bulk import over one Store. */
 export function createBulkImportService(deps: ServiceDeps) {
-  const { store, clock, baseUrl } = deps;
+  const { store } = deps;
+  const applyChunk = createChunkWriter(deps);
 
-  /** One row, in its own transaction: decided again on fresh data, then applied and audited. */
-  async function applyRow(actor: Actor, orgSid: string, domains: readonly Domain[], row: BulkImportApply): Promise<RowOutcome> {
-    return store.transaction(async (repos, afterCommit) => {
-      const { org } = await authorize(repos, actor, orgSid, 'bulk_import');
-      const existing = await repos.users.lockByEmail(row.email);
-      const again = planBulkImport([{ line: row.line, email: row.email, role: row.role, name: row.name ?? undefined }], {
-        org: orgSnapshot(org), orgDomains: domains.map(domainSnapshot), members: existing ? [snapshotOf(existing)] : [],
-      });
-      if (again.kind === 'reject') return fail(again);
-      const [error] = again.errors;
-      if (error) return { kind: 'error', code: error.code, message: error.message };
-      const [skip] = again.skip;
-      if (skip) return { kind: 'skipped', reason: skip.reason };
-      const apply = again.apply[0]!;
-      if (apply.action === 'change_role') {
-        await repos.users.setRole(apply.userSid!, orgSid, apply.role);
-        await audit(repos, actor, { orgSid, action: 'user.role_changed', target: apply.userSid, before: { role: existing?.role }, after: { role: apply.role, path: 'import' } });
-        return { kind: 'applied', userSid: apply.userSid!, action: 'role_changed' };
-      }
-      const now = clock.now();
-      const joined = await enroll(repos, actor, { path: 'import', email: apply.email, targetOrgSid: orgSid, role: apply.role, profile: { displayName: apply.name }, now });
-      if (joined.outcome !== 'joined') return { kind: 'skipped', reason: 'already_member' };
-      // Someone who exists without a password (e.g. created for an account they own) needs the link as much as a new user.
-      const needsPassword = joined.newUser || !(await repos.users.credentials(joined.member.sid))?.password_hash;
-      await welcome(repos, afterCommit, org, joined.member.sid, joined.member.email, needsPassword, now);
-      return { kind: 'applied', userSid: joined.member.sid, action: 'added' };
-    });
+  /** A row refusal (conflict, invalid value) is that row's outcome; an outage or a refusal of the whole import stops it. */
+  function rowRefusal(error: unknown): DomainError | undefined {
+    if (!(error instanceof DomainError) || error.kind === 'unavailable' || ABORTS.has(error.code)) return undefined;
+    return error;
   }
 
-  /** The welcome mail; whoever has no password yet gets a single-use link to set one (U3's 24-hour link). */
-  async function welcome(repos: Repos, afterCommit: (fn: () => void) => void, org: Organization, userSid: string, email: string, needsPassword: boolean, now: Date): Promise<void> {
-    const lines = [`You have been added to ${org.name} on Orgward.`];
-    if (needsPassword) {
-      const reset = await issueResetLink(repos, baseUrl, userSid, org.sid, now);
-      lines.push('', `Set your password here (the link works once, until ${reset.expiresAt.toISOString()}):`, reset.url);
-    } else {
-      lines.push('', 'Sign in with your existing password.');
+  /** A chunk, redone once on fresh data when a concurrent change broke it, then row by row. */
+  async function applyWithRetry(actor: Actor, orgSid: string, rows: readonly BulkImportApply[], updateRoles: boolean): Promise<RowOutcome[]> {
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      try {
+        return await applyChunk(actor, orgSid, rows, updateRoles);
+      } catch (error) {
+        if (!rowRefusal(error)) throw error;
+        if (rows.length === 1 && attempt === 1) {
+          const refusal = rowRefusal(error)!;
+          return [{ kind: 'error', line: rows[0]!.line, email: rows[0]!.email, code: refusal.code, message: refusal.message }];
+        }
+      }
     }
-    await queueMail(repos, afterCommit, deps, { to: email, subject: `Welcome to ${org.name}`, body: lines.join('\n') });
+    const outcomes: RowOutcome[] = [];
+    for (const row of rows) outcomes.push(...await applyWithRetry(actor, orgSid, [row], updateRoles));
+    return outcomes;
   }
 
   return {
     /**
-     * B1, B2: imports users from CSV text (header `email,role[,name]`; role admin or standard,
-     * empty for standard). Returns what was applied, skipped (already members with that role)
-     * and refused, each with the 1-based line of the file.
+     * B1, B2: imports users from CSV text (header `email,role[,name]` separated by `,` `;` or tab;
+     * role admin or standard, empty for standard). Returns what was applied, skipped (already
+     * members: with that role, or with another role when `updateRoles` is not set) and refused,
+     * each with the 1-based line of the file; a line that is not readable CSV is refused alone.
      */
     async importUsers(actor: Actor, orgSid: string, csvText: string, options: BulkImportOptions = {}): Promise<BulkImportResult> {
+      const updateRoles = options.updateRoles === true;
       const auth = await authorize(store.read, actor, orgSid, 'bulk_import');
       let rows: BulkImportRow[] = [];
+      let unreadable: BulkImportResult['errors'] = [];
       let parseError: unknown;
       try {
-        rows = readCsv(csvText, { required: ['email'], optional: ['role', 'name'] })
-          .map((r) => ({ line: r.line, email: r.values.email ?? '', role: r.values.role, name: r.values.name }));
+        const parsed = readCsvLines(csvText, { required: ['email'], optional: ['role', 'name'] });
+        rows = parsed.records.map((r) => ({ line: r.line, email: r.values.email ?? '', role: r.values.role, name: r.values.name }));
+        unreadable = parsed.errors.map((e) => ({ line: e.line, email: e.first, code: 'invalid_input', message: e.message }));
       } catch (error) {
         parseError = error;
       }
       const domains = await store.read.domains.listByOrg(orgSid);
       const normalised = rows.map((r) => normaliseEmail(r.email)).flatMap((n) => (n.ok ? [n.email] : []));
       const members = normalised.length > 0 ? await store.read.users.listByEmails(normalised) : [];
-      const plan: BulkImportPlan = planBulkImport(rows, { org: orgSnapshot(auth.org), orgDomains: domains.map(domainSnapshot), members: members.map(snapshotOf) });
+      const plan: BulkImportPlan = planBulkImport(rows, { org: orgSnapshot(auth.org), orgDomains: domains.map(domainSnapshot), members: members.map(snapshotOf), updateRoles });
       // B1 first: a disabled import says so whatever the file holds.
       if (plan.kind === 'reject' && plan.code === 'bulk_import_disabled') return fail(plan);
       if (parseError) throw parseError;
-      if (plan.kind === 'reject') return fail(plan);
+      // A file whose every line is unreadable is reported line by line, not as "no rows".
+      const nothingReadable = plan.kind === 'reject' && rows.length === 0 && unreadable.length > 0;
+      if (plan.kind === 'reject' && !nothingReadable) return fail(plan);
+      const planned = plan.kind === 'plan' ? plan : { apply: [], skip: [], errors: [] };
 
-      const result: BulkImportResult = {
-        applied: [],
-        skipped: plan.skip.map((s) => ({ ...s })),
-        errors: plan.errors.map((e) => ({ ...e })),
-      };
-      const total = rows.length;
-      let done = result.skipped.length + result.errors.length;
+      const applied: BulkImportResult['applied'] = [];
+      const skipped: BulkImportResult['skipped'] = planned.skip.map((s) => ({ ...s }));
+      const errors: BulkImportResult['errors'] = [...unreadable, ...planned.errors.map((e) => ({ ...e }))];
+      const total = rows.length + unreadable.length;
+      let done = skipped.length + errors.length;
       options.onProgress?.(done, total);
-      for (const row of plan.apply) {
-        let outcome: RowOutcome;
-        try {
-          outcome = await applyRow(actor, orgSid, domains, row);
-        } catch (error) {
-          // An outage, a lost permission or an unexpected fault stops the import; a refusal is this row's reason.
-          if (!(error instanceof DomainError) || error.kind === 'unavailable' || ABORTS.has(error.code)) throw error;
-          outcome = { kind: 'error', code: error.code, message: error.message };
+      const size = Math.max(1, options.chunkSize ?? BULK_IMPORT_CHUNK);
+      let next = 0;
+      try {
+        while (next < planned.apply.length && options.signal?.aborted !== true) {
+          const chunk = planned.apply.slice(next, next + size);
+          for (const outcome of await applyWithRetry(actor, orgSid, chunk, updateRoles)) {
+            const { kind, ...rest } = outcome;
+            if (kind === 'applied') applied.push(rest as BulkImportResult['applied'][number]);
+            else if (kind === 'skipped') skipped.push(rest as BulkImportResult['skipped'][number]);
+            else errors.push(rest as BulkImportResult['errors'][number]);
+          }
+          next += chunk.length;
+          done += chunk.length;
+          options.onProgress?.(done, total);
+          // The embedded PGlite answers without returning to the event loop: yield once per chunk
+          // so that a signal (Ctrl-C sets options.signal) and the progress bar's timer get their turn.
+          await new Promise<void>((resolve) => setImmediate(resolve));
         }
-        if (outcome.kind === 'applied') result.applied.push({ line: row.line, email: row.email, userSid: outcome.userSid, role: row.role, action: outcome.action });
-        else if (outcome.kind === 'skipped') result.skipped.push({ line: row.line, email: row.email, reason: outcome.reason });
-        else result.errors.push({ line: row.line, email: row.email, code: outcome.code, message: outcome.message });
-        options.onProgress?.(++done, total);
+      } finally {
+        // The welcome mail leaves once the chunks are written (or the import stopped), not between
+        // them: delivery (a statement per message) would otherwise compete with the import.
+        if (applied.some((a) => a.action === 'added')) void deps.mailer.flush();
       }
-      result.skipped.sort((a, b) => a.line - b.line);
-      result.errors.sort((a, b) => a.line - b.line);
-      if (result.applied.length > 0) {
-        await store.transaction((repos) => audit(repos, actor, {
+      const remaining = planned.apply.length - next;
+      const byLine = (a: { line: number }, b: { line: number }) => a.line - b.line;
+      applied.sort(byLine);
+      skipped.sort(byLine);
+      errors.sort(byLine);
+      if (applied.length > 0) {
+        await store.transaction((repos: Repos) => audit(repos, actor, {
           orgSid, action: 'users.bulk_imported',
-          after: { applied: result.applied.length, skipped: result.skipped.length, errors: result.errors.length },
+          after: { applied: applied.length, skipped: skipped.length, errors: errors.length, ...(remaining > 0 && { interrupted: true, remaining }) },
         }));
       }
-      return result;
+      return { applied, skipped, errors, interrupted: remaining > 0, remaining };
     },
   };
 }

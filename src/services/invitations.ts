@@ -3,13 +3,15 @@
  * organization, D6 not Blocked, U1 not in another organization: the enrollment rule decides), the
  * person accepts through the link in the mail, joining through the one enrollment path.
  * Only the SHA-256 digest of the link's token is stored; a link works for 7 days and once;
- * inviting the same email again replaces the pending invitation (its old link stops working).
+ * inviting the same email again with the same role renews the pending invitation (its old link
+ * stops working); with another role it is refused unless asked to replace (decideReinvitation).
  */
 import { DomainError } from '../errors.js';
 import { MAX_PERSON_NAME } from '../rules/bulk-import.js';
 import { normaliseEmail } from '../rules/domains.js';
 import { decideEnrollment } from '../rules/enrollment.js';
 import { normaliseName } from '../rules/names.js';
+import { decideReinvitation, type InvitationReplacement } from '../rules/reinvitation.js';
 import { decidePasswordStrength } from '../rules/passwords.js';
 import type { AssignableRole } from '../rules/types.js';
 import { hashPassword } from '../security/passwords.js';
@@ -34,6 +36,11 @@ export interface InvitationView {
   readonly expiresAt: Date;
   readonly invitedBy: string | null;
   readonly createdAt: Date;
+}
+
+/** What invite returns: the new invitation and, when one was pending, what changed for it. */
+export interface InvitationSent extends InvitationView {
+  readonly replaced: InvitationReplacement | null;
 }
 
 const view = (i: Invitation): InvitationView => ({
@@ -67,9 +74,11 @@ export function createInvitationsService(deps: ServiceDeps) {
   return {
     /**
      * D7, D6, U1: invites `email` into the organization as `role` and mails the link
-     * `${baseUrl}/invitations/${token}`. A pending invitation for the same email is replaced.
+     * `${baseUrl}/invitations/${token}`. A pending invitation for the same email is replaced when
+     * it offers the same role or `replace` is true; otherwise invitation_pending. `replaced` says
+     * what changed (the earlier invitation, its role from → to).
      */
-    async invite(actor: Actor, orgSid: string, input: { email: string; role?: AssignableRole }): Promise<InvitationView> {
+    async invite(actor: Actor, orgSid: string, input: { email: string; role?: AssignableRole; replace?: boolean }): Promise<InvitationSent> {
       const role = assignableRole(input.role ?? 'standard');
       const normal = normaliseEmail(input.email);
       if (!normal.ok) throw new DomainError(normal.code, normal.message);
@@ -85,14 +94,20 @@ export function createInvitationsService(deps: ServiceDeps) {
         });
         if (decision.kind === 'reject') fail(decision);
         if (decision.kind === 'already_member') throw new DomainError('user_exists', `${normal.email} is already a member of this organization.`);
-        const replaced = await repos.invitations.revokeOpen(orgSid, normal.email, now);
+        // Locked: two re-invitations at once decide one after the other (the unique index backs it).
+        const pending = await repos.invitations.lockPendingFor(orgSid, normal.email, now);
+        const again = decideReinvitation(normal.email, pending ? { invitationId: pending.id, role: pending.role, expiresAt: pending.expiresAt } : null, role, input.replace === true);
+        if (again.kind === 'reject') fail(again);
+        const replaced = again.kind === 'replace' ? again.replaced : null;
+        // Expired invitations too: they would still hold the one-open-invitation-per-email index.
+        await repos.invitations.revokeOpen(orgSid, normal.email, now);
         const token = newToken();
         const invitation = await repos.invitations.insert({
           orgSid, email: normal.email, role, tokenHash: hashToken(token), invitedBy: actorLabel(actor), expiresAt: new Date(now.getTime() + INVITATION_TTL_MS),
         });
         await audit(repos, actor, {
           orgSid, action: 'invitation.created', target: invitation.id,
-          after: { email: invitation.email, role, expiresAt: invitation.expiresAt, replacedPending: replaced },
+          after: { email: invitation.email, role, expiresAt: invitation.expiresAt, replaced },
         });
         await queueMail(repos, afterCommit, deps, {
           to: invitation.email,
@@ -100,7 +115,7 @@ export function createInvitationsService(deps: ServiceDeps) {
           body: `You are invited to join the organization "${org.name}" on Orgward as ${ROLE_NAMES[role]}.\n\n`
             + `Accept the invitation here (the link works for 7 days):\n${link(deps.baseUrl, `/invitations/${token}`)}\n`,
         });
-        return view(invitation);
+        return { ...view(invitation), replaced };
       });
     },
 

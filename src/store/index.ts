@@ -29,6 +29,7 @@ import { signInBackoffStore } from './sign-in-backoff.js';
 import { createRateLimiter, type RateLimiter, type RateLimitPolicy } from './rate-limits.js';
 export type { RateLimiter, RateLimitPolicy, RateLimitResult } from './rate-limits.js';
 import { sealedColumnStore } from './sealed-columns.js';
+import { bulkImportStore } from './bulk-import.js';
 
 export function createRepos(db: Knex | Knex.Transaction) {
   return {
@@ -54,6 +55,7 @@ export function createRepos(db: Knex | Knex.Transaction) {
     accountImportRequests: accountImportRequestStore(db),
     signInBackoff: signInBackoffStore(db),
     sealedColumns: sealedColumnStore(db),
+    bulkImport: bulkImportStore(db),
   };
 }
 

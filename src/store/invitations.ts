@@ -39,6 +39,11 @@ export function invitationStore(db: Knex | Knex.Transaction) {
       const row = await pending(now).where({ org_sid: orgSid }).whereRaw('lower(email) = lower(?)', [email]).first();
       return row && mapRow(row);
     },
+    /** The same, locked: a re-invitation decides on it and replaces it in one transaction. */
+    async lockPendingFor(orgSid: string, email: string, now: Date): Promise<Invitation | undefined> {
+      const row = await pending(now).where({ org_sid: orgSid }).whereRaw('lower(email) = lower(?)', [email]).forUpdate().first();
+      return row && mapRow(row);
+    },
     async listPending(orgSid: string, now: Date): Promise<Invitation[]> {
       return (await pending(now).where({ org_sid: orgSid }).orderBy('created_at')).map(mapRow);
     },

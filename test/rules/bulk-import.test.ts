@@ -38,8 +38,9 @@ describe('planBulkImport (B2)', () => {
     ['a new person as admin', { line: 2, email: 'new@corporate.com', role: ' Admin ' }, 'apply:add:admin'],
     ['a user without organization', { line: 2, email: 'loner@corporate.com' }, 'apply:add:standard'],
     ['a member with the same role', { line: 2, email: 'sam@corporate.com', role: 'standard' }, 'skip:already_member'],
-    ['a member with another role', { line: 2, email: 'sam@corporate.com', role: 'admin' }, 'apply:change_role:admin'],
-    ['the Owner as standard', { line: 2, email: 'olga@corporate.com', role: 'standard' }, 'error:owner_required'],
+    ['a member with another role', { line: 2, email: 'sam@corporate.com', role: 'admin' }, 'skip:role_not_updated'],
+    ['an Administrator as standard', { line: 2, email: 'adam@corporate.com', role: 'standard' }, 'skip:role_not_updated'],
+    ['the Owner as standard', { line: 2, email: 'olga@corporate.com', role: 'standard' }, 'skip:role_not_updated'],
     ['an owner role', { line: 2, email: 'new@corporate.com', role: 'owner' }, 'error:invalid_input'],
     ['an unknown role', { line: 2, email: 'new@corporate.com', role: 'superuser' }, 'error:invalid_input'],
     ['an invalid email', { line: 2, email: 'not-an-email' }, 'error:invalid_input'],
@@ -75,7 +76,7 @@ describe('planBulkImport (B2)', () => {
         { line: 2, email: 'ann@corporate.com', role: 'standard', name: 'Ann Lee', action: 'add', userSid: null },
         { line: 6, email: 'ann+2@corporate.com', role: 'standard', name: null, action: 'add', userSid: null },
       ],
-      skip: [{ line: 5, email: 'adam@corporate.com', reason: 'already_member' }],
+      skip: [{ line: 5, email: 'adam@corporate.com', reason: 'already_member', role: 'admin' }],
       errors: [
         { line: 3, email: 'bad', code: 'invalid_input', message: expect.any(String) },
         { line: 4, email: 'ANN@corporate.com', code: 'invalid_input', message: expect.stringContaining('line 2') },
@@ -83,25 +84,49 @@ describe('planBulkImport (B2)', () => {
     });
   });
 
+  it('R-B2: an existing member keeps their role and is reported unchanged, with the role asked for', () => {
+    const plan = planBulkImport([{ line: 4, email: 'adam@corporate.com', role: 'standard' }], context());
+    expect(plan).toEqual({
+      kind: 'plan', apply: [], errors: [],
+      skip: [{ line: 4, email: 'adam@corporate.com', reason: 'role_not_updated', role: 'admin', requestedRole: 'standard' }],
+    });
+  });
+
+  it.each<[string, BulkImportRow, string]>([
+    ['a member with another role', { line: 2, email: 'sam@corporate.com', role: 'admin' }, 'apply:change_role:admin'],
+    ['an Administrator as standard', { line: 2, email: 'adam@corporate.com', role: 'standard' }, 'apply:change_role:standard'],
+    ['a member with the same role', { line: 2, email: 'sam@corporate.com', role: 'standard' }, 'skip:already_member'],
+    ['the Owner as standard (O2)', { line: 2, email: 'olga@corporate.com', role: 'standard' }, 'error:owner_required'],
+    ['a new person', { line: 2, email: 'new@corporate.com', role: 'admin' }, 'apply:add:admin'],
+  ])('R-B2: asked to update roles: %s → %s', (_label, row, expected) => {
+    const plan = planBulkImport([row], context({ updateRoles: true }));
+    if (plan.kind !== 'plan') throw new Error('expected a plan');
+    expect([
+      ...plan.apply.map((a) => `apply:${a.action}:${a.role}`),
+      ...plan.skip.map((s) => `skip:${s.reason}`),
+      ...plan.errors.map((e) => `error:${e.code}`),
+    ]).toEqual([expected]);
+  });
+
   it('R-B2: running the same file again changes nothing', () => {
     const rows: BulkImportRow[] = [
       { line: 2, email: 'ann@corporate.com', role: 'admin' },
       { line: 3, email: 'sam@corporate.com', role: 'admin' },
     ];
-    const first = planBulkImport(rows, context());
+    const first = planBulkImport(rows, context({ updateRoles: true }));
     if (first.kind !== 'plan') throw new Error('expected a plan');
     expect(first.apply).toHaveLength(2);
     // Apply the first run: Ann joins as admin, Sam becomes admin.
     const after = context({
       members: [owner(), admin(), standard({ role: 'admin' }), member({ userSid: sid('US', 0x50), email: 'ann@corporate.com', role: 'admin' })],
     });
-    const second = planBulkImport(rows, after);
+    const second = planBulkImport(rows, { ...after, updateRoles: true });
     expect(second).toMatchObject({ kind: 'plan', apply: [], errors: [] });
     if (second.kind === 'plan') expect(second.skip.map((s) => s.line)).toEqual([2, 3]);
   });
 
   it('R-B2: a role change names the existing user', () => {
-    const plan = planBulkImport([{ line: 9, email: 'sam@corporate.com', role: 'admin' }], context());
+    const plan = planBulkImport([{ line: 9, email: 'sam@corporate.com', role: 'admin' }], context({ updateRoles: true }));
     expect(plan).toMatchObject({ apply: [{ action: 'change_role', userSid: STANDARD }] });
   });
 });

@@ -87,15 +87,47 @@ describe('inviting (D7, D6, U1)', () => {
 });
 
 describe('accepting', () => {
-  it('inviting again replaces the pending invitation: the old link stops working', async () => {
-    await invite('again@corp.test', 'admin');
+  it('inviting again with the same role renews the pending invitation: the old link stops working', async () => {
+    const first = await invite('again@corp.test', 'admin');
     const oldToken = await mailedToken('again@corp.test');
-    await invite('again@corp.test', 'standard');
+    const second = await invite('again@corp.test', 'admin');
+    expect(second.replaced).toEqual({ invitationId: first.invitationId, role: { from: 'admin', to: 'admin' }, expiresAt: { from: first.expiresAt } });
     const newToken = await mailedToken('again@corp.test');
     expect((await ctx.services.invitations.listPending(corp.ownerActor, corp.org.sid)).filter((i) => i.email === 'again@corp.test')).toHaveLength(1);
     await expect(ctx.services.invitations.accept(oldToken)).rejects.toMatchObject({ code: 'token_invalid' });
     const { userSid } = await ctx.services.invitations.accept(newToken, { password: PASSWORD });
+    expect(await ctx.store.read.users.get(userSid)).toMatchObject({ role: 'admin' });
+  });
+
+  it('re-inviting with another role is refused unless asked to replace, and says what changed', async () => {
+    const first = await invite('switch@corp.test', 'admin');
+    const oldToken = await mailedToken('switch@corp.test');
+    const refusal = ctx.services.invitations.invite(corp.ownerActor, corp.org.sid, { email: 'Switch@corp.test', role: 'standard' });
+    await expect(refusal).rejects.toMatchObject({ code: 'invitation_pending', message: expect.stringContaining('--replace') });
+    await expect(refusal).rejects.toMatchObject({ message: expect.stringContaining('an Administrator') });
+    // Nothing changed: the first invitation still offers Administrator and its link still works later.
+    expect((await ctx.services.invitations.listPending(corp.ownerActor, corp.org.sid)).filter((i) => i.email === 'switch@corp.test'))
+      .toEqual([expect.objectContaining({ invitationId: first.invitationId, role: 'admin' })]);
+
+    const replaced = await ctx.services.invitations.invite(corp.ownerActor, corp.org.sid, { email: 'switch@corp.test', role: 'standard', replace: true });
+    expect(replaced).toMatchObject({ role: 'standard', replaced: { invitationId: first.invitationId, role: { from: 'admin', to: 'standard' } } });
+    const { entries } = await ctx.services.auditLog.list(corp.ownerActor, corp.org.sid, { limit: 500 });
+    expect(entries.find((e) => e.target === replaced.invitationId)?.after).toMatchObject({ replaced: { role: { from: 'admin', to: 'standard' } } });
+    await expect(ctx.services.invitations.accept(oldToken)).rejects.toMatchObject({ code: 'token_invalid' });
+    const { userSid } = await ctx.services.invitations.accept(await mailedToken('switch@corp.test'), { password: PASSWORD });
     expect(await ctx.store.read.users.get(userSid)).toMatchObject({ role: 'standard' });
+  });
+
+  it('a first invitation reports nothing replaced; an expired one does not block another role', async () => {
+    expect((await invite('fresh@corp.test', 'admin')).replaced).toBeNull();
+    await mailedToken('fresh@corp.test');
+    ctx.clock.advance(8 * DAY);
+    try {
+      expect((await invite('fresh@corp.test', 'standard')).replaced).toBeNull();
+      await mailedToken('fresh@corp.test');
+    } finally {
+      ctx.clock.advance(-8 * DAY);
+    }
   });
 
   it('a link expires after 7 days', async () => {
