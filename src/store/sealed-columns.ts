@@ -15,6 +15,7 @@ export interface SealedColumn {
 export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'second_factors', key: 'user_sid', column: 'secret_encrypted' },
   { table: 'sign_in_challenges', key: 'id_hash', column: 'secret_encrypted' },
+  { table: 'sign_in_challenges', key: 'id_hash', column: 'recovery_codes_encrypted' },
   { table: 'sso_connections', key: 'id', column: 'sp_private_key_encrypted' },
   { table: 'sso_connections', key: 'id', column: 'client_secret_encrypted' },
   { table: 'sso_oidc_transactions', key: 'state_hash', column: 'code_verifier_encrypted' },
