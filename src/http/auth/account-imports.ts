@@ -9,7 +9,7 @@ import type { AccountImportLinkView } from '../../services/account-import-links.
 import { csrfToken, requireCsrf } from './csrf.js';
 import { csrfField, html, sendPage } from './html.js';
 import { orRefusal, sendDeadLink, sendSignInFirst, sendWrongUser, signedInActor, tokenParam } from './link-pages.js';
-import { handle } from './login.js';
+import { handle } from '../handle.js';
 import { signInThenReturn } from './return-path.js';
 
 export interface AccountImportPageDeps {

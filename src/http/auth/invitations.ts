@@ -9,7 +9,8 @@ import type { Services } from '../../services/index.js';
 import { csrfToken, requireCsrf } from './csrf.js';
 import { csrfField, html, sendPage } from './html.js';
 import { sendDeadLink, tokenParam } from './link-pages.js';
-import { field, handle } from './login.js';
+import { handle } from '../handle.js';
+import { field } from './login.js';
 
 export interface InvitationPageDeps {
   readonly services: Services;

@@ -7,7 +7,8 @@ import type { Router } from 'express';
 import type { Services } from '../../services/index.js';
 import { csrfToken, requireCsrf } from './csrf.js';
 import { csrfField, html, sendPage } from './html.js';
-import { field, handle } from './login.js';
+import { handle } from '../handle.js';
+import { field } from './login.js';
 
 export interface LinkDeps {
   readonly services: Services;

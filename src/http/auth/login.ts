@@ -4,13 +4,14 @@
  * (U5: sso_required on enforced domains; back-off after failures) and leads to the TOTP step
  * (U4), which issues the session. POST /logout ends it.
  */
-import type { Request, Response, Router } from 'express';
+import type { Request, Router } from 'express';
 import type { Services } from '../../services/index.js';
 import { beginSso } from '../sso/begin.js';
 import { CHALLENGE_COOKIE, readCookie, SESSION_COOKIE, setCookie } from './cookies.js';
 import { csrfToken, requireCsrf } from './csrf.js';
 import { csrfField, html, sendPage, type Raw } from './html.js';
 import { endSession, startSession } from './session.js';
+import { handle } from '../handle.js';
 
 export interface LoginDeps {
   readonly services: Services;
@@ -18,8 +19,6 @@ export interface LoginDeps {
   readonly secureCookies: boolean;
 }
 
-type Handler = (req: Request, res: Response) => Promise<void>;
-export const handle = (fn: Handler) => (req: Request, res: Response, next: (e?: unknown) => void) => { fn(req, res).catch(next); };
 export const field = (req: Request, name: string): string => {
   const v = (req.body as Record<string, unknown> | undefined)?.[name];
   return typeof v === 'string' ? v : '';

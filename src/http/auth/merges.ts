@@ -10,7 +10,7 @@ import type { Services } from '../../services/index.js';
 import { csrfToken, requireCsrf } from './csrf.js';
 import { csrfField, html, sendPage, type Raw } from './html.js';
 import { orRefusal, sendDeadLink, sendSignInFirst, sendWrongUser, signedInActor, tokenParam } from './link-pages.js';
-import { handle } from './login.js';
+import { handle } from '../handle.js';
 import { signInThenReturn } from './return-path.js';
 
 export interface MergePageDeps {

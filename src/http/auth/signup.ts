@@ -13,7 +13,8 @@ import { CHALLENGE_COOKIE, setCookie } from './cookies.js';
 import { csrfToken, requireCsrf } from './csrf.js';
 import { csrfField, html, sendPage, type Raw } from './html.js';
 import { sendDeadLink, sendRefusal, tokenParam } from './link-pages.js';
-import { field, handle } from './login.js';
+import { handle } from '../handle.js';
+import { field } from './login.js';
 
 export interface SignupPageDeps {
   readonly services: Services;

@@ -9,6 +9,7 @@ import type { SsoOutcome } from '../../services/sso-complete.js';
 import { readCookie, SAML_BROWSER_COOKIE, SSO_BROWSER_COOKIE } from '../auth/cookies.js';
 import { html, sendPage } from '../auth/html.js';
 import { startSession } from '../auth/session.js';
+import { handle } from '../handle.js';
 import { beginSso } from './begin.js';
 import { ssoErrors } from './errors.js';
 import { completeOidc, oidcClientMetadata } from './oidc.js';
@@ -21,8 +22,6 @@ export interface SsoRouteDeps {
   readonly secureCookies: boolean;
 }
 
-type Handler = (req: Request, res: Response) => Promise<void>;
-const handle = (fn: Handler) => (req: Request, res: Response, next: (e?: unknown) => void) => { fn(req, res).catch(next); };
 const param = (req: Request, name: string): string => String(req.params[name] ?? '');
 
 export function ssoRoutes(deps: SsoRouteDeps): Router {
