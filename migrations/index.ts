@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import * as createFoundation from './20261123000000_create_foundation.js';
 import * as createScim from './20261123010000_create_scim.js';
 import * as createSso from './20261123020000_create_sso.js';
+import * as createApiClients from './20261207100000_create_api_clients.js';
 
 export interface Migration {
   readonly name: string;
@@ -17,4 +18,5 @@ export const migrations: readonly Migration[] = [
   { name: '20261123000000_create_foundation', ...createFoundation },
   { name: '20261123010000_create_scim', ...createScim },
   { name: '20261123020000_create_sso', ...createSso },
+  { name: '20261207100000_create_api_clients', ...createApiClients },
 ];

@@ -14,6 +14,7 @@ import { authRoutes } from './http/auth/routes.js';
 import { sessionMiddleware } from './http/auth/session.js';
 import { ssoRoutes } from './http/sso/routes.js';
 import { scimBaseLength, scimEndpoint } from './http/scim/router.js';
+import { apiRoutes } from './http/api/index.js';
 
 export interface AppDeps {
   readonly services: Services;
@@ -38,6 +39,8 @@ export function createApp(deps: AppDeps): RequestListener {
   app.use(sessionMiddleware(deps.services));
   app.use(authRoutes(deps));
   app.use(ssoRoutes(deps));
+  // The Organizations API: POST /v1/token, /Organizations/…, /openapi.json, /docs (http/api).
+  app.use(apiRoutes(deps));
 
   app.use((_req, _res, next) => next(new DomainError('not_found', 'No such endpoint.')));
   app.use(errorHandler(deps.logger));

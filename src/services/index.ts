@@ -24,6 +24,7 @@ import { createScimGroupsService } from './scim-groups.js';
 import { createSessionService } from './sessions.js';
 import { createSignInService } from './sign-in.js';
 import { createSsoService } from './sso.js';
+import { createApiClientsService } from './api-clients.js';
 
 export interface ServiceDeps {
   readonly store: Store;
@@ -57,6 +58,7 @@ export function createServices(deps: ServiceDeps) {
     sso: createSsoService(deps),
     sessions: createSessionService(deps),
     signIn: createSignInService(deps, createSessionService(deps)),
+    apiClients: createApiClientsService(deps),
   };
 }
 

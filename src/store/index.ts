@@ -23,6 +23,9 @@ import { ssoConnectionStore } from './sso-connections.js';
 import { ssoIdentityStore } from './sso-identities.js';
 import { ssoLoginStateStore } from './sso-login-state.js';
 import { signInFactorStore } from './sso-sign-in.js';
+import { apiClientStore } from './api-clients.js';
+import { oidcPayloadStore } from './oidc-payloads.js';
+import { idempotencyKeyStore } from './idempotency-keys.js';
 
 export function createRepos(db: Knex | Knex.Transaction) {
   return {
@@ -44,6 +47,9 @@ export function createRepos(db: Knex | Knex.Transaction) {
     ssoIdentities: ssoIdentityStore(db),
     ssoLoginState: ssoLoginStateStore(db),
     signInFactors: signInFactorStore(db),
+    apiClients: apiClientStore(db),
+    oidcPayloads: oidcPayloadStore(db),
+    idempotencyKeys: idempotencyKeyStore(db),
   };
 }
 
