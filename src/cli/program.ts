@@ -14,6 +14,7 @@ import { registerScimCommands } from './scim.js';
 import { registerSsoCommands } from './sso.js';
 import { registerSystemCommands } from './system.js';
 import { registerUserCommands } from './user.js';
+import { registerApiClientCommands } from './api-client.js';
 
 export function buildProgram(state: CliState, jsonRequested: boolean): Command {
   const program = new Command('orgward')
@@ -38,6 +39,7 @@ export function buildProgram(state: CliState, jsonRequested: boolean): Command {
   registerScimCommands(program, state);
   registerSsoCommands(program, state);
   registerAccountCommands(program, state);
+  registerApiClientCommands(program, state);
   return program;
 }
 
