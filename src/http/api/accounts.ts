@@ -10,7 +10,7 @@ import type { Services } from '../../services/index.js';
 import type { Account } from '../../types.js';
 import { defineRoute, type ApiRoute } from './registry.js';
 import { AccountSid, OrganizationSid, UserSid, pageOf, twilioPage, twilioPaging } from './schemas.js';
-import { etagOf, idempotent, IDEMPOTENCY_HEADER } from './preconditions.js';
+import { checkIfMatch, etagOf, idempotent, IDEMPOTENCY_HEADER, IF_MATCH_HEADER } from './preconditions.js';
 
 const TAGS = ['Accounts'];
 
@@ -82,6 +82,29 @@ export function accountRoutes(services: Services, baseUrl: string): ApiRoute[] {
           });
           const resource = toAccountResource(account);
           return { status: 201, body: { ...resource, accountSid: account.sid }, headers: { ETag: etagOf(resource) } };
+        });
+      },
+    }),
+
+    defineRoute({
+      method: 'post', path: '/Organizations/{OrganizationSid}/Accounts/{AccountSid}', summary: 'Update an account: suspend, reactivate or close it (A1, A7)', tags: TAGS,
+      auth: 'principal', errors: 'twilio', params: accountParams,
+      body: z.strictObject({
+        status: z.enum(['active', 'suspended', 'closed']).optional().describe('A1: suspend, reactivate (active) or close a managed account; closing closes its subaccounts (A7).'),
+      }),
+      headers: [IF_MATCH_HEADER, IDEMPOTENCY_HEADER],
+      responses: { 200: { description: 'The account after the change', schema: AccountResource } },
+      async handler({ params, body, principal, req }) {
+        return idempotent(services, req, principal, body, async () => {
+          const current = await accountIn(services, principal.actor, params.OrganizationSid, params.AccountSid);
+          checkIfMatch(req, toAccountResource(current));
+          let account = current;
+          if (body.status !== undefined && body.status !== current.status) {
+            const change = body.status === 'suspended' ? services.accounts.suspend : body.status === 'closed' ? services.accounts.close : services.accounts.reactivate;
+            account = (await change(principal.actor, current.sid)).account;
+          }
+          const resource = toAccountResource(account);
+          return { status: 200, body: resource, headers: { ETag: etagOf(resource) } };
         });
       },
     }),
