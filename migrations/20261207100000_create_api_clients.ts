@@ -2,7 +2,8 @@
  * The Organizations API (issue 10): API clients and operator clients (OAuth 2.0 client
  * credentials; only the secret's SHA-256 digest is stored), the OAuth server's shared state
  * (oidc-provider's adapter rows, so every instance sees the same grants and replay records), and
- * Idempotency-Key records shared by all instances. Runs on PostgreSQL and PGlite.
+ * Idempotency-Key records shared by all instances, and the time SSO enforcement began per domain
+ * (S7). Runs on PostgreSQL and PGlite.
  */
 import type { Knex } from 'knex';
 
@@ -56,6 +57,25 @@ const statements: readonly string[] = [
       created_at timestamptz NOT NULL DEFAULT now(),
       CONSTRAINT idempotency_keys_pk PRIMARY KEY (caller, key)
     );`,
+  `
+    -- S7: API clients created before SSO enforcement of their creator's domain stop working. The
+    -- time enforcement was switched on is kept by the database itself, whichever path switches it.
+    ALTER TABLE domains ADD COLUMN sso_enforced_at timestamptz;`,
+  `
+    UPDATE domains SET sso_enforced_at = now() WHERE sso_enforced;`,
+  `
+    CREATE FUNCTION domains_sso_enforced_at() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF NEW.sso_enforced AND (TG_OP = 'INSERT' OR NOT OLD.sso_enforced) THEN
+        NEW.sso_enforced_at := now();
+      ELSIF NOT NEW.sso_enforced THEN
+        NEW.sso_enforced_at := NULL;
+      END IF;
+      RETURN NEW;
+    END $$;`,
+  `
+    CREATE TRIGGER domains_sso_enforced_at BEFORE INSERT OR UPDATE OF sso_enforced ON domains
+      FOR EACH ROW EXECUTE FUNCTION domains_sso_enforced_at();`,
 ];
 
 export async function up(knex: Knex): Promise<void> {
@@ -66,4 +86,7 @@ export async function down(knex: Knex): Promise<void> {
   await knex.raw('DROP TABLE IF EXISTS idempotency_keys');
   await knex.raw('DROP TABLE IF EXISTS oidc_payloads');
   await knex.raw('DROP TABLE IF EXISTS api_clients');
+  await knex.raw('DROP TRIGGER IF EXISTS domains_sso_enforced_at ON domains');
+  await knex.raw('DROP FUNCTION IF EXISTS domains_sso_enforced_at()');
+  await knex.raw('ALTER TABLE domains DROP COLUMN IF EXISTS sso_enforced_at');
 }

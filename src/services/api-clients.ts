@@ -124,6 +124,10 @@ export function createApiClientsService(deps: ServiceDeps) {
       if (s.orgMerged || s.orgSid === null || s.role === null) throw invalidClient();
       // Clients made by the operator have no creator membership to lose.
       if (s.creator !== undefined && !creatorStillEntitled(s.creator, s.orgSid)) throw invalidClient();
+      // S7: enforcement covers API keys created before it was switched on.
+      if (s.ssoEnforcedSinceCreation) {
+        throw new DomainError('sso_required', "Single sign-on is now enforced for this client's creator; clients created before enforcement stop working. Create a new API client.");
+      }
       return { kind: 'organization', clientId: s.clientId, orgSid: s.orgSid, role: s.role };
     },
   };

@@ -26,6 +26,8 @@ export interface ApiClientStanding {
   readonly orgMerged: boolean;
   readonly creator: { orgSid: string | null; role: string | null; status: string } | undefined;
   readonly lastUsedAt: Date | null;
+  /** S7: the creator's email domain came under SSO enforcement after the client was created. */
+  readonly ssoEnforcedSinceCreation: boolean;
 }
 
 interface Row {
@@ -58,16 +60,18 @@ export function apiClientStore(db: Knex | Knex.Transaction) {
     /** The client, its organization's state and its creator's membership, by primary key. */
     async standing(clientId: string): Promise<ApiClientStanding | undefined> {
       const row = (await raw(`SELECT c.client_id, c.kind, c.org_sid, c.role, c.created_by, c.revoked_at, c.last_used_at, o.merged_into_sid,
-          u.sid AS creator_sid, u.status AS creator_status, m.org_sid AS creator_org, m.role AS creator_role
+          u.sid AS creator_sid, u.status AS creator_status, m.org_sid AS creator_org, m.role AS creator_role,
+          EXISTS (SELECT 1 FROM domains d WHERE d.org_sid = c.org_sid AND d.sso_enforced
+            AND d.name = split_part(lower(u.email), '@', 2) AND d.sso_enforced_at > c.created_at) AS sso_enforced_since
         FROM api_clients c
         LEFT JOIN organizations o ON o.sid = c.org_sid
         LEFT JOIN users u ON u.sid = c.created_by
         LEFT JOIN memberships m ON m.user_sid = u.sid
-        WHERE c.client_id = ?`, [clientId])).rows[0] as (Row & { merged_into_sid: string | null; creator_sid: string | null; creator_status: string | null; creator_org: string | null; creator_role: string | null }) | undefined;
+        WHERE c.client_id = ?`, [clientId])).rows[0] as (Row & { merged_into_sid: string | null; creator_sid: string | null; creator_status: string | null; creator_org: string | null; creator_role: string | null; sso_enforced_since: boolean }) | undefined;
       if (!row) return undefined;
       return {
         clientId: row.client_id, kind: row.kind, orgSid: row.org_sid, role: row.role, revoked: row.revoked_at !== null,
-        orgMerged: row.merged_into_sid !== null, lastUsedAt: row.last_used_at,
+        orgMerged: row.merged_into_sid !== null, lastUsedAt: row.last_used_at, ssoEnforcedSinceCreation: row.sso_enforced_since,
         // A client made by a person names them; one made by the operator has no creator to lose.
         creator: row.created_by === 'operator' ? undefined
           : row.creator_sid === null ? { orgSid: null, role: null, status: 'removed' }

@@ -5,7 +5,7 @@
  */
 import request from 'supertest';
 import { createTestContext, type TestContext } from '../../support/app.js';
-import { addAccount, addMember, asUser, createOrgWithOwner, grantAccount, type OrgWithOwner } from '../../support/fixtures.js';
+import { addAccount, addMember, addVerifiedDomain, asUser, createOrgWithOwner, grantAccount, type OrgWithOwner } from '../../support/fixtures.js';
 import { apiClient, tokenFor } from './support.js';
 
 let ctx: TestContext;
@@ -105,6 +105,18 @@ describe('roles', () => {
       .send({ grant_type: 'client_credentials', client_id: client.clientId, client_secret: client.clientSecret });
     expect(res.status).toBe(401);
     expect(res.body.error).toBe('invalid_client');
+  });
+
+  it('R-S7: a client created before SSO enforcement of its creator\'s domain stops on the next request; a new one works', async () => {
+    const org = await createOrgWithOwner(ctx, { ownerEmail: 'owner@s7.example' });
+    const domain = await addVerifiedDomain(ctx, org.org.sid, 's7.example');
+    const before = await tokenFor(ctx, await apiClient(ctx, org.ownerActor, org.org.sid, 'admin'));
+    await request(ctx.app).get(`/Organizations/${org.org.sid}/Accounts`).set(bearer(before)).expect(200);
+    await ctx.store.transaction((repos) => repos.domains.update(domain.id, { ssoEnforced: true }));
+    const refused = await request(ctx.app).get(`/Organizations/${org.org.sid}/Accounts`).set(bearer(before)).expect(403);
+    expect(refused.body.code).toBe('sso_required');
+    const after = await tokenFor(ctx, await apiClient(ctx, org.ownerActor, org.org.sid, 'admin'));
+    await request(ctx.app).get(`/Organizations/${org.org.sid}/Accounts`).set(bearer(after)).expect(200);
   });
 
   it('R-O3: a Standard User signed in to the console sees only the accounts granted to them', async () => {
