@@ -11,6 +11,7 @@ import type { Services } from '../../services/index.js';
 import { accessTokenKey, apiAudience, verifyAccessToken } from '../oidc/access-tokens.js';
 import { tokenRoute } from '../oidc/provider.js';
 import { accountRoutes } from './accounts.js';
+import { apiClientRoutes } from './api-clients.js';
 import { documentationRoutes, openApiDocument } from './openapi.js';
 import { principalResolver, type BearerVerifier, type Principal } from './principal.js';
 import { mountRoutes, type ApiRoute } from './registry.js';
@@ -27,6 +28,7 @@ export function allRoutes(services: Services, baseUrl: string): ApiRoute[] {
   return [
     tokenDocumentation,
     ...accountRoutes(services, baseUrl),
+    ...apiClientRoutes(services),
   ];
 }
 

@@ -16,7 +16,7 @@ afterAll(() => ctx.close());
 type Doc = { openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
 
 const sample = (path: string) => path
-  .replace('{OrganizationSid}', `OR${'a'.repeat(32)}`).replace('{AccountSid}', `AC${'b'.repeat(32)}`).replace(/\{\w+\}/g, 'x');
+  .replace('{OrganizationSid}', `OR${'a'.repeat(32)}`).replace('{AccountSid}', `AC${'b'.repeat(32)}`).replace('{ClientId}', `OQ${'c'.repeat(32)}`).replace(/\{\w+\}/g, 'x');
 
 describe('/openapi.json', () => {
   it('describes every registered route, and every described operation is served', async () => {
