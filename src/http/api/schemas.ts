@@ -2,6 +2,7 @@
  * Schemas shared by the resource groups: SIDs, Twilio's paging parameters and envelope.
  */
 import { z } from 'zod';
+import { DomainError } from '../../errors.js';
 
 const sid = (prefix: string, what: string) => z.string().regex(new RegExp(`^${prefix}[0-9a-f]{32}$`), `must be ${what} SID: ${prefix} and 32 lowercase hex digits`)
   .meta({ example: `${prefix}${'0'.repeat(32)}` });
@@ -42,6 +43,7 @@ export function pageOf<T extends { sid: string }, R>(items: readonly T[], query:
   let start = 0;
   if (query.PageToken !== undefined) {
     const after = Buffer.from(query.PageToken, 'base64url').toString('utf8');
+    if (!/^[A-Z]{2}[0-9a-f]{32}$/.test(after)) throw new DomainError('invalid_input', 'PageToken is not one this API issued; follow meta.next_page_url or leave it out for the first page.');
     const index = items.findIndex((i) => i.sid > after);
     start = index === -1 ? items.length : index;
   }
