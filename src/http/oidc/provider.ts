@@ -3,7 +3,7 @@
  * client-credentials grant at POST /v1/token (Twilio's path); only that route is exposed until
  * the sign-in flows arrive. Tokens are JWTs for the Organizations API (access-tokens.ts).
  */
-import { createPrivateKey, hkdfSync } from 'node:crypto';
+import { createPrivateKey, createSecretKey, hkdfSync } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import Provider, { errors } from 'oidc-provider';
@@ -34,7 +34,8 @@ function signingJwk(secretKey: Buffer): Record<string, unknown> {
 /** The provider's request listener, configured for the client-credentials grant only. */
 export function createOidcProvider(deps: OidcDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const audience = apiAudience(deps.baseUrl);
-  const key = accessTokenKey(deps.secretKey);
+  // A KeyObject once, rather than a Buffer the provider would import for every token.
+  const key = createSecretKey(accessTokenKey(deps.secretKey));
   const cookieKey = Buffer.from(hkdfSync('sha256', deps.secretKey, Buffer.alloc(0), 'orgward oidc cookies v1', 32)).toString('base64url');
   const provider = new Provider(deps.baseUrl, {
     adapter: adapterFor(deps.services, deps.clock),
