@@ -129,6 +129,17 @@ describe('roles', () => {
   });
 });
 
+describe('operator clients', () => {
+  it('an operator client\'s token reaches every organization; an API client of A never reaches B', async () => {
+    const operator = await ctx.services.apiClients.createOperatorClient({ kind: 'operator' }, { name: 'ops' });
+    const token = await tokenFor(ctx, operator);
+    await request(ctx.app).get(`/Organizations/${a.org.sid}/Accounts`).set(bearer(token)).expect(200);
+    await request(ctx.app).get(`/Organizations/${b.org.sid}/Accounts`).set(bearer(token)).expect(200);
+    await request(ctx.app).post(`/Organizations/${b.org.sid}/Accounts`).set(bearer(token)).send({ friendlyName: 'By operator', ownerSid: b.owner.sid }).expect(201);
+    await expect(ctx.services.apiClients.createOperatorClient(a.ownerActor)).rejects.toMatchObject({ code: 'forbidden' });
+  });
+});
+
 describe('POST /v1/token', () => {
   it('accepts HTTP Basic and answers Twilio\'s token fields', async () => {
     const client = await apiClient(ctx, a.ownerActor, a.org.sid, 'read-only');
