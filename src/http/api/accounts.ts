@@ -101,7 +101,8 @@ export function accountRoutes(services: Services, baseUrl: string): ApiRoute[] {
           let account = current;
           if (body.status !== undefined && body.status !== current.status) {
             const change = body.status === 'suspended' ? services.accounts.suspend : body.status === 'closed' ? services.accounts.close : services.accounts.reactivate;
-            account = (await change(principal.actor, current.sid)).account;
+            // Checked again under the account's row lock, so a concurrent change cannot slip between.
+            account = (await change(principal.actor, current.sid, (locked) => checkIfMatch(req, toAccountResource(locked)))).account;
           }
           const resource = toAccountResource(account);
           return { status: 200, body: resource, headers: { ETag: etagOf(resource) } };

@@ -6,6 +6,7 @@
 import request from 'supertest';
 import { createTestContext, type TestContext } from '../../support/app.js';
 import { addAccount, createOrgWithOwner, type OrgWithOwner } from '../../support/fixtures.js';
+import { DomainError } from '../../../src/errors.js';
 import { apiClient, tokenFor } from './support.js';
 
 let ctx: TestContext;
@@ -60,6 +61,15 @@ describe('If-Match', () => {
     expect(stale.body).toMatchObject({ code: 'precondition_failed', status: 412 });
     expect((await request(ctx.app).get(url).set(auth).expect(200)).body.status).toBe('suspended');
     await request(ctx.app).post(url).set(auth).set('If-Match', suspended.headers.etag as string).send({ status: 'active' }).expect(200);
+  });
+
+  it('the precondition is checked again under the account row lock: a refusal there changes nothing', async () => {
+    const account = await addAccount(ctx, { orgSid: a.org.sid, ownerSid: a.owner.sid, name: 'Locked' });
+    const seen: string[] = [];
+    const refuse = (locked: { status: string }) => { seen.push(locked.status); throw new DomainError('precondition_failed', 'changed meanwhile', { details: { httpStatus: 412 } }); };
+    await expect(ctx.services.accounts.suspend(a.ownerActor, account.sid, refuse)).rejects.toMatchObject({ code: 'precondition_failed' });
+    expect(seen).toEqual(['active']);
+    expect((await ctx.services.accounts.get(a.ownerActor, account.sid)).status).toBe('active');
   });
 
   it('R-O3: a read-only client cannot update an account', async () => {
