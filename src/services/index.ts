@@ -25,6 +25,8 @@ import { createSessionService } from './sessions.js';
 import { createSignInService } from './sign-in.js';
 import { createSsoService } from './sso.js';
 import { createApiClientsService } from './api-clients.js';
+import { createIdempotencyService } from './idempotency.js';
+import { createOauthStateService } from './oauth-state.js';
 
 export interface ServiceDeps {
   readonly store: Store;
@@ -59,6 +61,8 @@ export function createServices(deps: ServiceDeps) {
     sessions: createSessionService(deps),
     signIn: createSignInService(deps, createSessionService(deps)),
     apiClients: createApiClientsService(deps),
+    idempotency: createIdempotencyService(deps),
+    oauthState: createOauthStateService(deps),
   };
 }
 

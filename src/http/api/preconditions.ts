@@ -45,28 +45,10 @@ export async function idempotent(services: Services, req: Request, principal: Pr
   const key = req.get('idempotency-key');
   if (key === undefined) return mutation();
   if (!KEY_SHAPE.test(key)) throw new DomainError('invalid_input', 'An Idempotency-Key is 1 to 255 printable ASCII characters.');
-  const repos = services.deps.store.read;
-  const caller = actorLabel(principal.actor);
   const requestHash = hash('sha256', JSON.stringify([req.method, req.path, body]), 'hex');
-  if (await repos.idempotencyKeys.claim(caller, key, requestHash)) {
-    let result: RouteResult;
-    try {
-      result = await mutation();
-    } catch (error) {
-      // Nothing changed: the key is free again for a retry.
-      await repos.idempotencyKeys.release(caller, key);
-      throw error;
-    }
-    await repos.idempotencyKeys.complete(caller, key, result.status, { body: result.body ?? null, headers: result.headers ?? {} });
-    return result;
-  }
-  const first = await repos.idempotencyKeys.get(caller, key);
-  if (!first || first.requestHash !== requestHash) {
-    throw new DomainError('idempotency_key_reused', 'This Idempotency-Key was used with a different request. Use a new key for a new request.', { details: { httpStatus: 422 } });
-  }
-  if (first.status === null) {
-    throw new DomainError('idempotency_key_in_progress', 'A request with this Idempotency-Key is still being processed. Retry in a moment.');
-  }
-  const stored = first.response as { body: unknown; headers: Record<string, string> };
-  return { status: first.status, body: stored.body ?? undefined, headers: { ...stored.headers, 'Idempotent-Replayed': 'true' } };
+  const result = await services.idempotency.once(actorLabel(principal.actor), key, requestHash, async () => {
+    const r = await mutation();
+    return { status: r.status, body: r.body, headers: r.headers ?? {} };
+  });
+  return { status: result.status, body: result.body, headers: result.replayed ? { ...result.headers, 'Idempotent-Replayed': 'true' } : result.headers };
 }

@@ -4,9 +4,8 @@
  * are shared. The 'Client' model is not stored here: it is read from the API-client table on
  * every token request, so a revoked client can never obtain another token, on any instance.
  */
-import type { Clock } from '../../clock.js';
 import type { Services } from '../../services/index.js';
-import type { OidcPayload } from '../../store/oidc-payloads.js';
+import type { OidcPayload } from '../../services/oauth-state.js';
 
 /**
  * The client metadata oidc-provider sees. Its `client_secret` is the stored digest: the token
@@ -24,8 +23,8 @@ function clientMetadata(clientId: string, secretDigest: string): OidcPayload {
   };
 }
 
-export function adapterFor(services: Services, clock: Clock) {
-  const repos = services.deps.store.read;
+export function adapterFor(services: Services) {
+  const state = services.oauthState;
   return class OrgwardOidcAdapter {
     readonly model: string;
 
@@ -34,8 +33,7 @@ export function adapterFor(services: Services, clock: Clock) {
     }
 
     async upsert(id: string, payload: OidcPayload, expiresIn?: number): Promise<void> {
-      const expiresAt = expiresIn ? new Date(clock.now().getTime() + expiresIn * 1000) : null;
-      await repos.oidcPayloads.upsert(this.model, id, payload, expiresAt);
+      await state.upsert(this.model, id, payload, expiresIn);
     }
 
     async find(id: string): Promise<OidcPayload | undefined> {
@@ -43,27 +41,27 @@ export function adapterFor(services: Services, clock: Clock) {
         const digest = await services.apiClients.secretDigest(id);
         return digest === undefined ? undefined : clientMetadata(id, digest);
       }
-      return repos.oidcPayloads.find(this.model, 'id', id, clock.now());
+      return state.find(this.model, 'id', id);
     }
 
     async findByUserCode(userCode: string): Promise<OidcPayload | undefined> {
-      return repos.oidcPayloads.find(this.model, 'user_code', userCode, clock.now());
+      return state.find(this.model, 'user_code', userCode);
     }
 
     async findByUid(uid: string): Promise<OidcPayload | undefined> {
-      return repos.oidcPayloads.find(this.model, 'uid', uid, clock.now());
+      return state.find(this.model, 'uid', uid);
     }
 
     async consume(id: string): Promise<void> {
-      await repos.oidcPayloads.consume(this.model, id, clock.now());
+      await state.consume(this.model, id);
     }
 
     async destroy(id: string): Promise<void> {
-      await repos.oidcPayloads.destroy(this.model, id);
+      await state.destroy(this.model, id);
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
-      await repos.oidcPayloads.revokeByGrantId(grantId);
+      await state.revokeByGrantId(grantId);
     }
   };
 }

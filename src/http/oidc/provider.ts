@@ -38,7 +38,7 @@ export function createOidcProvider(deps: OidcDeps): (req: IncomingMessage, res: 
   const key = createSecretKey(accessTokenKey(deps.secretKey));
   const cookieKey = Buffer.from(hkdfSync('sha256', deps.secretKey, Buffer.alloc(0), 'orgward oidc cookies v1', 32)).toString('base64url');
   const provider = new Provider(deps.baseUrl, {
-    adapter: adapterFor(deps.services, deps.clock),
+    adapter: adapterFor(deps.services),
     jwks: { keys: [signingJwk(deps.secretKey)] },
     cookies: { keys: [cookieKey] },
     clientDefaults: { id_token_signed_response_alg: 'Ed25519' },
