@@ -16,6 +16,7 @@ import { SECURE_COOKIES_SETTING } from './http/auth/cookies.js';
 import { ssoRoutes } from './http/sso/routes.js';
 import { scimBaseLength, scimEndpoint } from './http/scim/router.js';
 import type { RateLimitSettings } from './http/rate-limit.js';
+import { apiRoutes } from './http/api/index.js';
 
 export interface AppDeps {
   readonly services: Services;
@@ -44,6 +45,8 @@ export function createApp(deps: AppDeps): RequestListener {
   app.use(sessionMiddleware(deps.services));
   app.use(authRoutes(deps));
   app.use(ssoRoutes(deps));
+  // The Organizations API: POST /v1/token, /Organizations/…, /openapi.json, /docs (http/api).
+  app.use(apiRoutes(deps));
 
   app.use((_req, _res, next) => next(new DomainError('not_found', 'No such endpoint.')));
   app.use(errorHandler(deps.logger));

@@ -85,6 +85,10 @@ export const ERROR_CODES = {
   scim_too_many: 'invalid',
   scim_read_only: 'immutable',
   scim_version_mismatch: 'conflict',
+  // Organizations API (issue 10): request preconditions
+  idempotency_key_reused: 'conflict',
+  idempotency_key_in_progress: 'conflict',
+  precondition_failed: 'conflict',
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

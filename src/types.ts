@@ -95,8 +95,10 @@ export type Actor = (
   | { readonly kind: 'user'; readonly userSid: string }
   | { readonly kind: 'operator' }
   | { readonly kind: 'scim'; readonly tokenId: string; readonly orgSid: string }
+  | { readonly kind: 'api_client'; readonly clientId: string; readonly orgSid: string; readonly role: 'admin' | 'read-only' }
   | { readonly kind: 'system' }
 ) & { readonly requestId?: string };
 
 export const actorLabel = (actor: Actor): string =>
-  actor.kind === 'user' ? actor.userSid : actor.kind === 'scim' ? `scim:${actor.tokenId}` : actor.kind;
+  actor.kind === 'user' ? actor.userSid : actor.kind === 'scim' ? `scim:${actor.tokenId}`
+    : actor.kind === 'api_client' ? `api:${actor.clientId}` : actor.kind;

@@ -26,6 +26,9 @@ export function keyring(keys: readonly Buffer[]): Keyring {
 
 const ringOf = (key: SecretKey): Keyring => (Buffer.isBuffer(key) ? keyring([key]) : key);
 
+/** The key that seals new secrets; keys derived from it (token signing) follow a rotation at restart. */
+export const primaryKey = (key: SecretKey): Buffer => ringOf(key).primary;
+
 export function encryptSecret(key: SecretKey, plaintext: string): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', ringOf(key).primary, iv);

@@ -41,14 +41,19 @@ export interface AccountChangeResult {
   readonly changed: boolean;
 }
 
+/** A caller's precondition on the locked account (throws to refuse), e.g. the API's If-Match. */
+export type AccountGuard = (locked: Account) => void;
+
 /** createAccountService: the account use cases over one Store. */
 export function createAccountService(deps: ServiceDeps) {
   const { store } = deps;
 
   /** A1: suspend, reactivate or close a managed account; closing closes its subaccounts (A7). */
-  async function changeStatus(actor: Actor, accountSid: string, change: Exclude<AccountChange, 'update'>): Promise<AccountChangeResult> {
+  async function changeStatus(actor: Actor, accountSid: string, change: Exclude<AccountChange, 'update'>, guard?: AccountGuard): Promise<AccountChangeResult> {
     return store.transaction(async (repos) => {
       const account = await lockOrgAccount(repos, accountSid);
+      // A caller's precondition (the API's If-Match) is checked again under the row lock.
+      guard?.(account);
       await authorize(repos, actor, account.orgSid, 'manage_accounts');
       const decision = decideAccountModification(accountSnapshot(account), account.orgSid, change);
       if (decision.kind === 'reject') return fail(decision);
@@ -134,11 +139,11 @@ export function createAccountService(deps: ServiceDeps) {
     },
 
     /** A1: suspend a managed account. */
-    suspend: (actor: Actor, accountSid: string) => changeStatus(actor, accountSid, 'suspend'),
+    suspend: (actor: Actor, accountSid: string, guard?: AccountGuard) => changeStatus(actor, accountSid, 'suspend', guard),
     /** A1: reactivate a suspended managed account. */
-    reactivate: (actor: Actor, accountSid: string) => changeStatus(actor, accountSid, 'reactivate'),
+    reactivate: (actor: Actor, accountSid: string, guard?: AccountGuard) => changeStatus(actor, accountSid, 'reactivate', guard),
     /** A1, A7: close a managed account and its subaccounts. */
-    close: (actor: Actor, accountSid: string) => changeStatus(actor, accountSid, 'close'),
+    close: (actor: Actor, accountSid: string, guard?: AccountGuard) => changeStatus(actor, accountSid, 'close', guard),
 
     /** A1, A4: release a managed account (with its subaccounts); accounts of the Owner stay managed. */
     async makeIndependent(actor: Actor, accountSid: string): Promise<AccountChangeResult> {

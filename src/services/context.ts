@@ -5,6 +5,7 @@
 import { DomainError } from '../errors.js';
 import type { Rejection } from '../rules/decision.js';
 import { redactSecrets } from '../rules/audit.js';
+import { decideApiClientAction } from '../rules/api-clients.js';
 import { decideAction, type Action, type ActionTarget } from '../rules/roles.js';
 import type { MemberSnapshot } from '../rules/types.js';
 import type { Repos } from '../store/index.js';
@@ -41,6 +42,13 @@ export async function authorize(repos: Repos, actor: Actor, orgSid: string, acti
     case 'scim':
       if (actor.orgSid !== orgSid) throw new DomainError('not_found', `No organization ${orgSid}.`);
       return { org, member: undefined };
+    case 'api_client': {
+      // U6: a client of another organization learns nothing about this one (404, not 403).
+      if (actor.orgSid !== orgSid) throw new DomainError('not_found', `No organization ${orgSid}.`);
+      const decision = decideApiClientAction(actor.role, action);
+      if (decision.kind === 'reject') fail(decision);
+      return { org, member: undefined };
+    }
     case 'user': {
       const member = await repos.users.get(actor.userSid);
       if (!member) throw new DomainError('unauthenticated', 'Sign in again.');

@@ -30,6 +30,9 @@ import { createMergeLinks } from './merge-links.js';
 import { createAccountImportLinks } from './account-import-links.js';
 import { createInvitationLinks } from './invitation-links.js';
 import { createResetLinkState } from './reset-link-state.js';
+import { createApiClientsService } from './api-clients.js';
+import { createIdempotencyService } from './idempotency.js';
+import { createOauthStateService } from './oauth-state.js';
 
 export interface ServiceDeps {
   readonly store: Store;
@@ -70,6 +73,9 @@ export function createServices(deps: ServiceDeps) {
     accountImportLinks: createAccountImportLinks(deps),
     invitationLinks: createInvitationLinks(deps),
     resetLinks: createResetLinkState(deps),
+    apiClients: createApiClientsService(deps),
+    idempotency: createIdempotencyService(deps),
+    oauthState: createOauthStateService(deps),
   };
 }
 

@@ -30,6 +30,9 @@ import { createRateLimiter, type RateLimiter, type RateLimitPolicy } from './rat
 export type { RateLimiter, RateLimitPolicy, RateLimitResult } from './rate-limits.js';
 import { sealedColumnStore } from './sealed-columns.js';
 import { bulkImportStore } from './bulk-import.js';
+import { apiClientStore } from './api-clients.js';
+import { oidcPayloadStore } from './oidc-payloads.js';
+import { idempotencyKeyStore } from './idempotency-keys.js';
 
 export function createRepos(db: Knex | Knex.Transaction) {
   return {
@@ -56,6 +59,9 @@ export function createRepos(db: Knex | Knex.Transaction) {
     signInBackoff: signInBackoffStore(db),
     sealedColumns: sealedColumnStore(db),
     bulkImport: bulkImportStore(db),
+    apiClients: apiClientStore(db),
+    oidcPayloads: oidcPayloadStore(db),
+    idempotencyKeys: idempotencyKeyStore(db),
   };
 }
 

@@ -1,4 +1,4 @@
-// The part of oidc-provider's API the fixtures use (the package ships no types).
+// The part of oidc-provider's API that Orgward (http/oidc) and the test IdP (idp-fixtures) use; the package ships no types.
 declare module 'oidc-provider' {
   import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -16,6 +16,11 @@ declare module 'oidc-provider' {
     addOIDCClaims(claims: string[]): void;
     save(): Promise<string>;
   }
+
+  export class InvalidTarget extends Error {
+    constructor(description?: string);
+  }
+  export const errors: { InvalidTarget: typeof InvalidTarget; InvalidClient: new (description?: string) => Error };
 
   export default class Provider {
     constructor(issuer: string, configuration: Record<string, unknown>);

@@ -1,0 +1,113 @@
+/**
+ * Benchmark: the Organizations API's OAuth side. (1) POST /v1/token (client credentials, form
+ * fields) through HTTP on loopback with 8 concurrent callers: tokens per second. (2) The bearer
+ * check of one authenticated request (HS256 JWT verified locally + the client's standing, one
+ * primary-key query), in process: server CPU per check. Bounded: BENCH_TOKENS (default 2000)
+ * tokens or 30 seconds; BENCH_CHECKS (default 5000) checks.
+ *
+ *   node --import tsx bench/api-token.ts                                # embedded PGlite
+ *   DATABASE_URL=postgres://... node --import tsx bench/api-token.ts    # in a scratch database, dropped after
+ */
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import knexFactory from 'knex';
+import { createApp } from '../src/app.js';
+import { systemClock } from '../src/clock.js';
+import { createMailer } from '../src/adapters/mailer.js';
+import { createTxtLookup } from '../src/adapters/dns.js';
+import { silentLogger } from '../src/logger.js';
+import { newSid } from '../src/ids.js';
+import { createDb, migrateLatest } from '../src/store/db.js';
+import { createStore } from '../src/store/index.js';
+import { createServices } from '../src/services/index.js';
+import { bearerVerifier } from '../src/http/api/index.js';
+
+const TOKENS = Math.min(Number(process.env.BENCH_TOKENS ?? 2000), 50_000);
+const CHECKS = Math.min(Number(process.env.BENCH_CHECKS ?? 5000), 100_000);
+const TIME_LIMIT_MS = 30_000;
+const CONCURRENCY = 8;
+
+async function main(): Promise<void> {
+  const serverUrl = process.env.DATABASE_URL;
+  const scratch = `orgward_bench_${randomBytes(4).toString('hex')}`;
+  const admin = serverUrl ? knexFactory({ client: 'pg', connection: serverUrl, pool: { min: 0, max: 1 } }) : undefined;
+  let databaseUrl: string | undefined;
+  if (admin && serverUrl) {
+    await admin.raw(`CREATE DATABASE ${scratch}`);
+    const u = new URL(serverUrl);
+    u.pathname = `/${scratch}`;
+    databaseUrl = u.toString();
+  }
+  const db = createDb({ databaseUrl, dataDir: 'memory://', poolMax: 10 });
+  await migrateLatest(db);
+  const store = createStore(db);
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const mailer = createMailer({ smtpUrl: undefined, from: 'bench@orgward.test', store, logger: silentLogger, clock: systemClock });
+  const services = createServices({ store, clock: systemClock, logger: silentLogger, mailer, dns: createTxtLookup(['127.0.0.1:1'], 100), baseUrl, secretKey: Buffer.alloc(32, 1) });
+  server.on('request', createApp({ services, logger: silentLogger, baseUrl, secureCookies: false, health: async () => undefined }));
+
+  const orgSid = newSid('OR');
+  const ownerSid = newSid('US');
+  await store.transaction(async (repos) => {
+    await repos.organizations.insert({ sid: orgSid, name: 'Bench' });
+    await repos.users.insert({ sid: ownerSid, email: 'owner@bench-api.test' });
+    await repos.users.join(ownerSid, orgSid, 'owner');
+  });
+  const client = await services.apiClients.create({ kind: 'user', userSid: ownerSid }, orgSid, { role: 'admin' });
+  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: client.clientId, client_secret: client.clientSecret }).toString();
+
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const token = () => new Promise<string>((resolve, reject) => {
+    const req = http.request(`${baseUrl}/v1/token`, {
+      method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(form) },
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => (res.statusCode === 200 ? resolve((JSON.parse(Buffer.concat(chunks).toString()) as { access_token: string }).access_token) : reject(new Error(`token: ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    req.end(form);
+  });
+
+  const lines = [`Organizations API OAuth benchmark (${databaseUrl ? 'PostgreSQL' : 'embedded PGlite'}, node ${process.version})`];
+  for (let i = 0; i < 20; i++) await token(); // warm-up
+  let issued = 0;
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (issued < TOKENS && performance.now() - started < TIME_LIMIT_MS) {
+      issued += 1;
+      await token();
+    }
+  }));
+  const wallMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  lines.push(`  POST /v1/token: ${issued} tokens, ${CONCURRENCY} concurrent callers`,
+    `    throughput: ${(issued / (wallMs / 1000)).toFixed(0)} tokens/s wall clock; ${((cpu.user + cpu.system) / 1000 / issued).toFixed(3)} ms CPU of this process per token`);
+
+  const verify = bearerVerifier(services, baseUrl);
+  const access = await token();
+  for (let i = 0; i < 200; i++) await verify(access, 'warm');
+  const checkCpu = process.cpuUsage();
+  const checkStarted = performance.now();
+  for (let i = 0; i < CHECKS; i++) await verify(access, 'bench');
+  const checkWall = performance.now() - checkStarted;
+  const used = process.cpuUsage(checkCpu);
+  lines.push(`  bearer check (JWT HS256 + client standing query): ${CHECKS} checks`,
+    `    ${((used.user + used.system) / 1000 / CHECKS).toFixed(3)} ms CPU of this process per check; ${(checkWall / CHECKS).toFixed(3)} ms wall per check (sequential)`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  agent.destroy();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  mailer.close();
+  await db.destroy();
+  if (admin) {
+    await admin.raw(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`);
+    await admin.destroy();
+  }
+}
+
+await main();

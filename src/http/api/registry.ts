@@ -1,0 +1,147 @@
+/**
+ * The Organizations API route registry: each route is declared once, with its zod schemas, and
+ * both request validation and the OpenAPI document (openapi.ts) are derived from that declaration.
+ * See ./README.md for how to add a resource group.
+ */
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { z } from 'zod';
+import { DomainError } from '../../errors.js';
+import type { Principal } from './principal.js';
+import { apiErrorHandler, type ErrorStyle } from './errors.js';
+import type { Logger } from '../../logger.js';
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** Who may call a route: anyone, or a caller with a bearer token or a console session. */
+export type RouteAuth = 'public' | 'principal';
+
+/** A strict object schema (unknown fields are refused) or nothing. */
+type Shape = z.ZodObject | undefined;
+type Out<S extends Shape> = S extends z.ZodObject ? z.output<S> : Record<string, never>;
+
+export interface RouteResponse {
+  readonly description: string;
+  readonly schema?: z.ZodType;
+}
+
+export interface RouteInput<P extends Shape, Q extends Shape, B extends Shape> {
+  readonly params: Out<P>;
+  readonly query: Out<Q>;
+  readonly body: Out<B>;
+  /** Set on every route whose auth is 'principal'. */
+  readonly principal: Principal;
+  readonly req: Request;
+  readonly res: Response;
+}
+
+/** What a handler returns; the registry sends it. */
+export interface RouteResult {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface RouteSpec<P extends Shape, Q extends Shape, B extends Shape> {
+  readonly method: HttpMethod;
+  /** OpenAPI form: `/Organizations/{OrganizationSid}/Accounts`. */
+  readonly path: string;
+  readonly summary: string;
+  readonly tags: readonly string[];
+  readonly auth: RouteAuth;
+  /** Error body shape: Orgward's own, or Twilio's on Twilio-compatible routes. */
+  readonly errors: ErrorStyle;
+  readonly params?: P;
+  readonly query?: Q;
+  readonly body?: B;
+  /** How the body is encoded (default JSON). */
+  readonly bodyType?: 'json' | 'form';
+  /** Request headers worth documenting (Idempotency-Key, If-Match). */
+  readonly headers?: readonly { name: string; description: string; required?: boolean }[];
+  readonly responses: Readonly<Record<number, RouteResponse>>;
+  readonly handler: (input: RouteInput<P, Q, B>) => Promise<RouteResult>;
+}
+
+/** A declared route, type-erased so a list of routes can be mounted and documented. */
+export interface ApiRoute {
+  readonly method: HttpMethod;
+  readonly path: string;
+  readonly summary: string;
+  readonly tags: readonly string[];
+  readonly auth: RouteAuth;
+  readonly errors: ErrorStyle;
+  readonly params?: z.ZodObject;
+  readonly query?: z.ZodObject;
+  readonly body?: z.ZodObject;
+  readonly bodyType?: 'json' | 'form';
+  readonly headers?: readonly { name: string; description: string; required?: boolean }[];
+  readonly responses: Readonly<Record<number, RouteResponse>>;
+  readonly handler: (input: RouteInput<Shape, Shape, Shape>) => Promise<RouteResult>;
+}
+
+/** Declares a route; the types of `params`, `query` and `body` in the handler follow the schemas. */
+export function defineRoute<P extends Shape = undefined, Q extends Shape = undefined, B extends Shape = undefined>(spec: RouteSpec<P, Q, B>): ApiRoute {
+  return spec as unknown as ApiRoute;
+}
+
+/** `/Organizations/{OrganizationSid}` → `/Organizations/:OrganizationSid` (Express 5 reads `{…}` as optional). */
+export const expressPath = (path: string): string => path.replace(/\{(\w+)\}/g, ':$1');
+
+/** A zod failure as one readable sentence naming each offending field. */
+export function validationError(where: 'path' | 'query' | 'body', error: z.ZodError): DomainError {
+  const problems = error.issues.map((issue) => {
+    const field = issue.path.join('.');
+    if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${field ? `${field}.` : ''}${k}"`).join(', ')}`;
+    return `${field ? `"${field}"` : where}: ${issue.message}`;
+  });
+  return new DomainError('invalid_input', `Invalid request ${where}: ${problems.join('; ')}.`, {
+    details: { location: where, issues: error.issues.map((i) => ({ path: i.path.join('.'), message: i.message, code: i.code })) },
+  });
+}
+
+function parse<S extends z.ZodObject | undefined>(schema: S, value: unknown, where: 'path' | 'query' | 'body'): unknown {
+  if (!schema) {
+    // A route without a body schema takes no body; one without a query schema takes no parameters.
+    if (where === 'body' && value !== undefined && !(typeof value === 'object' && value !== null && Object.keys(value).length === 0)) {
+      throw new DomainError('invalid_input', 'This endpoint takes no request body.');
+    }
+    if (where === 'query' && value && Object.keys(value).length > 0) {
+      throw new DomainError('invalid_input', `Unknown query parameter${Object.keys(value).length > 1 ? 's' : ''} ${Object.keys(value).map((k) => `"${k}"`).join(', ')}.`);
+    }
+    return {};
+  }
+  const result = schema.safeParse(value ?? {});
+  if (!result.success) throw validationError(where, result.error);
+  return result.data;
+}
+
+export interface MountOptions {
+  readonly logger: Logger;
+  /** Resolves the caller of a 'principal' route (bearer token or console session); throws 401. */
+  readonly authenticate: (req: Request, write: boolean) => Promise<Principal>;
+  readonly baseUrl: string;
+}
+
+const json = express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] });
+const form = express.urlencoded({ extended: false, limit: '100kb' });
+
+/** An Express router serving `routes`, each validating its input and mapping its errors in one place. */
+export function mountRoutes(routes: readonly ApiRoute[], options: MountOptions): Router {
+  const router = express.Router();
+  for (const route of routes) {
+    const style = (_req: Request, res: Response, next: NextFunction) => { res.locals.errorStyle = route.errors; next(); };
+    const handle = async (req: Request, res: Response): Promise<void> => {
+      const write = route.method !== 'get';
+      const principal = route.auth === 'principal' ? await options.authenticate(req, write) : (undefined as unknown as Principal);
+      const params = parse(route.params, req.params, 'path');
+      const query = parse(route.query, req.query, 'query');
+      const body = parse(route.body, write ? req.body : undefined, 'body');
+      const result = await route.handler({ params, query, body, principal, req, res } as RouteInput<Shape, Shape, Shape>);
+      for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
+      if (result.body === undefined) res.status(result.status).end();
+      else res.status(result.status).json(result.body);
+    };
+    router[route.method](expressPath(route.path), style, json, form, handle);
+  }
+  router.use(apiErrorHandler(options.logger, options.baseUrl));
+  return router;
+}
