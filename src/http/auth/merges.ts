@@ -23,12 +23,10 @@ const ROLE_NAMES: Readonly<Record<string, string>> = { owner: 'Owner', admin: 'A
 
 /** O5/M3: the account limit as far as the preview tells it (fields added by the limit check, when present). */
 function limitSection(preview: MergePreview): Raw {
-  const p = preview as MergePreview & { accountLimit?: unknown; withinLimit?: unknown };
   const moving = html`<p>${preview.accounts.length} account(s) would move into ${preview.primeName}.</p>`;
-  if (typeof p.accountLimit !== 'number') return moving;
-  const verdict = p.withinLimit === false
-    ? html`<div class="error"><p>This would take ${preview.primeName} past its limit of ${p.accountLimit} accounts, so the merge cannot be accepted until an operator raises the limit.</p></div>`
-    : html`<p>${preview.primeName} may hold ${p.accountLimit} accounts; the merge stays within that limit.</p>`;
+  const verdict = !preview.withinLimit
+    ? html`<div class="error"><p>This would take ${preview.primeName} past its limit of ${preview.accountLimit} accounts, so the merge cannot be accepted until an operator raises the limit.</p></div>`
+    : html`<p>${preview.primeName} may hold ${preview.accountLimit} accounts; the merge stays within that limit.</p>`;
   return html`${moving}${verdict}`;
 }
 

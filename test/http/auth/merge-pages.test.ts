@@ -1,7 +1,7 @@
 // The merge invitation page (M1-M3), end to end over HTTP with the link followed out of real mail.
 import request from 'supertest';
 import { createTestContext, type TestContext } from '../../support/app.js';
-import { addAccount, addVerifiedDomain, asUser, grantAccount } from '../../support/fixtures.js';
+import { addAccount, addVerifiedDomain, asUser, grantAccount, OPERATOR } from '../../support/fixtures.js';
 import { startSmtpServer, type TestSmtpServer } from '../../support/smtp-server.js';
 import { mailedLink, orgOwnedBy, signInFromLink, submit } from './link-support.js';
 import { signInWithPassword, userWithPassword } from './support.js';
@@ -141,5 +141,43 @@ describe('merge invitation page (M1-M3)', () => {
       ctx.clock.advance(-15 * 24 * 60 * 60 * 1000);
     }
     expect((await request(ctx.app).get('/merges/not-a-real-token')).status).toBe(404);
+  });
+});
+
+describe('merge invitation page and the account limit (M3, O5)', () => {
+  /** The Prime holds one account and may hold one; the Candidate brings one more. */
+  async function atLimit() {
+    const s = await invited();
+    await addAccount(ctx, { ownerSid: s.prime.owner.sid, orgSid: s.prime.org.sid, name: `Prime main ${n}` });
+    await ctx.services.organizations.updateSettings(OPERATOR, s.prime.org.sid, { accountLimit: 1 });
+    return s;
+  }
+
+  it('R-M3: the preview shows that the merge would pass the limit and offers no accept button', async () => {
+    const s = await atLimit();
+    const agent = request.agent(ctx.app);
+    const { page } = await signInFromLink(ctx, agent, s.path, s.candidate.owner.email);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('past its limit of 1 accounts');
+    expect(page.text).not.toContain(`action="${s.path}/accept"`);
+    expect(page.text).toContain(`action="${s.path}/decline"`);
+  });
+
+  it('R-M3: an accept posted anyway is refused with account_limit_reached and the operator command; nothing moves', async () => {
+    const s = await atLimit();
+    const agent = request.agent(ctx.app);
+    const { page } = await signInFromLink(ctx, agent, s.path, s.candidate.owner.email);
+    const res = await submit(agent, `${s.path}/accept`, page);
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('account_limit_reached');
+    expect(res.text).toContain(`orgward org set --org ${s.prime.org.sid} --account-limit N`);
+    expect((await ctx.store.read.accounts.get(s.account.sid))?.orgSid).toBe(s.candidate.org.sid);
+
+    // Once an operator raises the limit, the same link completes the merge.
+    await ctx.services.organizations.updateSettings(OPERATOR, s.prime.org.sid, { accountLimit: 2 });
+    const review = await agent.get(s.path);
+    expect(review.text).toContain(`action="${s.path}/accept"`);
+    expect((await submit(agent, `${s.path}/accept`, review)).text).toContain('Merge complete');
+    expect((await ctx.store.read.accounts.get(s.account.sid))?.orgSid).toBe(s.prime.org.sid);
   });
 });
