@@ -10,6 +10,7 @@ import * as bindSsoLogins from './20261207010000_bind_sso_logins.js';
 import * as createSignInLimits from './20261207020000_create_sign_in_limits.js';
 import * as leaseMailOutbox from './20261207030000_lease_mail_outbox.js';
 import * as createLinkPages from './20261207050000_create_link_pages.js';
+import * as createRoleAssignments from './20261207110000_create_role_assignments.js';
 
 export interface Migration {
   readonly name: string;
@@ -25,4 +26,5 @@ export const migrations: readonly Migration[] = [
   { name: '20261207020000_create_sign_in_limits', ...createSignInLimits },
   { name: '20261207030000_lease_mail_outbox', ...leaseMailOutbox },
   { name: '20261207050000_create_link_pages', ...createLinkPages },
+  { name: '20261207110000_create_role_assignments', ...createRoleAssignments },
 ];

@@ -85,6 +85,10 @@ export const ERROR_CODES = {
   scim_too_many: 'invalid',
   scim_read_only: 'immutable',
   scim_version_mismatch: 'conflict',
+  // roles (R)
+  role_exists: 'conflict',
+  role_built_in: 'immutable',
+  role_assignment_exists: 'conflict',
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -19,6 +19,8 @@ export * from './managed-account.js';
 export * from './accounts.js';
 export * from './account-moves.js';
 export * from './account-grants.js';
+export * from './role-catalogue.js';
+export * from './account-roles.js';
 export * from './operator.js';
 export * from './owner-accounts.js';
 export * from './merge.js';

@@ -30,6 +30,8 @@ import { createRateLimiter, type RateLimiter, type RateLimitPolicy } from './rat
 export type { RateLimiter, RateLimitPolicy, RateLimitResult } from './rate-limits.js';
 import { sealedColumnStore } from './sealed-columns.js';
 import { bulkImportStore } from './bulk-import.js';
+import { roleStore } from './roles.js';
+import { roleAssignmentStore } from './role-assignments.js';
 
 export function createRepos(db: Knex | Knex.Transaction) {
   return {
@@ -56,6 +58,8 @@ export function createRepos(db: Knex | Knex.Transaction) {
     signInBackoff: signInBackoffStore(db),
     sealedColumns: sealedColumnStore(db),
     bulkImport: bulkImportStore(db),
+    roles: roleStore(db),
+    roleAssignments: roleAssignmentStore(db),
   };
 }
 
