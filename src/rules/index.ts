@@ -21,6 +21,7 @@ export * from './account-moves.js';
 export * from './account-grants.js';
 export * from './role-catalogue.js';
 export * from './account-roles.js';
+export * from './role-assignments.js';
 export * from './operator.js';
 export * from './owner-accounts.js';
 export * from './merge.js';

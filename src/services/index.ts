@@ -30,6 +30,8 @@ import { createMergeLinks } from './merge-links.js';
 import { createAccountImportLinks } from './account-import-links.js';
 import { createInvitationLinks } from './invitation-links.js';
 import { createResetLinkState } from './reset-link-state.js';
+import { createRolesService } from './roles.js';
+import { createRoleAssignmentsService } from './role-assignments.js';
 
 export interface ServiceDeps {
   readonly store: Store;
@@ -70,6 +72,8 @@ export function createServices(deps: ServiceDeps) {
     accountImportLinks: createAccountImportLinks(deps),
     invitationLinks: createInvitationLinks(deps),
     resetLinks: createResetLinkState(deps),
+    roles: createRolesService(deps),
+    roleAssignments: createRoleAssignmentsService(deps),
   };
 }
 

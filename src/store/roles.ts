@@ -45,6 +45,15 @@ export function roleStore(db: Knex | Knex.Transaction) {
         .returning('*');
       return mapRow(row as RoleRow);
     },
+    /**
+     * L1: the catalogue is shared by every organization, so a change to it is recorded in every
+     * open organization's audit log (one statement).
+     */
+    async auditEveryOrg(e: { actor: string; action: string; target: string; before: unknown; after: unknown; requestId: string | null }): Promise<void> {
+      await db.raw(`INSERT INTO audit_log (org_sid, actor, action, target, before, after, request_id)
+        SELECT sid, ?, ?, ?, CAST(? AS jsonb), CAST(? AS jsonb), ? FROM organizations WHERE merged_into_sid IS NULL`,
+      [e.actor, e.action, e.target, e.before === null ? null : JSON.stringify(e.before), e.after === null ? null : JSON.stringify(e.after), e.requestId]);
+    },
     async setPermissions(sid: string, permissions: readonly string[]): Promise<RoleRecord> {
       const [row] = await db<RoleRow>(ROLES_TABLE).where({ sid })
         .update({ permissions: [...permissions], updated_at: db.fn.now() as unknown as Date }).returning('*');
