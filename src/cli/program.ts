@@ -15,6 +15,7 @@ import { registerSecretsCommands } from './secrets.js';
 import { registerSsoCommands } from './sso.js';
 import { registerSystemCommands } from './system.js';
 import { registerUserCommands } from './user.js';
+import { registerRoleCommands } from './role.js';
 
 export function buildProgram(state: CliState, jsonRequested: boolean): Command {
   const program = new Command('orgward')
@@ -40,6 +41,7 @@ export function buildProgram(state: CliState, jsonRequested: boolean): Command {
   registerSsoCommands(program, state);
   registerAccountCommands(program, state);
   registerSecretsCommands(program, state);
+  registerRoleCommands(program, state);
   return program;
 }
 
