@@ -45,8 +45,10 @@ export interface GroupMappingResult {
 
 interface Checked { group: string; role: AssignableRole | null; accountSids: string[]; accountRoles: AccountRoleAssignment[] }
 
-/** Resolves role names or SIDs against the catalogue (R1: account roles only). */
-function check(input: GroupMappingInput, catalogue: readonly RoleSnapshot[]): Checked {
+type Parsed = Omit<Checked, 'accountSids' | 'accountRoles'> & { accounts: string[]; pairs: { accountSid: string; role: string }[] };
+
+/** The input's shape; role names are resolved once the actor is authorised ({@link resolve}). */
+function check(input: GroupMappingInput): Parsed {
   const group = typeof input?.group === 'string' ? input.group.trim() : '';
   if (group === '' || group.length > 1024) throw new DomainError('invalid_input', 'Name the group by its displayName or externalId (1 to 1024 characters).');
   // C5: no group ever grants Owner (the rule decides).
@@ -59,13 +61,18 @@ function check(input: GroupMappingInput, catalogue: readonly RoleSnapshot[]): Ch
   if (!Array.isArray(pairs) || pairs.some((p) => typeof p?.accountSid !== 'string' || typeof p?.role !== 'string')) {
     throw new DomainError('invalid_input', 'accountRoles is a list of {accountSid, role}.');
   }
-  const named = pairs.map((p) => {
+  return { group, role, accounts: accounts as string[], pairs: [...pairs] };
+}
+
+/** R1, C5: role names or SIDs against the catalogue (account roles only); a plain account is Developer. */
+function resolve(parsed: Parsed, catalogue: readonly RoleSnapshot[]): Checked {
+  const named = parsed.pairs.map((p) => {
     const found = findRole(catalogue, p.role.trim(), 'account');
     if (!found) throw new DomainError('not_found', `There is no account role ${p.role}; orgward role list shows the catalogue.`);
     return { accountSid: p.accountSid, roleSid: found.sid };
   });
-  const accountRoles = unionAccountRoles([accounts.map((accountSid) => ({ accountSid, roleSid: DEVELOPER_ROLE_SID })), named]);
-  return { group, role, accountSids: [...new Set(accountRoles.map((a) => a.accountSid))].sort(), accountRoles };
+  const accountRoles = unionAccountRoles([parsed.accounts.map((accountSid) => ({ accountSid, roleSid: DEVELOPER_ROLE_SID })), named]);
+  return { group: parsed.group, role: parsed.role, accountSids: [...new Set(accountRoles.map((a) => a.accountSid))].sort(), accountRoles };
 }
 
 const refuseScim = scimRefusal('map groups');
@@ -75,8 +82,9 @@ export function createScimGroupMappings(deps: ServiceDeps) {
 
   /** Validates the accounts (A1: the organization's managed or independent, open accounts) and finds the groups named. */
   async function prepare(repos: Repos, actor: Actor, orgSid: string, input: GroupMappingInput) {
-    const checked = check(input, await repos.roles.list());
+    const parsed = check(input);
     await authorize(repos, actor, orgSid, 'manage_scim');
+    const checked = resolve(parsed, await repos.roles.list());
     const grantable = await repos.scimAccess.grantableAccounts(orgSid, checked.accountSids);
     const missing = checked.accountSids.filter((a) => !grantable.includes(a));
     if (missing.length > 0) {
