@@ -88,6 +88,15 @@ describe('role assignments on accounts (R1-R4, O3, U6, L1)', () => {
       .rejects.toMatchObject({ code: 'role_assignment_exists' });
   });
 
+  it('R1: concurrent identical assignments: exactly one is made, the others are role_assignment_exists', async () => {
+    const user = await addMember(ctx, a.org.sid, 'race@roles-a.example');
+    const results = await Promise.allSettled(Array.from({ length: 6 }, () =>
+      ctx.services.roleAssignments.create(a.ownerActor, a.org.sid, { roleSid: BILLING, scope: managed.sid, identity: user.sid })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'role_assignment_exists' });
+    expect(await ctx.services.roleAssignments.list(a.ownerActor, a.org.sid, { identity: user.sid, scope: managed.sid })).toHaveLength(1);
+  });
+
   it('R4: no assignment names a subaccount (the rule, and the database behind it)', async () => {
     await expect(ctx.services.roleAssignments.create(a.ownerActor, a.org.sid, { roleSid: SUPPORT, scope: sub.sid, identity: sam.sid }))
       .rejects.toMatchObject({ code: 'subaccount_not_grantable' });
