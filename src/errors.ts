@@ -89,6 +89,10 @@ export const ERROR_CODES = {
   idempotency_key_reused: 'conflict',
   idempotency_key_in_progress: 'conflict',
   precondition_failed: 'conflict',
+  // roles (R)
+  role_exists: 'conflict',
+  role_built_in: 'immutable',
+  role_assignment_exists: 'conflict',
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

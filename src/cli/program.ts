@@ -16,6 +16,7 @@ import { registerSsoCommands } from './sso.js';
 import { registerSystemCommands } from './system.js';
 import { registerUserCommands } from './user.js';
 import { registerApiClientCommands } from './api-client.js';
+import { registerRoleCommands } from './role.js';
 
 export function buildProgram(state: CliState, jsonRequested: boolean): Command {
   const program = new Command('orgward')
@@ -42,6 +43,7 @@ export function buildProgram(state: CliState, jsonRequested: boolean): Command {
   registerAccountCommands(program, state);
   registerSecretsCommands(program, state);
   registerApiClientCommands(program, state);
+  registerRoleCommands(program, state);
   return program;
 }
 

@@ -1,10 +1,12 @@
 /**
  * A user's effective role and account grants from the SCIM groups they are in.
  *
- * Rules: C5 (groups map to Administrator or Standard User and to account grants; membership
- * changes recompute role and grants at once; the highest role wins; no group grants Owner),
+ * Rules: C5 (groups map to Administrator or Standard User and to account roles, i.e. (account,
+ * role) pairs; membership changes recompute role and account roles at once; the highest
+ * organization role wins; account roles from several groups add up, R3; no group grants Owner),
  * O2 (the Owner stays Owner).
  */
+import type { AccountRoleAssignment } from './account-roles.js';
 import type { Rejection } from './decision.js';
 import { reject } from './decision.js';
 import type { AssignableRole, Role } from './types.js';
@@ -19,29 +21,42 @@ export function decideGroupMappingRole(role: unknown): GroupMappingRoleDecision 
   return reject('invalid_input', 'A group maps to the admin or standard role; no group grants Owner.');
 }
 
-/** What one SCIM group is mapped to; a group with no mapping has role null and no accounts. */
+/** What one SCIM group is mapped to; a group with no mapping has role null and no account roles. */
 export interface GroupMapping {
   readonly role: AssignableRole | null;
-  readonly accountSids: readonly string[];
+  /** C5: (account, role) pairs. */
+  readonly accountRoles: readonly AccountRoleAssignment[];
 }
 
 /** Result of {@link decideEffectiveAccess}. */
 export interface EffectiveAccess {
   readonly role: Role;
-  /** Union of the groups' grants, sorted, without duplicates. */
+  /** The accounts the groups give any role on, sorted, without duplicates. */
   readonly accountSids: readonly string[];
+  /** R3: the union of the groups' (account, role) pairs, sorted by account then role, without duplicates. */
+  readonly accountRoles: readonly AccountRoleAssignment[];
+}
+
+const pairKey = (a: AccountRoleAssignment) => `${a.accountSid}:${a.roleSid}`;
+
+/** R3, C5: the union of (account, role) pairs, sorted, without duplicates. */
+export function unionAccountRoles(lists: readonly (readonly AccountRoleAssignment[])[]): AccountRoleAssignment[] {
+  const byKey = new Map<string, AccountRoleAssignment>();
+  for (const list of lists) for (const a of list) byKey.set(pairKey(a), { accountSid: a.accountSid, roleSid: a.roleSid });
+  return [...byKey.entries()].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([, a]) => a);
 }
 
 /**
- * C5: recompute role and grants from the mappings of every group the user is in. Highest mapped
+ * C5: recompute role and account roles from the mappings of every group the user is in. Highest mapped
  * role wins; with no group mapped to a role the user is a Standard User; the Owner stays Owner
  * (groups never grant nor take away the Owner role).
  */
 export function decideEffectiveAccess(currentRole: Role | null, mappings: readonly GroupMapping[]): EffectiveAccess {
-  const accountSids = [...new Set(mappings.flatMap((m) => m.accountSids))].sort();
-  if (currentRole === 'owner') return { role: 'owner', accountSids };
+  const accountRoles = unionAccountRoles(mappings.map((m) => m.accountRoles));
+  const accountSids = [...new Set(accountRoles.map((a) => a.accountSid))].sort();
+  if (currentRole === 'owner') return { role: 'owner', accountSids, accountRoles };
   const role: AssignableRole = mappings.some((m) => m.role === 'admin') ? 'admin' : 'standard';
-  return { role, accountSids };
+  return { role, accountSids, accountRoles };
 }
 
 /** Result of {@link decideGroupRole}. */

@@ -33,6 +33,8 @@ import { createResetLinkState } from './reset-link-state.js';
 import { createApiClientsService } from './api-clients.js';
 import { createIdempotencyService } from './idempotency.js';
 import { createOauthStateService } from './oauth-state.js';
+import { createRolesService } from './roles.js';
+import { createRoleAssignmentsService } from './role-assignments.js';
 
 export interface ServiceDeps {
   readonly store: Store;
@@ -76,6 +78,8 @@ export function createServices(deps: ServiceDeps) {
     apiClients: createApiClientsService(deps),
     idempotency: createIdempotencyService(deps),
     oauthState: createOauthStateService(deps),
+    roles: createRolesService(deps),
+    roleAssignments: createRoleAssignmentsService(deps),
   };
 }
 

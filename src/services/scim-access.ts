@@ -9,6 +9,7 @@ import { decideEffectiveAccess, decideGroupRole, type GroupMapping } from '../ru
 import type { Repos } from '../store/index.js';
 import type { AccessChange, AccessInput, GroupMappingRecord } from '../store/scim-access.js';
 import type { Role } from '../rules/types.js';
+import type { AccountRoleAssignment } from '../rules/account-roles.js';
 import { actorLabel, type Actor } from '../types.js';
 
 export type { GroupMappingRecord } from '../store/scim-access.js';
@@ -19,7 +20,9 @@ export interface AccessOutcome {
   readonly email: string;
   readonly role: Role;
   readonly accountSids: readonly string[];
-  readonly before: { readonly role: Role; readonly accountSids: readonly string[] };
+  /** C5: the (account, role) pairs the groups give. */
+  readonly accountRoles: readonly AccountRoleAssignment[];
+  readonly before: { readonly role: Role; readonly accountSids: readonly string[]; readonly accountRoles: readonly AccountRoleAssignment[] };
   readonly changed: boolean;
 }
 
@@ -27,6 +30,7 @@ export interface AccessOutcome {
 export const mappingNames = (ref: string, group: { readonly displayName: string; readonly externalId: string | null }): boolean =>
   ref.toLowerCase() === group.displayName.toLowerCase() || ref === group.externalId;
 
+const pairs = (list: readonly AccountRoleAssignment[]) => list.map((a) => `${a.accountSid}:${a.roleSid}`);
 const sameSet = (a: readonly string[], b: readonly string[]) => {
   const sorted = [...b].sort();
   return a.length === b.length && [...a].sort().every((x, i) => x === sorted[i]);
@@ -35,15 +39,16 @@ const sameSet = (a: readonly string[], b: readonly string[]) => {
 /** The new access of one member under `mappings`, and whether anything changes. */
 export function planAccess(input: AccessInput, mappings: readonly GroupMappingRecord[]): { change: AccessChange; outcome: AccessOutcome } {
   const matched: GroupMapping[] = mappings.filter((m) => input.groups.some((g) => mappingNames(m.groupRef, g)))
-    .map((m) => ({ role: m.role, accountSids: m.accountSids }));
+    .map((m) => ({ role: m.role, accountRoles: m.accountRoles }));
   const effective = decideEffectiveAccess(input.role, matched);
   const { role, groupGivenRole: mappedRole } = decideGroupRole(input.role, input.mappedRole, matched);
-  const changed = role !== input.role || mappedRole !== input.mappedRole || !sameSet(effective.accountSids, input.scimGrants);
+  const changed = role !== input.role || mappedRole !== input.mappedRole || !sameSet(pairs(effective.accountRoles), pairs(input.scimRoles));
+  const before = { role: input.role, accountSids: [...new Set(input.scimRoles.map((a) => a.accountSid))].sort(), accountRoles: input.scimRoles };
   return {
-    change: { userSid: input.userSid, role: role === 'owner' || role === input.role ? null : role, mappedRole, grants: effective.accountSids },
+    change: { userSid: input.userSid, role: role === 'owner' || role === input.role ? null : role, mappedRole, accountRoles: effective.accountRoles },
     outcome: {
-      userSid: input.userSid, email: input.email, role, accountSids: effective.accountSids,
-      before: { role: input.role, accountSids: input.scimGrants }, changed,
+      userSid: input.userSid, email: input.email, role, accountSids: effective.accountSids, accountRoles: effective.accountRoles,
+      before, changed,
     },
   };
 }
@@ -60,7 +65,7 @@ export async function recomputeAccess(repos: Repos, actor: Actor, orgSid: string
   await repos.scimAccess.apply(orgSid, changed.map((p) => p.change));
   await repos.scimAccess.appendAudit(changed.map(({ outcome }) => ({
     orgSid, actor: actorLabel(actor), action: 'scim.access_recomputed', target: outcome.userSid,
-    before: outcome.before, after: { role: outcome.role, accountSids: outcome.accountSids }, requestId: actor.requestId ?? null,
+    before: outcome.before, after: { role: outcome.role, accountSids: outcome.accountSids, accountRoles: outcome.accountRoles }, requestId: actor.requestId ?? null,
   })));
   return plans.map((p) => p.outcome);
 }

@@ -1,8 +1,9 @@
 import type { Knex } from 'knex';
+import { DEVELOPER_ROLE_SID } from '../rules/role-catalogue.js';
 import type { Account, AccountManagement, AccountPlan, AccountStatus, AccountUsage } from '../types.js';
 
 export const ACCOUNTS = 'accounts';
-export const ACCOUNT_GRANTS = 'account_grants';
+export const ROLE_ASSIGNMENTS = 'role_assignments';
 
 export interface AccountRow {
   sid: string; name: string; usage: AccountUsage; plan: AccountPlan; status: AccountStatus; owner_sid: string;
@@ -87,32 +88,35 @@ export function accountStore(db: Knex | Knex.Transaction) {
         .update({ owner_sid: toUser, updated_at: db.fn.now() } as Partial<AccountRow>).returning('sid');
       return rows.map((r) => r.sid);
     },
-    // Grants: which users may access which accounts (O3 Standard Users).
-    async grant(orgSid: string, userSid: string, accountSid: string, source: GrantSource = 'direct'): Promise<void> {
-      await db(ACCOUNT_GRANTS).insert({ org_sid: orgSid, user_sid: userSid, account_sid: accountSid, source })
-        .onConflict(['user_sid', 'account_sid', 'source']).ignore();
+    // Grants: an account grant is a role assignment (R1); a plain grant is the Developer role. These read
+    // and write role_assignments, the one source of truth for who holds what on an account.
+    async grant(orgSid: string, userSid: string, accountSid: string, source: GrantSource = 'direct', roleSid: string = DEVELOPER_ROLE_SID): Promise<void> {
+      await db(ROLE_ASSIGNMENTS).insert({ org_sid: orgSid, user_sid: userSid, account_sid: accountSid, role_sid: roleSid, source })
+        .onConflict(['user_sid', 'account_sid', 'role_sid', 'source']).ignore();
     },
+    /** Withdraws every role `source` gives the user on the account. */
     async revoke(orgSid: string, userSid: string, accountSid: string, source: GrantSource = 'direct'): Promise<number> {
-      return db(ACCOUNT_GRANTS).where({ org_sid: orgSid, user_sid: userSid, account_sid: accountSid, source }).delete();
+      return db(ROLE_ASSIGNMENTS).where({ org_sid: orgSid, user_sid: userSid, account_sid: accountSid, source }).delete();
     },
+    /** The accounts the user holds any role on (directly or through SCIM groups). */
     async grantsOf(orgSid: string, userSid: string): Promise<string[]> {
-      const rows = await db(ACCOUNT_GRANTS).where({ org_sid: orgSid, user_sid: userSid }).distinct('account_sid').orderBy('account_sid');
+      const rows = await db(ROLE_ASSIGNMENTS).where({ org_sid: orgSid, user_sid: userSid }).distinct('account_sid').orderBy('account_sid');
       return rows.map((r: { account_sid: string }) => r.account_sid);
     },
     async grantsBySource(orgSid: string, userSid: string, source: GrantSource): Promise<string[]> {
-      const rows = await db(ACCOUNT_GRANTS).where({ org_sid: orgSid, user_sid: userSid, source }).orderBy('account_sid');
+      const rows = await db(ROLE_ASSIGNMENTS).where({ org_sid: orgSid, user_sid: userSid, source }).distinct('account_sid').orderBy('account_sid');
       return rows.map((r: { account_sid: string }) => r.account_sid);
     },
     async revokeAllOf(orgSid: string, userSid: string): Promise<number> {
-      return db(ACCOUNT_GRANTS).where({ org_sid: orgSid, user_sid: userSid }).delete();
+      return db(ROLE_ASSIGNMENTS).where({ org_sid: orgSid, user_sid: userSid }).delete();
     },
     /** Every grant in the organization (M3: what each user could use before a merge). */
     async grantsInOrg(orgSid: string): Promise<{ userSid: string; accountSid: string }[]> {
-      const rows = await db(ACCOUNT_GRANTS).where({ org_sid: orgSid }).distinct('user_sid', 'account_sid').orderBy(['user_sid', 'account_sid']);
+      const rows = await db(ROLE_ASSIGNMENTS).where({ org_sid: orgSid }).distinct('user_sid', 'account_sid').orderBy(['user_sid', 'account_sid']);
       return rows.map((r: { user_sid: string; account_sid: string }) => ({ userSid: r.user_sid, accountSid: r.account_sid }));
     },
     async moveGrants(fromOrg: string, toOrg: string): Promise<number> {
-      return db(ACCOUNT_GRANTS).where({ org_sid: fromOrg }).update({ org_sid: toOrg });
+      return db(ROLE_ASSIGNMENTS).where({ org_sid: fromOrg }).update({ org_sid: toOrg });
     },
   };
 }

@@ -16,6 +16,10 @@ const CONSTRAINTS: Record<string, [ErrorCode, string]> = {
   scim_users_user_name_unique: ['scim_user_exists', 'A user with this userName already exists in the organization.'],
   scim_groups_display_name_unique: ['scim_group_exists', 'A group with this displayName already exists in the organization.'],
   sso_identities_key: ['sso_identity_conflict', 'This single sign-on identity is already linked to a user.'],
+  role_assignments_one_per_source: ['role_assignment_exists', 'This user already holds this role here.'],
+  role_assignments_no_subaccount: ['subaccount_not_grantable', 'A role is assigned on the parent account; it reaches the subaccounts.'],
+  role_assignments_account_role: ['invalid_input', 'Only account roles are assigned on accounts.'],
+  roles_name_unique: ['role_exists', 'A role with this name already exists; orgward role list shows the catalogue.'],
   sso_identities_one_per_issuer: ['sso_identity_conflict', 'This user is already linked to another identity at this identity provider.'],
 };
 

@@ -33,6 +33,8 @@ import { bulkImportStore } from './bulk-import.js';
 import { apiClientStore } from './api-clients.js';
 import { oidcPayloadStore } from './oidc-payloads.js';
 import { idempotencyKeyStore } from './idempotency-keys.js';
+import { roleStore } from './roles.js';
+import { roleAssignmentStore } from './role-assignments.js';
 
 export function createRepos(db: Knex | Knex.Transaction) {
   return {
@@ -62,6 +64,8 @@ export function createRepos(db: Knex | Knex.Transaction) {
     apiClients: apiClientStore(db),
     oidcPayloads: oidcPayloadStore(db),
     idempotencyKeys: idempotencyKeyStore(db),
+    roles: roleStore(db),
+    roleAssignments: roleAssignmentStore(db),
   };
 }
 

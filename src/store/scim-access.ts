@@ -1,11 +1,12 @@
 /**
- * C5: group mappings (a group, by displayName or externalId → a role and account grants) and what
+ * C5: group mappings (a group, by displayName or externalId → a role and (account, role) pairs) and what
  * recomputing a member's effective access reads and writes. Reads and writes are set-based: one
  * statement for any number of members.
  */
 import type { Knex } from 'knex';
 import { rawQuery } from './scim-sql.js';
 import type { AssignableRole, Role } from '../rules/types.js';
+import type { AccountRoleAssignment } from '../rules/account-roles.js';
 import { AUDIT_LOG, type NewAuditEntry } from './audit-log.js';
 
 export const SCIM_GROUP_MAPPINGS = 'scim_group_mappings';
@@ -15,7 +16,10 @@ export interface GroupMappingRecord {
   readonly id: string;
   readonly groupRef: string;
   readonly role: AssignableRole | null;
+  /** The accounts the mapping names (each once per role). */
   readonly accountSids: readonly string[];
+  /** C5: the (account, role) pairs the mapping gives. */
+  readonly accountRoles: readonly AccountRoleAssignment[];
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
@@ -27,8 +31,8 @@ export interface AccessInput {
   readonly role: Role;
   /** The role group mappings gave the member at the last recompute; null when they gave none. */
   readonly mappedRole: AssignableRole | null;
-  /** The member's current grants from SCIM groups. */
-  readonly scimGrants: readonly string[];
+  /** The member's current account roles from SCIM groups. */
+  readonly scimRoles: readonly AccountRoleAssignment[];
   readonly groups: readonly { readonly displayName: string; readonly externalId: string | null }[];
 }
 
@@ -37,14 +41,23 @@ export interface AccessChange {
   readonly userSid: string;
   readonly role: AssignableRole | null;
   readonly mappedRole: AssignableRole | null;
-  readonly grants: readonly string[];
+  readonly accountRoles: readonly AccountRoleAssignment[];
 }
 
-interface MappingRow { id: string; group_ref: string; role: AssignableRole | null; account_sids: string[]; created_at: Date; updated_at: Date }
+interface MappingRow {
+  id: string; group_ref: string; role: AssignableRole | null; account_sids: string[]; account_role_sids: string[]; created_at: Date; updated_at: Date;
+}
 
-const mapMapping = (r: MappingRow): GroupMappingRecord => ({
-  id: r.id, groupRef: r.group_ref, role: r.role, accountSids: r.account_sids ?? [], createdAt: r.created_at, updatedAt: r.updated_at,
-});
+const mapMapping = (r: MappingRow): GroupMappingRecord => {
+  const accountRoles = (r.account_sids ?? []).map((accountSid, i) => ({ accountSid, roleSid: r.account_role_sids[i]! }));
+  return {
+    id: r.id, groupRef: r.group_ref, role: r.role, accountSids: [...new Set(r.account_sids ?? [])].sort(), accountRoles,
+    createdAt: r.created_at, updatedAt: r.updated_at,
+  };
+};
+
+// 'AC…:IX…' ↔ pair, for set-based reads of a member's SCIM roles.
+const parsePair = (pair: string): AccountRoleAssignment => ({ accountSid: pair.slice(0, 34), roleSid: pair.slice(35) });
 
 export function scimAccessStore(db: Knex | Knex.Transaction) {
   const raw = rawQuery(db);
@@ -54,12 +67,12 @@ export function scimAccessStore(db: Knex | Knex.Transaction) {
       return rows.map(mapMapping);
     },
 
-    async saveMapping(orgSid: string, m: { groupRef: string; role: AssignableRole | null; accountSids: readonly string[]; createdBy: string }): Promise<GroupMappingRecord> {
-      const row = (await raw(`INSERT INTO scim_group_mappings (org_sid, group_ref, role, account_sids, created_by)
-        VALUES (?, ?, ?, CAST(? AS text[]), ?)
+    async saveMapping(orgSid: string, m: { groupRef: string; role: AssignableRole | null; accountRoles: readonly AccountRoleAssignment[]; createdBy: string }): Promise<GroupMappingRecord> {
+      const row = (await raw(`INSERT INTO scim_group_mappings (org_sid, group_ref, role, account_sids, account_role_sids, created_by)
+        VALUES (?, ?, ?, CAST(? AS text[]), CAST(? AS text[]), ?)
         ON CONFLICT (org_sid, lower(group_ref)) DO UPDATE SET group_ref = excluded.group_ref, role = excluded.role,
-          account_sids = excluded.account_sids, updated_at = now()
-        RETURNING *`, [orgSid, m.groupRef, m.role, [...m.accountSids], m.createdBy])).rows[0] as MappingRow;
+          account_sids = excluded.account_sids, account_role_sids = excluded.account_role_sids, updated_at = now()
+        RETURNING *`, [orgSid, m.groupRef, m.role, m.accountRoles.map((a) => a.accountSid), m.accountRoles.map((a) => a.roleSid), m.createdBy])).rows[0] as MappingRow;
       return mapMapping(row);
     },
 
@@ -76,12 +89,12 @@ export function scimAccessStore(db: Knex | Knex.Transaction) {
       return rows.map((r) => r.sid);
     },
 
-    /** The members among `userSids` with their role, mapped role, SCIM grants and groups. */
+    /** The members among `userSids` with their role, mapped role, account roles from SCIM groups and groups. */
     async inputs(orgSid: string, userSids: readonly string[]): Promise<AccessInput[]> {
       if (userSids.length === 0) return [];
       const rows = (await raw(`SELECT t.user_sid, u.email, m.role, r.role AS mapped_role,
-          COALESCE((SELECT array_agg(ag.account_sid ORDER BY ag.account_sid) FROM account_grants ag
-            WHERE ag.org_sid = m.org_sid AND ag.user_sid = t.user_sid AND ag.source = 'scim'), '{}') AS scim_grants,
+          COALESCE((SELECT array_agg(ra.account_sid || ':' || ra.role_sid ORDER BY ra.account_sid, ra.role_sid) FROM role_assignments ra
+            WHERE ra.org_sid = m.org_sid AND ra.user_sid = t.user_sid AND ra.source = 'scim'), '{}') AS scim_roles,
           COALESCE((SELECT json_agg(json_build_object('displayName', g.display_name, 'externalId', g.external_id))
             FROM scim_group_members gm JOIN scim_groups g ON g.id = gm.group_id
             WHERE gm.org_sid = m.org_sid AND gm.user_sid = t.user_sid), '[]'::json) AS groups
@@ -90,10 +103,10 @@ export function scimAccessStore(db: Knex | Knex.Transaction) {
         JOIN users u ON u.sid = t.user_sid
         LEFT JOIN scim_member_roles r ON r.org_sid = m.org_sid AND r.user_sid = t.user_sid
         ORDER BY t.user_sid`, [[...userSids], orgSid])).rows as {
-        user_sid: string; email: string; role: Role; mapped_role: AssignableRole | null; scim_grants: string[]; groups: AccessInput['groups'] | string;
+        user_sid: string; email: string; role: Role; mapped_role: AssignableRole | null; scim_roles: string[]; groups: AccessInput['groups'] | string;
       }[];
       return rows.map((r) => ({
-        userSid: r.user_sid, email: r.email, role: r.role, mappedRole: r.mapped_role, scimGrants: r.scim_grants ?? [],
+        userSid: r.user_sid, email: r.email, role: r.role, mappedRole: r.mapped_role, scimRoles: (r.scim_roles ?? []).map(parsePair),
         groups: typeof r.groups === 'string' ? JSON.parse(r.groups) : r.groups,
       }));
     },
@@ -116,16 +129,21 @@ export function scimAccessStore(db: Knex | Knex.Transaction) {
           FROM unnest(CAST(? AS text[]), CAST(? AS text[])) AS v(user_sid, role)`,
         [orgSid, mapped.map((c) => c.userSid), mapped.map((c) => c.mappedRole)]);
       }
-      const pairs = changes.flatMap((c) => c.grants.map((a) => [c.userSid, a] as const));
-      await raw(`DELETE FROM account_grants g WHERE g.org_sid = ? AND g.source = 'scim' AND g.user_sid = ANY(CAST(? AS text[]))
-        AND NOT EXISTS (SELECT 1 FROM unnest(CAST(? AS text[]), CAST(? AS text[])) AS v(user_sid, account_sid)
-          WHERE v.user_sid = g.user_sid AND v.account_sid = g.account_sid)`,
-      [orgSid, users, pairs.map((p) => p[0]), pairs.map((p) => p[1])]);
-      if (pairs.length > 0) {
-        await raw(`INSERT INTO account_grants (org_sid, user_sid, account_sid, source)
-          SELECT ?, v.user_sid, v.account_sid, 'scim' FROM unnest(CAST(? AS text[]), CAST(? AS text[])) AS v(user_sid, account_sid)
+      const triples = changes.flatMap((c) => c.accountRoles.map((a) => [c.userSid, a.accountSid, a.roleSid] as const));
+      const columns = [triples.map((t) => t[0]), triples.map((t) => t[1]), triples.map((t) => t[2])];
+      await raw(`DELETE FROM role_assignments g WHERE g.org_sid = ? AND g.source = 'scim' AND g.user_sid = ANY(CAST(? AS text[]))
+        AND NOT EXISTS (SELECT 1 FROM unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[])) AS v(user_sid, account_sid, role_sid)
+          WHERE v.user_sid = g.user_sid AND v.account_sid = g.account_sid AND v.role_sid = g.role_sid)`,
+      [orgSid, users, ...columns]);
+      if (triples.length > 0) {
+        // R4: never a subaccount (the mapping was checked; an account may have changed since).
+        await raw(`INSERT INTO role_assignments (org_sid, user_sid, account_sid, role_sid, source)
+          SELECT ?, v.user_sid, v.account_sid, v.role_sid, 'scim'
+          FROM unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[])) AS v(user_sid, account_sid, role_sid)
           JOIN accounts a ON a.sid = v.account_sid AND a.org_sid = ? AND a.management IN ('managed', 'independent') AND a.status <> 'closed'
-          ON CONFLICT DO NOTHING`, [orgSid, pairs.map((p) => p[0]), pairs.map((p) => p[1]), orgSid]);
+            AND a.parent_sid IS NULL
+          JOIN roles r ON r.sid = v.role_sid AND r.scope_type = 'account'
+          ON CONFLICT DO NOTHING`, [orgSid, ...columns, orgSid]);
       }
     },
 

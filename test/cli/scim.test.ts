@@ -7,6 +7,9 @@ import { silentLogger } from '../../src/logger.js';
 import { createRuntime } from '../../src/runtime.js';
 import { addMember, addVerifiedDomain } from '../support/fixtures.js';
 import { cliDatabase, cliJson, type CliDatabase } from './run-cli.js';
+import { BUILT_IN_ROLE_SIDS, DEVELOPER_ROLE_SID } from '../../src/rules/role-catalogue.js';
+
+const SUPPORT = BUILT_IN_ROLE_SIDS.account.Support;
 
 const SLOW = 180000;
 
@@ -54,8 +57,23 @@ describe('orgward scim-group', () => {
 
     expect(await cliJson(args, db.env)).toMatchObject({ preview: false, mapped: true, members: [{ userSid: eveSid, role: 'admin', changed: true }] });
     expect(await cliJson(['scim-group', 'list', '--org', orgSid], db.env)).toEqual({
-      mappings: [{ group: 'engineering', role: 'admin', accountSids: [accountSid], updatedAt: expect.any(String) }],
+      mappings: [{ group: 'engineering', role: 'admin', accountSids: [accountSid], accountRoles: [{ accountSid, roleSid: DEVELOPER_ROLE_SID }], updatedAt: expect.any(String) }],
     });
+  }, SLOW);
+
+  it('R-C5, R1: --account AC…:ROLE maps the group to a role on the account (by name or IX SID); plain AC… stays Developer', async () => {
+    const out = await cliJson(['scim-group', 'map', '--org', orgSid, '--group', 'engineering', '--role', 'admin',
+      '--account', accountSid, `${accountSid}:billing manager`, `${accountSid}:${SUPPORT}`], db.env);
+    expect(out).toMatchObject({ mapped: true, accountSids: [accountSid] });
+    expect((out.accountRoles as unknown[]).length).toBe(3);
+    expect(out.accountRoles).toEqual(expect.arrayContaining([
+      { accountSid, roleSid: DEVELOPER_ROLE_SID }, { accountSid, roleSid: BUILT_IN_ROLE_SIDS.account['Billing Manager'] }, { accountSid, roleSid: SUPPORT },
+    ]));
+    const listed = await cliJson(['role-assignment', 'list', '--org', orgSid, '--identity', eveSid, '--scope', accountSid], db.env);
+    expect((listed.roleAssignments as { roleSid: string; source: string }[]).map((a) => `${a.source}:${a.roleSid}`).sort())
+      .toEqual([DEVELOPER_ROLE_SID, BUILT_IN_ROLE_SIDS.account['Billing Manager'], SUPPORT].map((r) => `scim:${r}`).sort());
+    const bad = await cliJson(['scim-group', 'map', '--org', orgSid, '--group', 'engineering', '--account', `${accountSid}:Janitor`], db.env, 1);
+    expect(bad.error).toMatchObject({ code: 'not_found' });
   }, SLOW);
 
   it('refuses an account that is not the organization\'s', async () => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { decideEffectiveAccess, decideGroupMappingRole, decideGroupRole } from '../../src/rules/index.js';
 import type { GroupMapping, Role } from '../../src/rules/index.js';
 
-const g = (role: GroupMapping['role'], ...accountSids: string[]): GroupMapping => ({ role, accountSids });
+const DEV = 'IX64216e518eba883b40506bd4e5494ba8';
+const g = (role: GroupMapping['role'], ...accountSids: string[]): GroupMapping => ({ role, accountRoles: accountSids.map((accountSid) => ({ accountSid, roleSid: DEV })) });
 
 describe('decideEffectiveAccess (C5)', () => {
   it.each<[string, Role | null, GroupMapping[], Role, string[]]>([
@@ -17,7 +18,7 @@ describe('decideEffectiveAccess (C5)', () => {
     ['the Owner in a standard group stays Owner', 'owner', [g('standard', 'AC1')], 'owner', ['AC1']],
     ['the Owner in no group stays Owner', 'owner', [], 'owner', []],
   ])('R-C5: %s → %s', (_label, current, mappings, role, accountSids) => {
-    expect(decideEffectiveAccess(current, mappings)).toEqual({ role, accountSids });
+    expect(decideEffectiveAccess(current, mappings)).toEqual({ role, accountSids, accountRoles: accountSids.map((accountSid) => ({ accountSid, roleSid: DEV })) });
   });
 
   it('R-C5: no group ever grants Owner', () => {

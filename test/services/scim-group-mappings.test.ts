@@ -2,6 +2,7 @@ import { createTestContext, type TestContext } from '../support/app.js';
 import { addAccount, addMember, asUser, createOrgWithOwner, OPERATOR } from '../support/fixtures.js';
 import { createScimOrg, GROUP_URN, patchBody, userBody, type ScimOrg } from '../support/scim-fixtures.js';
 import type { Account } from '../../src/types.js';
+import { DEVELOPER_ROLE_SID } from '../../src/rules/role-catalogue.js';
 
 let ctx: TestContext;
 let org: ScimOrg;
@@ -31,7 +32,7 @@ describe('C5: SCIM group mappings', () => {
     await newGroup('admins before', [u]);
     expect(await access(u)).toEqual({ role: 'admin', grants: [accounts[0]!.sid] });
     const log = await ctx.store.read.audit.list(org.org.sid, { limit: 1000, action: 'scim.access_recomputed' });
-    expect(log).toContainEqual(expect.objectContaining({ target: u, actor: `scim:${org.tokenId}`, after: { role: 'admin', accountSids: [accounts[0]!.sid] } }));
+    expect(log).toContainEqual(expect.objectContaining({ target: u, actor: `scim:${org.tokenId}`, after: { role: 'admin', accountSids: [accounts[0]!.sid], accountRoles: [{ accountSid: accounts[0]!.sid, roleSid: DEVELOPER_ROLE_SID }] } }));
   });
 
   it('R-C5: a mapping made after the push (by externalId) recomputes the members at once; grants only leave roles alone', async () => {
@@ -104,7 +105,7 @@ describe('C5: SCIM group mappings', () => {
     const u = await newUser('c5-preview');
     await newGroup('Preview Group', [u]);
     const preview = await ctx.services.scimGroups.preview(org.ownerActor, org.org.sid, { group: 'preview group', role: 'admin', accountSids: [accounts[0]!.sid] });
-    expect(preview.members).toEqual([{ userSid: u, email: `c5-preview@${org.domain}`, role: 'admin', accountSids: [accounts[0]!.sid], before: { role: 'standard', accountSids: [] }, changed: true }]);
+    expect(preview.members).toEqual([{ userSid: u, email: `c5-preview@${org.domain}`, role: 'admin', accountSids: [accounts[0]!.sid], accountRoles: [{ accountSid: accounts[0]!.sid, roleSid: DEVELOPER_ROLE_SID }], before: { role: 'standard', accountSids: [], accountRoles: [] }, changed: true }]);
     expect(await access(u)).toEqual({ role: 'standard', grants: [] });
     expect((await ctx.services.scimGroups.listMappings(org.ownerActor, org.org.sid)).map((m) => m.groupRef)).not.toContain('preview group');
     const saved = await ctx.services.scimGroups.map(org.ownerActor, org.org.sid, { group: 'preview group', role: 'admin', accountSids: [accounts[0]!.sid] });

@@ -1,0 +1,163 @@
+/**
+ * Role assignments (R1-R4, O2, O3, U6, L1), the shape of the Organizations API's RoleAssignments:
+ * a role for an identity at a scope. Account roles (scope `AC…`) are rows of role_assignments;
+ * the organization roles Administrator and Standard User (scope `OR…`) are the member's
+ * membership role (its one source of truth), shown with a SID derived from (organization, user,
+ * role) and changed through the same rule as `members.changeRole` (never to or from Owner, O2).
+ */
+import { createHash } from 'node:crypto';
+import { DomainError } from '../errors.js';
+import { decideAccountGrant } from '../rules/account-grants.js';
+import { BUILT_IN_ROLE_SIDS, isRoleSid } from '../rules/role-catalogue.js';
+import { decideAssignmentQuery, decideRoleForScope, decideScope, type AssignmentScope } from '../rules/role-assignments.js';
+import { isSid } from '../rules/sids.js';
+import type { AssignableRole } from '../rules/types.js';
+import type { Repos } from '../store/index.js';
+import type { RoleAssignmentRecord } from '../store/role-assignments.js';
+import type { Actor, Member } from '../types.js';
+import { accountSnapshot } from './account-support.js';
+import { audit, authorize, fail, snapshotOf } from './context.js';
+import type { ServiceDeps } from './index.js';
+import { createMembersService } from './members.js';
+import { actingSnapshot, checkActOnUser, lockUser } from './member-checks.js';
+
+/** One assignment as the API shows it. */
+export interface RoleAssignmentView {
+  /** 'IY' + 32 hex. */
+  readonly sid: string;
+  readonly orgSid: string;
+  /** The user ('US…'). */
+  readonly identity: string;
+  /** The organization ('OR…') or an account ('AC…'). */
+  readonly scope: string;
+  readonly roleSid: string;
+  /** 'direct' (an administrator), 'scim' (group mappings, C5) or 'membership' (the organization role). */
+  readonly source: 'direct' | 'scim' | 'membership';
+  readonly createdAt: Date | null;
+}
+
+/** What a client asks to assign. */
+export interface NewRoleAssignment {
+  readonly roleSid: string;
+  readonly scope: string;
+  readonly identity: string;
+}
+
+const ORG_ROLE_SIDS: Record<AssignableRole, string> = {
+  admin: BUILT_IN_ROLE_SIDS.organization.Administrator,
+  standard: BUILT_IN_ROLE_SIDS.organization['Standard User'],
+};
+
+// A stable SID for the organization role a member holds (it is not a row: memberships.role is).
+const orgAssignmentSid = (orgSid: string, userSid: string, roleSid: string) =>
+  `IY${createHash('sha256').update(`orgward:org-role:${orgSid}:${userSid}:${roleSid}`).digest('hex').slice(0, 32)}`;
+
+const fromRecord = (r: RoleAssignmentRecord): RoleAssignmentView => ({
+  sid: r.sid, orgSid: r.orgSid, identity: r.userSid, scope: r.accountSid, roleSid: r.roleSid, source: r.source, createdAt: r.createdAt,
+});
+
+/** O2: the Owner holds no assignable organization role, so shows none. */
+const fromMember = (orgSid: string, m: Member): RoleAssignmentView[] => {
+  if (m.role !== 'admin' && m.role !== 'standard') return [];
+  const roleSid = ORG_ROLE_SIDS[m.role];
+  return [{ sid: orgAssignmentSid(orgSid, m.sid, roleSid), orgSid, identity: m.sid, scope: orgSid, roleSid, source: 'membership', createdAt: null }];
+};
+
+const noSuchAssignment = () => new DomainError('not_found', 'There is no such role assignment in this organization.');
+
+function scopeOf(scope: unknown, orgSid: string): AssignmentScope {
+  const decision = decideScope(scope, orgSid);
+  if (decision.kind === 'reject') fail(decision);
+  return decision.scope;
+}
+
+export function createRoleAssignmentsService(deps: ServiceDeps) {
+  const { store } = deps;
+  const members = createMembersService(deps);
+
+  async function orgRoleAssignments(repos: Repos, orgSid: string, identity: string | undefined): Promise<RoleAssignmentView[]> {
+    if (identity === undefined) return (await repos.users.listByOrg(orgSid)).flatMap((m) => fromMember(orgSid, m));
+    const member = await repos.users.get(identity);
+    return member && member.orgSid === orgSid ? fromMember(orgSid, member) : [];
+  }
+
+  return {
+    /**
+     * O3, U6: the organization's assignments for an identity and/or a scope (at least one). The
+     * Owner and Administrators read any; a Standard User only their own.
+     */
+    async list(actor: Actor, orgSid: string, filter: { identity?: string; scope?: string }): Promise<RoleAssignmentView[]> {
+      const repos = store.read;
+      const { member } = await authorize(repos, actor, orgSid, 'view_organization');
+      const allowed = decideAssignmentQuery(member ? snapshotOf(member) : null, filter.identity, filter.scope);
+      if (allowed.kind === 'reject') fail(allowed);
+      if (filter.identity !== undefined && !isSid('US', filter.identity)) throw new DomainError('invalid_input', 'Identity is a user SID (US…).');
+      const scope = filter.scope === undefined ? undefined : scopeOf(filter.scope, orgSid);
+      const identity = filter.identity;
+      const accountRows = scope?.kind === 'organization' ? []
+        : (await repos.roleAssignments.list(orgSid, { ...(identity !== undefined && { userSid: identity }), ...(scope?.kind === 'account' && { accountSid: scope.accountSid }) })).map(fromRecord);
+      const orgRows = scope?.kind === 'account' ? [] : await orgRoleAssignments(repos, orgSid, identity);
+      return [...orgRows, ...accountRows];
+    },
+
+    /**
+     * R1, R4, O2, O3, U6: assigns a role. At an account: an account role, on an open top-level
+     * account of the organization, decided again under the account's row lock; audited (L1). At the
+     * organization: Administrator or Standard User becomes the member's role (`owner_required` for
+     * the Owner, O2).
+     */
+    async create(actor: Actor, orgSid: string, input: NewRoleAssignment): Promise<RoleAssignmentView> {
+      const scope = scopeOf(input?.scope, orgSid);
+      if (!isRoleSid(input?.roleSid)) throw new DomainError('invalid_input', 'role_sid is a role SID (IX…); GET /Roles lists them.');
+      if (!isSid('US', input?.identity)) throw new DomainError('invalid_input', 'identity is a user SID (US…).');
+      const role = (await store.read.roles.get(input.roleSid)) ?? null;
+      const fits = decideRoleForScope(role, scope);
+      if (fits.kind === 'reject') fail(fits);
+      if (scope.kind === 'organization') {
+        // The members service decides (O2, O3, U6) and audits under the user's row lock.
+        const changed = await members.changeRole(actor, orgSid, input.identity, role!.orgRole!);
+        if (changed.orgSid !== orgSid) throw new DomainError('not_found', 'There is no such user in this organization.');
+        return fromMember(orgSid, changed)[0]!;
+      }
+      return store.transaction(async (repos) => {
+        const { member } = await authorize(repos, actor, orgSid, 'manage_users');
+        const target = await lockUser(repos, input.identity);
+        checkActOnUser(actingSnapshot(actor, member, orgSid), target);
+        // A1, A7, R4: decided under the account's row lock (the database refuses a subaccount too).
+        const account = await repos.accounts.lock(scope.accountSid);
+        const grantable = decideAccountGrant(account ? accountSnapshot(account) : null, orgSid);
+        if (grantable.kind === 'reject') fail(grantable);
+        if (await repos.roleAssignments.find(orgSid, target.sid, scope.accountSid, role!.sid, 'direct')) {
+          throw new DomainError('role_assignment_exists', `${target.email} already holds ${role!.name} on ${scope.accountSid}.`);
+        }
+        const created = await repos.roleAssignments.insert({ orgSid, userSid: target.sid, accountSid: scope.accountSid, roleSid: role!.sid });
+        await audit(repos, actor, { orgSid, action: 'role_assignment.created', target: target.sid, after: { sid: created.sid, scope: created.accountSid, roleSid: created.roleSid, roleName: role!.name } });
+        return fromRecord(created);
+      });
+    },
+
+    /**
+     * O3, U6: removes a direct account role assignment, checked again under its row lock. Roles from
+     * SCIM groups follow the groups (C5); a member always holds one organization role (assign the
+     * other one to change it).
+     */
+    async delete(actor: Actor, orgSid: string, sid: string): Promise<RoleAssignmentView> {
+      if (typeof sid !== 'string' || !/^IY[0-9a-f]{32}$/.test(sid)) throw new DomainError('invalid_input', 'A role assignment SID is IY followed by 32 hex digits.');
+      return store.transaction(async (repos) => {
+        const { member } = await authorize(repos, actor, orgSid, 'manage_users');
+        const seen = await repos.roleAssignments.get(orgSid, sid);
+        if (!seen) throw noSuchAssignment();
+        const target = await lockUser(repos, seen.userSid);
+        checkActOnUser(actingSnapshot(actor, member, orgSid), target);
+        const locked = await repos.roleAssignments.lock(orgSid, sid);
+        if (!locked) throw noSuchAssignment();
+        if (locked.source === 'scim') {
+          throw new DomainError('scim_read_only', 'This role comes from a SCIM group mapping; change the mapping (orgward scim-group map) or the group in your identity provider.');
+        }
+        await repos.roleAssignments.delete(orgSid, sid);
+        await audit(repos, actor, { orgSid, action: 'role_assignment.deleted', target: locked.userSid, before: { sid, scope: locked.accountSid, roleSid: locked.roleSid } });
+        return fromRecord(locked);
+      });
+    },
+  };
+}

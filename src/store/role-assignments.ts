@@ -1,0 +1,60 @@
+/** R1, R3: account role assignments (direct or from SCIM groups), listed and changed one by one. */
+import type { Knex } from 'knex';
+import type { GrantSource } from './accounts.js';
+import { ROLE_ASSIGNMENTS } from './accounts.js';
+
+interface AssignmentRow {
+  sid: string; org_sid: string; user_sid: string; account_sid: string; role_sid: string; source: GrantSource; created_at: Date;
+}
+
+/** One account role assignment as stored. */
+export interface RoleAssignmentRecord {
+  /** 'IY' + 32 lowercase hex. */
+  readonly sid: string;
+  readonly orgSid: string;
+  readonly userSid: string;
+  readonly accountSid: string;
+  readonly roleSid: string;
+  readonly source: GrantSource;
+  readonly createdAt: Date;
+}
+
+const mapRow = (r: AssignmentRow): RoleAssignmentRecord => ({
+  sid: r.sid, orgSid: r.org_sid, userSid: r.user_sid, accountSid: r.account_sid, roleSid: r.role_sid, source: r.source, createdAt: r.created_at,
+});
+
+export function roleAssignmentStore(db: Knex | Knex.Transaction) {
+  return {
+    /** The organization's assignments for a user and/or an account (at least one given by the caller). */
+    async list(orgSid: string, filter: { userSid?: string; accountSid?: string }): Promise<RoleAssignmentRecord[]> {
+      const q = db<AssignmentRow>(ROLE_ASSIGNMENTS).where({ org_sid: orgSid });
+      if (filter.userSid !== undefined) q.andWhere({ user_sid: filter.userSid });
+      if (filter.accountSid !== undefined) q.andWhere({ account_sid: filter.accountSid });
+      return (await q.orderBy(['created_at', 'sid'])).map(mapRow);
+    },
+    async get(orgSid: string, sid: string): Promise<RoleAssignmentRecord | undefined> {
+      const row = await db<AssignmentRow>(ROLE_ASSIGNMENTS).where({ org_sid: orgSid, sid }).first();
+      return row && mapRow(row);
+    },
+    /** Locks one assignment (the delete re-reads it under the lock). */
+    async lock(orgSid: string, sid: string): Promise<RoleAssignmentRecord | undefined> {
+      const row = await db<AssignmentRow>(ROLE_ASSIGNMENTS).where({ org_sid: orgSid, sid }).forUpdate().first();
+      return row && mapRow(row);
+    },
+    async find(orgSid: string, userSid: string, accountSid: string, roleSid: string, source: GrantSource): Promise<RoleAssignmentRecord | undefined> {
+      const row = await db<AssignmentRow>(ROLE_ASSIGNMENTS)
+        .where({ org_sid: orgSid, user_sid: userSid, account_sid: accountSid, role_sid: roleSid, source }).first();
+      return row && mapRow(row);
+    },
+    /** Inserts a direct assignment; the unique constraint refuses a second one (role_assignment_exists). */
+    async insert(a: { orgSid: string; userSid: string; accountSid: string; roleSid: string }): Promise<RoleAssignmentRecord> {
+      const [row] = await db<AssignmentRow>(ROLE_ASSIGNMENTS)
+        .insert({ org_sid: a.orgSid, user_sid: a.userSid, account_sid: a.accountSid, role_sid: a.roleSid, source: 'direct' })
+        .returning('*');
+      return mapRow(row as AssignmentRow);
+    },
+    async delete(orgSid: string, sid: string): Promise<void> {
+      await db(ROLE_ASSIGNMENTS).where({ org_sid: orgSid, sid }).delete();
+    },
+  };
+}
