@@ -59,6 +59,7 @@ export const ERROR_CODES = {
   domain_not_verified: 'invalid',
   domain_blocked: 'forbidden',
   dns_txt_missing: 'conflict',
+  dns_txt_mismatch: 'conflict',
   dns_lookup_failed: 'unavailable',
   domain_in_use: 'conflict',
   // SSO (S)

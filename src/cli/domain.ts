@@ -17,7 +17,7 @@ export function registerDomainCommands(program: Command, state: CliState): void 
       return { domain: view.domain, txtName: view.txtName, txtValue: view.txtValue };
     }, (r) => `Registered ${r.domain}. Publish this DNS TXT record, then run \`orgward domain verify\`:\n  ${r.txtName}  TXT  "${r.txtValue}"`));
 
-  leaf(domain, 'verify', 'look the TXT record up in DNS and mark DOMAIN verified (fails with dns_txt_missing otherwise)')
+  leaf(domain, 'verify', 'look the TXT record up in DNS and mark DOMAIN verified (fails with dns_txt_missing or dns_txt_mismatch otherwise)')
     .addOption(orgOption())
     .argument('<domain>')
     .action(action(state, async ({ services, actor }, { args, opts }) => {

@@ -33,7 +33,7 @@ export interface AccountImportInput {
 export type AccountImportDecision =
   | { readonly kind: 'pending'; readonly accountSid: string; readonly confirmationEmail: string }
   | { readonly kind: 'already_in_org'; readonly accountSid: string; readonly management: 'managed' | 'pending' }
-  | Rejection<'not_found' | 'account_in_other_org' | 'account_closed' | 'invalid_input' | 'domain_not_verified' | 'account_limit_reached'>;
+  | Rejection<'not_found' | 'account_closed' | 'invalid_input' | 'domain_not_verified' | 'account_limit_reached'>;
 
 /**
  * A3, O5: bring an existing top-level account into the organization by SID. Its owner's email
@@ -43,12 +43,13 @@ export type AccountImportDecision =
  */
 export function decideAccountImport(input: AccountImportInput): AccountImportDecision {
   const { account, org } = input;
-  if (account === null) return reject('not_found', 'No account has this SID. Check the SID and try again.');
+  // U6: an account of another organization is answered like one that does not exist, so a SID
+  // tells nobody outside that organization whether it is there.
+  if (account === null || (account.orgSid !== null && account.orgSid !== org.sid)) {
+    return reject('not_found', 'No account with this SID can be imported. Check the SID and try again.');
+  }
   if (account.orgSid === org.sid && (account.management === 'managed' || account.management === 'pending')) {
     return { kind: 'already_in_org', accountSid: account.sid, management: account.management };
-  }
-  if (account.orgSid !== null && account.orgSid !== org.sid) {
-    return reject('account_in_other_org', 'This account belongs to another organization, so it cannot be imported.');
   }
   if (account.status === 'closed') return reject('account_closed', 'This account is closed, so it cannot be imported.');
   if (account.parentSid !== null) {

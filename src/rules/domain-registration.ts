@@ -62,7 +62,8 @@ export interface DomainVerificationInput {
 export type DomainVerificationDecision =
   | { readonly kind: 'verify'; readonly domain: string }
   | { readonly kind: 'already_verified'; readonly domain: string }
-  | Rejection<'common_domain' | 'domain_claimed' | 'dns_txt_missing'>;
+  | Rejection<'common_domain' | 'domain_claimed' | 'dns_txt_missing'>
+  | (Rejection<'dns_txt_mismatch'> & { readonly found: readonly string[] });
 
 /**
  * D2, D3, D4: does the TXT lookup prove the organization controls the domain, and is nobody

@@ -39,7 +39,7 @@ export function decideDomainRemoval(domain: DomainSnapshot, membersOnDomain: num
     ...reject(
       'domain_in_use',
       `${domain.name} is verified and ${membersOnDomain} member${membersOnDomain === 1 ? ' uses' : 's use'} it. Removing it: `
-        + `${summary.changes.join(' ')} To remove it anyway, repeat with --force.`,
+        + `${summary.changes.join(' ')} To remove it anyway, repeat with --force (in the API: force=true).`,
     ),
     summary,
   };

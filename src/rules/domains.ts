@@ -137,12 +137,21 @@ export function txtRecordFor(domain: string, token: string): TxtRecord {
 }
 
 /** Result of {@link decideTxtVerification}. */
-export type TxtVerificationDecision = { readonly kind: 'verified' } | Rejection<'dns_txt_missing'>;
+export type TxtVerificationDecision =
+  | { readonly kind: 'verified' }
+  | Rejection<'dns_txt_missing'>
+  | (Rejection<'dns_txt_mismatch'> & { readonly found: readonly string[] });
+
+/** How many of the values found are reported back (a name may carry many TXT records). */
+const MAX_FOUND_REPORTED = 5;
+const MAX_FOUND_LENGTH = 300;
 
 /**
  * D3: verified only when one TXT record, its character-strings joined (RFC 7208 3.3: a long
  * value arrives split into chunks of at most 255 octets), equals `expectedValue` exactly.
- * `records` is what a DNS TXT lookup returns (e.g. node:dns `resolveTxt`).
+ * `records` is what a DNS TXT lookup returns (e.g. node:dns `resolveTxt`). No record at the name
+ * is dns_txt_missing (not published yet, or not visible yet); records without the exact value are
+ * dns_txt_mismatch, with what was found, so the administrator fixes the value instead of waiting.
  */
 export function decideTxtVerification(
   records: readonly (readonly string[])[],
@@ -151,11 +160,22 @@ export function decideTxtVerification(
   if (expectedValue !== '' && records.some((chunks) => chunks.join('') === expectedValue)) {
     return { kind: 'verified' };
   }
-  return reject(
-    'dns_txt_missing',
-    `We did not find a TXT record with the value "${expectedValue}". Publish it at your DNS provider, `
-      + 'wait a few minutes for the change to appear, then verify again.',
-  );
+  if (records.length === 0) {
+    return reject(
+      'dns_txt_missing',
+      `We did not find a TXT record with the value "${expectedValue}". Publish it at your DNS provider, `
+        + 'wait a few minutes for the change to appear, then verify again.',
+    );
+  }
+  const found = records.slice(0, MAX_FOUND_REPORTED).map((chunks) => chunks.join('').slice(0, MAX_FOUND_LENGTH));
+  return {
+    ...reject(
+      'dns_txt_mismatch',
+      `The TXT record name has ${records.length === 1 ? 'a record' : `${records.length} records`}, but none has exactly the value "${expectedValue}" `
+        + `(found ${found.map((v) => `"${v}"`).join(', ')}). Change the record's value at your DNS provider to the one shown, then verify again.`,
+    ),
+    found,
+  };
 }
 
 function invalidDomain(message: string, suggestion?: string): DomainNormalisation {

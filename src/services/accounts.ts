@@ -100,9 +100,10 @@ export function createAccountService(deps: ServiceDeps) {
      * at most 1 under a trial parent, 1,000 under an upgraded one. It has the parent's owner and
      * plan, no users of its own, and starts flagged for HIPAA under a flagged parent.
      */
-    async createSubaccount(actor: Actor, parentSid: string, input: NewSubaccountInput): Promise<Account> {
+    async createSubaccount(actor: Actor, parentSid: string, input: NewSubaccountInput, guard?: AccountGuard): Promise<Account> {
       return store.transaction(async (repos) => {
         const parent = await lockOrgAccount(repos, parentSid);
+        guard?.(parent);
         const grantedAccountSids = actor.kind === 'user' ? await repos.accounts.grantsOf(parent.orgSid, actor.userSid) : [];
         refuseScim(actor);
         const auth = await authorize(repos, actor, parent.orgSid, 'access_account', { account: accountSnapshot(parent), grantedAccountSids });
@@ -118,9 +119,10 @@ export function createAccountService(deps: ServiceDeps) {
     },
 
     /** A6: the Owner or an Administrator passes a managed account (and its subaccounts) to another member. */
-    async transferOwnership(actor: Actor, accountSid: string, newOwnerSid: string): Promise<AccountChangeResult> {
+    async transferOwnership(actor: Actor, accountSid: string, newOwnerSid: string, guard?: AccountGuard): Promise<AccountChangeResult> {
       return store.transaction(async (repos) => {
         const account = await lockOrgAccount(repos, accountSid);
+        guard?.(account);
         await authorize(repos, actor, account.orgSid, 'manage_accounts');
         // Locked: the target cannot be suspended or removed between the A6 check and the write.
         const target = typeof newOwnerSid === 'string' ? await repos.users.lock(newOwnerSid) : undefined;
@@ -163,12 +165,13 @@ export function createAccountService(deps: ServiceDeps) {
     },
 
     /** A7: the operator upgrades a trial account; its subaccounts get the parent's plan. */
-    async upgrade(actor: Actor, accountSid: string): Promise<AccountChangeResult> {
+    async upgrade(actor: Actor, accountSid: string, guard?: AccountGuard): Promise<AccountChangeResult> {
       const operator = decideOperatorOnly(actor.kind, 'upgrade an account');
       if (operator.kind === 'reject') return fail(operator);
       return store.transaction(async (repos) => {
         const account = await repos.accounts.lock(accountSid);
         if (!account) throw notFound(accountSid);
+        guard?.(account);
         const decision = decideAccountUpgrade(accountSnapshot(account));
         if (decision.kind === 'reject') return fail(decision);
         if (decision.kind === 'unchanged') return { account, subaccountSids: [], changed: false };

@@ -30,6 +30,9 @@ export interface DomainView {
   readonly createdAt: Date;
 }
 
+/** A caller's precondition on the locked domain (throws to refuse), e.g. the API's If-Match. */
+export type DomainGuard = (locked: DomainView) => void;
+
 /** The result of a successful verification (D3). */
 export interface VerifiedDomain {
   readonly domain: string;
@@ -56,8 +59,8 @@ function domainName(input: string): string {
   return normal.domain;
 }
 
-async function registered(repos: Repos, orgSid: string, name: string): Promise<Domain> {
-  const domain = await repos.domains.get(orgSid, name);
+async function registered(repos: Repos, orgSid: string, name: string, lock = false): Promise<Domain> {
+  const domain = lock ? await repos.domains.lock(orgSid, name) : await repos.domains.get(orgSid, name);
   if (!domain) throw new DomainError('not_found', `${name} is not registered for this organization. Add it first.`);
   return domain;
 }
@@ -98,7 +101,8 @@ export function createDomainsService(deps: ServiceDeps) {
 
     /**
      * D3, D4: looks the TXT record up in DNS (outside any transaction), then marks the domain
-     * verified when the exact value is there (dns_txt_missing otherwise). Two organizations racing
+     * verified when the exact value is there: dns_txt_missing when the name has no TXT record,
+     * dns_txt_mismatch (with the values found) when it has others. Two organizations racing
      * for one name: the unique index domains_one_verifying_org lets exactly one win; the other
      * gets domain_claimed.
      */
@@ -117,7 +121,10 @@ export function createDomainsService(deps: ServiceDeps) {
         const decision = decideDomainVerification({
           domain: domainSnapshot(domain), verifiedDomains: claimed ? [domainSnapshot(claimed)] : [], txtRecords: records, expectedValue: expected.value,
         });
-        if (decision.kind === 'reject') fail(decision, decision.code === 'dns_txt_missing' ? { txtName: expected.name, txtValue: expected.value } : undefined);
+        if (decision.kind === 'reject') {
+          fail(decision, decision.code === 'dns_txt_missing' ? { txtName: expected.name, txtValue: expected.value }
+            : decision.code === 'dns_txt_mismatch' ? { txtName: expected.name, txtValue: expected.value, found: decision.found } : undefined);
+        }
         if (decision.kind === 'already_verified') return { domain: domain.name, verified: true, verifiedAt: domain.verifiedAt! };
         const verified = await repos.domains.markVerified(domain.id, clock.now());
         await audit(repos, actor, { orgSid, action: 'domain.verified', target: verified.name, before: audited(domain), after: audited(verified) });
@@ -125,12 +132,16 @@ export function createDomainsService(deps: ServiceDeps) {
       });
     },
 
-    /** D6: sets the policy of a verified domain: restricted, auto_enrollment (or auto-enrollment) or blocked. */
-    async setPolicy(actor: Actor, orgSid: string, input: string, policy: string): Promise<DomainView> {
+    /**
+     * D6: sets the policy of a verified domain: restricted, auto_enrollment (or auto-enrollment) or
+     * blocked. `guard` (the API's If-Match) is checked on the locked row.
+     */
+    async setPolicy(actor: Actor, orgSid: string, input: string, policy: string, guard?: DomainGuard): Promise<DomainView> {
       const name = domainName(input);
       return store.transaction(async (repos) => {
         await authorize(repos, actor, orgSid, 'manage_domains');
-        const domain = await registered(repos, orgSid, name);
+        const domain = await registered(repos, orgSid, name, true);
+        guard?.(domainView(domain));
         const decision = decideDomainPolicyChange(domainSnapshot(domain), policyName(policy));
         if (decision.kind === 'reject') fail(decision);
         if (decision.kind === 'unchanged') return domainView(domain);
@@ -154,10 +165,20 @@ export function createDomainsService(deps: ServiceDeps) {
       return { domain: verified.name, orgSid: org.sid, orgName: org.name, verifiedAt: verified.verifiedAt! };
     },
 
-    /** The organization's domains with their TXT records, verification and policy. */
+    /**
+     * The organization's domains with their TXT records, verification and policy. O3: the Owner,
+     * Administrators and API clients (read-only ones too) read them; Standard Users do not.
+     */
     async list(actor: Actor, orgSid: string): Promise<DomainView[]> {
-      await authorize(store.read, actor, orgSid, 'manage_domains');
+      await authorize(store.read, actor, orgSid, 'view_domains');
       return (await store.read.domains.listByOrg(orgSid)).map(domainView);
+    },
+
+    /** One domain of the organization, as {@link list} shows it; not_found when it is not registered. */
+    async get(actor: Actor, orgSid: string, input: string): Promise<DomainView> {
+      const name = domainName(input);
+      await authorize(store.read, actor, orgSid, 'view_domains');
+      return domainView(await registered(store.read, orgSid, name));
     },
 
     /**

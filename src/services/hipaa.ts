@@ -7,6 +7,7 @@ import { decideHipaaFlag, isHipaaDesignated } from '../rules/hipaa.js';
 import type { Account, Actor } from '../types.js';
 import { accountSnapshot, actingMember, lockOrgAccount, orgSnapshot } from './account-support.js';
 import { audit, authorize, fail } from './context.js';
+import type { AccountGuard } from './accounts.js';
 import type { ServiceDeps } from './index.js';
 
 export interface HipaaStatus {
@@ -27,10 +28,13 @@ export function createHipaaService(deps: ServiceDeps) {
      * account, once the organization is designated (baa_required before). Existing subaccounts
      * keep their own flag; new ones start with the parent's (H3).
      */
-    async setFlag(actor: Actor, accountSid: string, on: boolean): Promise<{ account: Account; changed: boolean }> {
+    async setFlag(actor: Actor, accountSid: string, on: boolean, guard?: AccountGuard): Promise<{ account: Account; changed: boolean }> {
       return store.transaction(async (repos) => {
         const account = await lockOrgAccount(repos, accountSid);
-        const auth = await authorize(repos, actor, account.orgSid, 'view_organization');
+        guard?.(account);
+        // manage_hipaa, not a read: a read-only API client stands in as the organization's
+        // authority in the rule below, so the write must be refused here (O3).
+        const auth = await authorize(repos, actor, account.orgSid, 'manage_hipaa');
         const decision = decideHipaaFlag({ actor: actingMember(actor, auth), org: orgSnapshot(auth.org), account: accountSnapshot(account), hipaa: on });
         if (decision.kind === 'reject') return fail(decision);
         if (decision.kind === 'unchanged') return { account, changed: false };

@@ -23,6 +23,11 @@ export function domainStore(db: Knex | Knex.Transaction) {
       const row = await db<DomainRow>(DOMAINS).where({ org_sid: orgSid, name }).first();
       return row && mapRow(row);
     },
+    /** The registration, locked until the transaction ends (a guarded change reads and writes it). */
+    async lock(orgSid: string, name: string): Promise<Domain | undefined> {
+      const row = await db<DomainRow>(DOMAINS).where({ org_sid: orgSid, name }).forUpdate().first();
+      return row && mapRow(row);
+    },
     async listByOrg(orgSid: string): Promise<Domain[]> {
       return (await db<DomainRow>(DOMAINS).where({ org_sid: orgSid }).orderBy('name')).map(mapRow);
     },

@@ -29,7 +29,7 @@ describe('decideAccountImport (A3, O5)', () => {
     ["owner on a subdomain of the verified domain (D5)", { ownerEmail: 'erin@stage.corporate.com' }, 'domain_not_verified'],
     ['owner on a common domain', { ownerEmail: 'erin@gmail.com' }, 'domain_not_verified'],
     ['invalid owner email', { ownerEmail: 'erin' }, 'domain_not_verified'],
-    ['account in another org', { account: account({ orgSid: ORG_B }) }, 'account_in_other_org'],
+    ['account in another org (U6: answered as not found)', { account: account({ orgSid: ORG_B }) }, 'not_found'],
     ['account already managed here', { account: account() }, 'already_in_org'],
     ['account already pending here', { account: account({ management: 'pending' }) }, 'already_in_org'],
     ['independent account of this org', { account: account({ management: 'independent', ownerSid: external }) }, 'pending'],

@@ -41,7 +41,8 @@ describe('decideDomainVerification (D2, D3, D4)', () => {
   const published = [[txt.value]];
   it.each<[string, DomainSnapshot, DomainSnapshot[], string[][], string]>([
     ['TXT present', domain({ verified: false }), [], published, 'verify'],
-    ['TXT missing', domain({ verified: false }), [], [['something else']], 'dns_txt_missing'],
+    ['TXT missing', domain({ verified: false }), [], [], 'dns_txt_missing'],
+    ['TXT with another value', domain({ verified: false }), [], [['something else']], 'dns_txt_mismatch'],
     ['already verified here', domain({ verified: true }), [], [], 'already_verified'],
     ['verified by another org meanwhile', domain({ verified: false }), [domain({ orgSid: ORG_B })], published, 'domain_claimed'],
     ['a subdomain verified by another org', domain({ verified: false }), [domain({ name: 'stage.corporate.com', orgSid: ORG_B })], published, 'verify'],

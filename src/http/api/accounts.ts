@@ -14,24 +14,33 @@ import { checkIfMatch, etagOf, idempotent, IDEMPOTENCY_HEADER, IF_MATCH_HEADER }
 
 const TAGS = ['Accounts'];
 
-/** PublicApiAccountResponse. */
+/**
+ * PublicApiAccountResponse, with Orgward's extra fields after Twilio's (the twilio SDK ignores
+ * fields it does not know, so they do not break it).
+ */
 export const AccountResource = z.object({
   account_sid: AccountSid,
   friendly_name: z.string(),
   status: z.enum(['active', 'suspended', 'pending_closure', 'closed']),
   owner_sid: UserSid,
   date_created: z.iso.datetime(),
+  parent_account_sid: AccountSid.nullable().describe('A7: the parent of a subaccount; null for a top-level account (Orgward extension).'),
+  management: z.enum(['managed', 'independent', 'pending']).nullable().describe('A1: managed, independent, or pending an import confirmation (Orgward extension).'),
+  plan: z.enum(['trial', 'upgraded']).describe('A7: trial accounts hold 1 subaccount, upgraded ones 1,000 (Orgward extension).'),
+  usage: z.enum(['twilio', 'flex']).describe('A2 (Orgward extension).'),
+  hipaa: z.boolean().describe('H2: the HIPAA flag (Orgward extension).'),
 });
 
 export const toAccountResource = (a: Account): z.infer<typeof AccountResource> => ({
   account_sid: a.sid, friendly_name: a.name, status: a.status, owner_sid: a.ownerSid, date_created: a.createdAt.toISOString(),
+  parent_account_sid: a.parentSid, management: a.management, plan: a.plan, usage: a.usage, hipaa: a.hipaa,
 });
 
 const orgParams = z.strictObject({ OrganizationSid });
 const accountParams = z.strictObject({ OrganizationSid, AccountSid });
 
 /** The account, when it belongs to `orgSid` and the caller may see it; 404 otherwise. */
-async function accountIn(services: Services, actor: Parameters<Services['accounts']['get']>[0], orgSid: string, accountSid: string): Promise<Account> {
+export async function accountIn(services: Services, actor: Parameters<Services['accounts']['get']>[0], orgSid: string, accountSid: string): Promise<Account> {
   // The service answers 404 for an account the caller may not see or of another organization;
   // the message is replaced so it never names the other organization.
   const account = await services.accounts.get(actor, accountSid).catch((error: unknown) => {

@@ -11,8 +11,10 @@ import type { Services } from '../../services/index.js';
 import { primaryKey } from '../../security/encryption.js';
 import { accessTokenKey, apiAudience, verifyAccessToken } from '../oidc/access-tokens.js';
 import { tokenRoute } from '../oidc/provider.js';
+import { accountActionRoutes } from './account-actions.js';
 import { accountRoutes } from './accounts.js';
 import { apiClientRoutes } from './api-clients.js';
+import { domainRoutes } from './domains.js';
 import { documentationRoutes, openApiDocument } from './openapi.js';
 import { principalResolver, type BearerVerifier, type Principal } from './principal.js';
 import { mountRoutes, type ApiRoute } from './registry.js';
@@ -29,6 +31,8 @@ export function allRoutes(services: Services, baseUrl: string): ApiRoute[] {
   return [
     tokenDocumentation,
     ...accountRoutes(services, baseUrl),
+    ...accountActionRoutes(services, baseUrl),
+    ...domainRoutes(services, baseUrl),
     ...apiClientRoutes(services),
   ];
 }

@@ -39,12 +39,23 @@ export function twilioPage<T extends z.ZodType>(item: T) {
  * or skip items on the next page).
  */
 export function pageOf<T extends { sid: string }, R>(items: readonly T[], query: { PageSize: number; PageToken?: string | undefined }, url: string, map: (item: T) => R) {
+  return pageByKey(items, query, url, map, (i) => i.sid, /^[A-Z]{2}[0-9a-f]{32}$/);
+}
+
+/**
+ * {@link pageOf} for resources keyed by something else than a SID (a domain name): `items` are
+ * ordered by `keyOf` ascending (JavaScript string order), and a PageToken must match `tokenShape`.
+ */
+export function pageByKey<T, R>(
+  items: readonly T[], query: { PageSize: number; PageToken?: string | undefined }, url: string, map: (item: T) => R,
+  keyOf: (item: T) => string, tokenShape: RegExp,
+) {
   const size = query.PageSize;
   let start = 0;
   if (query.PageToken !== undefined) {
     const after = Buffer.from(query.PageToken, 'base64url').toString('utf8');
-    if (!/^[A-Z]{2}[0-9a-f]{32}$/.test(after)) throw new DomainError('invalid_input', 'PageToken is not one this API issued; follow meta.next_page_url or leave it out for the first page.');
-    const index = items.findIndex((i) => i.sid > after);
+    if (!tokenShape.test(after)) throw new DomainError('invalid_input', 'PageToken is not one this API issued; follow meta.next_page_url or leave it out for the first page.');
+    const index = items.findIndex((i) => keyOf(i) > after);
     start = index === -1 ? items.length : index;
   }
   const slice = items.slice(start, start + size);
@@ -56,10 +67,10 @@ export function pageOf<T extends { sid: string }, R>(items: readonly T[], query:
     meta: {
       first_page_url: link(undefined),
       key: 'content' as const,
-      next_page_url: hasNext ? link(slice[slice.length - 1]!.sid) : null,
+      next_page_url: hasNext ? link(keyOf(slice[slice.length - 1]!)) : null,
       page: Math.floor(start / size),
       page_size: size,
-      previous_page_url: start === 0 ? null : link(previousStart <= 0 ? undefined : items[previousStart - 1]!.sid),
+      previous_page_url: start === 0 ? null : link(previousStart <= 0 ? undefined : keyOf(items[previousStart - 1]!)),
       url: link(query.PageToken === undefined ? undefined : Buffer.from(query.PageToken, 'base64url').toString('utf8')),
     },
   };

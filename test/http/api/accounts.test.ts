@@ -31,6 +31,7 @@ describe('GET /Organizations/{sid}/Accounts', () => {
     expect(first.body.content[0]).toEqual({
       account_sid: expect.stringMatching(/^AC[0-9a-f]{32}$/), friendly_name: expect.any(String), status: 'active',
       owner_sid: a.owner.sid, date_created: expect.any(String),
+      parent_account_sid: null, management: 'managed', plan: 'trial', usage: 'twilio', hipaa: false,
     });
     expect(first.body.meta).toMatchObject({ key: 'content', page: 0, page_size: 2, previous_page_url: null });
     const next = new URL(first.body.meta.next_page_url);
