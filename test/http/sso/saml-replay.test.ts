@@ -28,7 +28,9 @@ beforeAll(async () => {
   const b = await orgWithDomain(ctx, 'other.test', 'auto_enrollment');
   connA = await samlConnection(ctx, a.org.sid);
   connB = await samlConnection(ctx, b.org.sid, { key: IDP_B_KEY });
-  // Added after connA, so home-realm discovery keeps using connA; IdP-initiated responses need no discovery.
+  // Added after connA (a second later: the manual clock stands still, and a tie in created_at is
+  // broken by a random id), so home-realm discovery keeps using connA; IdP-initiated responses need no discovery.
+  ctx.clock.advance(1000);
   unsolicited = await samlConnection(ctx, a.org.sid, { allowIdpInitiated: true, idpEntityId: 'https://idp-initiated.example.test' });
 });
 // node-saml checks time with the system clock; keep the services' clock on the same time.
