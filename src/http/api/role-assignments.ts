@@ -107,15 +107,22 @@ export function roleAssignmentRoutes(services: Services, baseUrl: string): ApiRo
       method: 'post', path: '/Organizations/{OrganizationSid}/RoleAssignments', summary: 'Create a role assignment (R1, R4, O2, O3)', tags: ['RoleAssignments'],
       auth: 'principal', errors: 'twilio', params: orgParams,
       body: z.strictObject({
-        role_sid: RoleSid.describe('The role (GET /Organizations/{OrganizationSid}/Roles lists them)'),
+        role_sid: RoleSid.optional().describe('The role (GET /Organizations/{OrganizationSid}/Roles lists them); required unless roleSid is given'),
+        // The `twilio` package's typed request (PublicApiCreateRoleAssignmentRequest) sends the
+        // camelCase spelling as JSON, so a TypeScript program using it works too.
+        roleSid: RoleSid.optional().describe('The same as role_sid, as the `twilio` package spells it; give one of the two'),
         scope: AnySid.describe('The organization SID for Administrator or Standard User; an account SID for an account role'),
         identity: AnySid.describe('The user (US…)'),
       }),
       headers: [IDEMPOTENCY_HEADER],
       responses: { 201: { description: 'The role assignment', schema: RoleAssignmentResource } },
       async handler({ params, body, principal, req }) {
+        const roleSid = body.role_sid ?? body.roleSid;
+        if (roleSid === undefined || (body.role_sid !== undefined && body.roleSid !== undefined)) {
+          throw new DomainError('invalid_input', 'Give the role as role_sid (or roleSid, not both); GET /Organizations/{OrganizationSid}/Roles lists the roles.');
+        }
         return idempotent(services, req, principal, body, async () => {
-          const created = await services.roleAssignments.create(principal.actor, params.OrganizationSid, { roleSid: body.role_sid, scope: body.scope, identity: body.identity });
+          const created = await services.roleAssignments.create(principal.actor, params.OrganizationSid, { roleSid, scope: body.scope, identity: body.identity });
           return { status: 201, body: toResource(created) };
         });
       },

@@ -88,6 +88,7 @@ describe('POST and DELETE /Organizations/{sid}/RoleAssignments', () => {
     expect(unknown.body).toMatchObject({ code: 'invalid_input', status: 400 });
     await request(ctx.app).post(path(a.org.sid)).set(bearer(adminToken)).send({ role_sid: 'IXnope', scope: account.sid, identity: user.sid }).expect(400);
     await request(ctx.app).post(path(a.org.sid)).set(bearer(adminToken)).send({ scope: account.sid, identity: user.sid }).expect(400);
+    await request(ctx.app).post(path(a.org.sid)).set(bearer(adminToken)).send({ role_sid: DEVELOPER, roleSid: DEVELOPER, scope: account.sid, identity: user.sid }).expect(400);
     const misfit = await request(ctx.app).post(path(a.org.sid)).set(bearer(adminToken)).send({ role_sid: ORG_ADMIN, scope: account.sid, identity: user.sid }).expect(400);
     expect(misfit.body.message).toMatch(/organization role/);
     const noRole = await request(ctx.app).post(path(a.org.sid)).set(bearer(adminToken)).send({ role_sid: `IX${'0'.repeat(32)}`, scope: account.sid, identity: user.sid }).expect(404);
