@@ -84,7 +84,17 @@ export function createRoleAssignmentsService(deps: ServiceDeps) {
   const members = createMembersService(deps);
 
   async function orgRoleAssignments(repos: Repos, orgSid: string, identity: string | undefined): Promise<RoleAssignmentView[]> {
-    if (identity === undefined) return (await repos.users.listByOrg(orgSid)).flatMap((m) => fromMember(orgSid, m));
+    if (identity === undefined) {
+      // Every member, by keyset (a single listByOrg call stops at 1,000).
+      const all: RoleAssignmentView[] = [];
+      let after = '';
+      for (;;) {
+        const batch = await repos.users.pageByOrgRoles(orgSid, ['admin', 'standard'], { afterSid: after, limit: 1000 });
+        all.push(...batch.flatMap((m) => fromMember(orgSid, m)));
+        if (batch.length < 1000) return all;
+        after = batch[batch.length - 1]!.sid;
+      }
+    }
     const member = await repos.users.get(identity);
     return member && member.orgSid === orgSid ? fromMember(orgSid, member) : [];
   }

@@ -145,6 +145,8 @@ describe('GET /Organizations/{sid}/RoleAssignments', () => {
     expect(new Set(seen).size).toBe(1050);
     expect(seen).not.toContain(org.owner.sid);
     expect(pages).toBe(11);
+    // The unpaged service listing (CLI) no longer stops at 1,000 either.
+    expect(await ctx.services.roleAssignments.list(org.ownerActor, org.org.sid, { scope: org.org.sid })).toHaveLength(1050);
   });
 
   it('pages across organization and account roles for one identity', async () => {
