@@ -108,6 +108,10 @@ describe('POST and DELETE /Organizations/{sid}/RoleAssignments', () => {
     expect(listed.body.content).toHaveLength(1);
     const dup = await request(ctx.app).post(path(a.org.sid)).set(bearer(adminToken)).send(body).expect(409);
     expect(dup.body.code).toBe('role_assignment_exists');
+    // A repeated DELETE under one key answers the first 204, not a 404.
+    await request(ctx.app).delete(`${path(a.org.sid)}/${first.body.sid}`).set(bearer(adminToken)).set('Idempotency-Key', 'ra-del').expect(204);
+    const replayed = await request(ctx.app).delete(`${path(a.org.sid)}/${first.body.sid}`).set(bearer(adminToken)).set('Idempotency-Key', 'ra-del').expect(204);
+    expect(replayed.headers['idempotent-replayed']).toBe('true');
   });
 });
 
