@@ -65,6 +65,14 @@ const fromMember = (orgSid: string, m: Member): RoleAssignmentView[] => {
 
 const noSuchAssignment = () => new DomainError('not_found', 'There is no such role assignment in this organization.');
 
+/** Where a page starts: after a user SID among the organization roles, or after an assignment SID among the account roles. */
+function parseCursor(after: string | undefined): { phase: 'org' | 'account'; after: string } {
+  if (after === undefined) return { phase: 'org', after: '' };
+  const match = /^(org|account):((?:US|IY)[0-9a-f]{32})?$/.exec(after);
+  if (!match) throw new DomainError('invalid_input', 'PageToken is not one this API issued; follow meta.next_page_url or leave it out for the first page.');
+  return { phase: match[1] as 'org' | 'account', after: match[2] ?? '' };
+}
+
 function scopeOf(scope: unknown, orgSid: string): AssignmentScope {
   const decision = decideScope(scope, orgSid);
   if (decision.kind === 'reject') fail(decision);
@@ -76,24 +84,76 @@ export function createRoleAssignmentsService(deps: ServiceDeps) {
   const members = createMembersService(deps);
 
   async function orgRoleAssignments(repos: Repos, orgSid: string, identity: string | undefined): Promise<RoleAssignmentView[]> {
-    if (identity === undefined) return (await repos.users.listByOrg(orgSid)).flatMap((m) => fromMember(orgSid, m));
+    if (identity === undefined) {
+      // Every member, by keyset (a single listByOrg call stops at 1,000).
+      const all: RoleAssignmentView[] = [];
+      let after = '';
+      for (;;) {
+        const batch = await repos.users.pageByOrgRoles(orgSid, ['admin', 'standard'], { afterSid: after, limit: 1000 });
+        all.push(...batch.flatMap((m) => fromMember(orgSid, m)));
+        if (batch.length < 1000) return all;
+        after = batch[batch.length - 1]!.sid;
+      }
+    }
     const member = await repos.users.get(identity);
     return member && member.orgSid === orgSid ? fromMember(orgSid, member) : [];
   }
 
+  /** O3, U6: who may ask, and the filter checked (at least one of identity and scope). */
+  async function checkedQuery(repos: Repos, actor: Actor, orgSid: string, filter: { identity?: string; scope?: string }) {
+    const { member } = await authorize(repos, actor, orgSid, 'view_organization');
+    const allowed = decideAssignmentQuery(member ? snapshotOf(member) : null, filter.identity, filter.scope);
+    if (allowed.kind === 'reject') fail(allowed);
+    if (filter.identity !== undefined && !isSid('US', filter.identity)) throw new DomainError('invalid_input', 'Identity is a user SID (US…).');
+    const scope = filter.scope === undefined ? undefined : scopeOf(filter.scope, orgSid);
+    return { identity: filter.identity, scope };
+  }
+
   return {
+    /**
+     * O3, U6: one page of {@link list}, by keyset so it stays correct at any size: first the
+     * organization roles (by user SID), then the account roles (by assignment SID). `after` is the
+     * `next` of the previous page (opaque to callers), omitted for the first page.
+     */
+    async page(actor: Actor, orgSid: string, filter: { identity?: string; scope?: string }, options: { limit: number; after?: string }): Promise<{ items: RoleAssignmentView[]; next: string | null }> {
+      const repos = store.read;
+      const { identity, scope } = await checkedQuery(repos, actor, orgSid, filter);
+      const cursor = parseCursor(options.after);
+      const limit = options.limit;
+      const items: RoleAssignmentView[] = [];
+      if (scope?.kind !== 'account' && cursor.phase === 'org') {
+        let members: Member[];
+        if (identity === undefined) members = await repos.users.pageByOrgRoles(orgSid, ['admin', 'standard'], { afterSid: cursor.after, limit: limit + 1 });
+        else {
+          const member = await repos.users.get(identity);
+          members = member && member.orgSid === orgSid && member.sid > cursor.after ? [member] : [];
+        }
+        const views = members.flatMap((m) => fromMember(orgSid, m));
+        if (views.length > limit) return { items: views.slice(0, limit), next: `org:${views[limit - 1]!.identity}` };
+        items.push(...views);
+      }
+      if (scope?.kind !== 'organization') {
+        const remaining = limit - items.length;
+        const rows = await repos.roleAssignments.page(orgSid, { ...(identity !== undefined && { userSid: identity }), ...(scope?.kind === 'account' && { accountSid: scope.accountSid }) },
+          { afterSid: cursor.phase === 'account' ? cursor.after : '', limit: remaining + 1 });
+        const views = rows.map(fromRecord);
+        if (views.length > remaining) {
+          const taken = views.slice(0, remaining);
+          // An empty key starts the account roles from their first row.
+          return { items: [...items, ...taken], next: `account:${taken.length > 0 ? taken[taken.length - 1]!.sid : ''}` };
+        }
+        items.push(...views);
+      }
+      return { items, next: null };
+    },
+
     /**
      * O3, U6: the organization's assignments for an identity and/or a scope (at least one). The
      * Owner and Administrators read any; a Standard User only their own.
      */
     async list(actor: Actor, orgSid: string, filter: { identity?: string; scope?: string }): Promise<RoleAssignmentView[]> {
       const repos = store.read;
-      const { member } = await authorize(repos, actor, orgSid, 'view_organization');
-      const allowed = decideAssignmentQuery(member ? snapshotOf(member) : null, filter.identity, filter.scope);
-      if (allowed.kind === 'reject') fail(allowed);
-      if (filter.identity !== undefined && !isSid('US', filter.identity)) throw new DomainError('invalid_input', 'Identity is a user SID (US…).');
-      const scope = filter.scope === undefined ? undefined : scopeOf(filter.scope, orgSid);
-      const identity = filter.identity;
+      const { identity, scope } = await checkedQuery(repos, actor, orgSid, filter);
       const accountRows = scope?.kind === 'organization' ? []
         : (await repos.roleAssignments.list(orgSid, { ...(identity !== undefined && { userSid: identity }), ...(scope?.kind === 'account' && { accountSid: scope.accountSid }) })).map(fromRecord);
       const orgRows = scope?.kind === 'account' ? [] : await orgRoleAssignments(repos, orgSid, identity);

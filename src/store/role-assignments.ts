@@ -32,6 +32,13 @@ export function roleAssignmentStore(db: Knex | Knex.Transaction) {
       if (filter.accountSid !== undefined) q.andWhere({ account_sid: filter.accountSid });
       return (await q.orderBy(['created_at', 'sid'])).map(mapRow);
     },
+    /** Keyset page of {@link list}'s rows, by SID after `afterSid`. */
+    async page(orgSid: string, filter: { userSid?: string; accountSid?: string }, options: { afterSid: string; limit: number }): Promise<RoleAssignmentRecord[]> {
+      const q = db<AssignmentRow>(ROLE_ASSIGNMENTS).where({ org_sid: orgSid }).andWhere('sid', '>', options.afterSid);
+      if (filter.userSid !== undefined) q.andWhere({ user_sid: filter.userSid });
+      if (filter.accountSid !== undefined) q.andWhere({ account_sid: filter.accountSid });
+      return (await q.orderBy('sid').limit(options.limit)).map(mapRow);
+    },
     async get(orgSid: string, sid: string): Promise<RoleAssignmentRecord | undefined> {
       const row = await db<AssignmentRow>(ROLE_ASSIGNMENTS).where({ org_sid: orgSid, sid }).first();
       return row && mapRow(row);

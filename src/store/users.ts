@@ -92,6 +92,12 @@ export function userStore(db: Knex | Knex.Transaction) {
         .limit(options.limit ?? 1000).offset(options.offset ?? 0);
       return rows.map(mapMemberRow);
     },
+    /** Keyset page of the members holding one of `roles`, by user SID after `afterSid` (paged listings stay correct past any size). */
+    async pageByOrgRoles(orgSid: string, roles: readonly Role[], options: { afterSid: string; limit: number }): Promise<Member[]> {
+      const rows = await members().where('m.org_sid', orgSid).whereIn('m.role', [...roles]).andWhere('u.sid', '>', options.afterSid)
+        .orderBy('u.sid').limit(options.limit);
+      return rows.map(mapMemberRow);
+    },
     async owner(orgSid: string): Promise<Member | undefined> {
       const row = await members().where({ 'm.org_sid': orgSid, 'm.role': 'owner' }).first();
       return row && mapMemberRow(row);

@@ -15,6 +15,7 @@ import { accountActionRoutes } from './account-actions.js';
 import { accountRoutes } from './accounts.js';
 import { apiClientRoutes } from './api-clients.js';
 import { domainRoutes } from './domains.js';
+import { roleAssignmentRoutes } from './role-assignments.js';
 import { documentationRoutes, openApiDocument } from './openapi.js';
 import { principalResolver, type BearerVerifier, type Principal } from './principal.js';
 import { mountRoutes, type ApiRoute } from './registry.js';
@@ -34,6 +35,7 @@ export function allRoutes(services: Services, baseUrl: string): ApiRoute[] {
     ...accountActionRoutes(services, baseUrl),
     ...domainRoutes(services, baseUrl),
     ...apiClientRoutes(services),
+    ...roleAssignmentRoutes(services, baseUrl),
   ];
 }
 

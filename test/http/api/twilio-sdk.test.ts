@@ -1,13 +1,15 @@
 /**
  * The official `twilio` npm package as the client (issue 10): its previewIam client, pointed at a
  * local Orgward by an httpClient that sends every Twilio URL to our server, obtains a token from
- * POST /v1/token, lists and fetches accounts, and raises a readable error for a foreign account.
+ * POST /v1/token, lists and fetches accounts, creates, lists and deletes role assignments, and raises
+ * readable errors (a foreign account, the Owner as an assignee).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import twilio from 'twilio';
 import { createTestContext, type TestContext } from '../../support/app.js';
-import { addAccount, createOrgWithOwner, type OrgWithOwner } from '../../support/fixtures.js';
+import { BUILT_IN_ROLE_SIDS } from '../../../src/rules/role-catalogue.js';
+import { addAccount, addMember, createOrgWithOwner, type OrgWithOwner } from '../../support/fixtures.js';
 import { apiClient } from './support.js';
 
 let ctx: TestContext;
@@ -85,4 +87,29 @@ it('raises a RestException with Orgward\'s code and message for an account outsi
   const error = await client.previewIam.organization(a.org.sid).accounts(foreign.sid).fetch().catch((e: unknown) => e);
   expect(error).toBeInstanceOf(twilio.RestException);
   expect(error).toMatchObject({ status: 404, code: 'not_found', message: `No account ${foreign.sid} in organization ${a.org.sid}.`, moreInfo: expect.stringContaining('/docs') });
+});
+
+it('creates, lists and deletes a role assignment through previewIam, and raises owner_required for the Owner (O2)', async () => {
+  const user = await addMember(ctx, a.org.sid, 'member@sdk.example');
+  const account = await addAccount(ctx, { orgSid: a.org.sid, ownerSid: a.owner.sid, name: 'SDK roles' });
+  const { clientId, clientSecret } = await apiClient(ctx, a.ownerActor, a.org.sid, 'admin');
+  const { client } = sdkClient(clientId, clientSecret);
+  const assignments = client.previewIam.organization(a.org.sid).roleAssignments;
+  const developer = BUILT_IN_ROLE_SIDS.account.Developer;
+
+  // The SDK's typed request spells the role roleSid (and sends it so); the spec's role_sid is tested over supertest.
+  const created = await assignments.create({ roleSid: developer, scope: account.sid, identity: user.sid });
+  expect(created).toMatchObject({ sid: expect.stringMatching(/^IY[0-9a-f]{32}$/), roleSid: developer, scope: account.sid, identity: user.sid });
+
+  // pageSize 1 makes the SDK follow meta.next_page_url (the organization role, then the account role).
+  const listed = await assignments.list({ identity: user.sid, pageSize: 1 });
+  expect(listed.map((x) => x.sid)).toContain(created.sid);
+  expect(listed).toHaveLength(2);
+
+  expect(await assignments(created.sid).remove()).toBe(true);
+  expect(await assignments.list({ scope: account.sid })).toEqual([]);
+
+  const error = await assignments.create({ roleSid: BUILT_IN_ROLE_SIDS.organization['Standard User'], scope: a.org.sid, identity: a.owner.sid }).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(twilio.RestException);
+  expect(error).toMatchObject({ status: 409, code: 'owner_required', moreInfo: expect.stringContaining('/docs') });
 });
