@@ -8,7 +8,8 @@ import type { Knex } from 'knex';
 
 const statements: readonly string[] = [
   'CREATE INDEX users_email_search ON users ((lower(email) COLLATE "C"))',
-  'CREATE INDEX users_display_name_search ON users ((lower(display_name) COLLATE "C")) WHERE display_name IS NOT NULL',
+  // (name, sid): the name phase pages on the pair, and names repeat.
+  'CREATE INDEX users_display_name_search ON users ((lower(display_name) COLLATE "C"), sid) WHERE display_name IS NOT NULL',
 ];
 
 export async function up(knex: Knex): Promise<void> {
