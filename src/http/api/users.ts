@@ -75,8 +75,8 @@ function guardFrom(req: Request) {
 
 // The page token: the page number and where the previous page ended (keyset, never an offset).
 const Cursor = z.union([
-  z.tuple([z.number().int().min(1).max(1_000_000), z.literal('email'), z.string().max(400)]),
-  z.tuple([z.number().int().min(1).max(1_000_000), z.literal('name'), z.string().max(400), z.string().max(34)]),
+  z.tuple([z.number().int().min(1), z.literal('email'), z.string().max(4000)]),
+  z.tuple([z.number().int().min(1), z.literal('name'), z.string().max(4000), z.string().max(34)]),
 ]);
 
 function readToken(token: string | undefined): { page: number; after?: MemberCursor } {
@@ -118,6 +118,8 @@ export function userRoutes(services: Services, baseUrl: string): ApiRoute[] {
         Role: Role.optional().describe('Only users with this organization role.'),
         Status: Status.optional().describe('Only active or only suspended users.'),
         ...twilioPaging,
+        // Longer than Twilio's: the token carries the last email or display name of the page.
+        PageToken: z.string().max(12_000).optional().describe('The token of the page to fetch, from meta.next_page_url.'),
       }),
       responses: { 200: { description: 'A page of users: email matches in email order, then display-name matches', schema: twilioPage(UserResource) } },
       async handler({ params, query, principal }) {

@@ -96,6 +96,22 @@ describe('GET /Organizations/{sid}/Users', () => {
     expect(underscore.body.content).toEqual([]);
   });
 
+  it('pages past members with long emails and display names (the token carries them)', async () => {
+    const long = await orgWithCallers(ctx, 'long.example');
+    for (let i = 0; i < 3; i++) await named(long.org.org.sid, `${'l'.repeat(250)}${i}@long.example`, `${'Ü'.repeat(300)} ${i}`);
+    for (const search of [undefined, 'lll', 'ÜÜ']) {
+      const seen: string[] = [];
+      let url: string | null = `${users(long.org.org.sid)}?PageSize=1${search ? `&Search=${encodeURIComponent(search)}` : ''}`;
+      while (url !== null) {
+        const res = await call(ctx, long.adminClient, 'get', LIST, url);
+        expect(res.status).toBe(200);
+        seen.push(...sidsOf(res.body));
+        url = res.body.meta.next_page_url === null ? null : relative(res.body.meta.next_page_url as string);
+      }
+      expect({ search, count: new Set(seen).size }).toEqual({ search, count: search === undefined ? 6 : 3 });
+    }
+  });
+
   it('refuses unknown parameters, bad values and forged page tokens with 400', async () => {
     for (const query of ['Color=red', 'Role=owner2', 'Status=gone', 'PageSize=0', 'PageSize=1001', 'PageToken=bm9wZQ', `PageToken=${Buffer.from('[1,"email",5]').toString('base64url')}`, 'Search=']) {
       const res = await call(ctx, org.adminClient, 'get', LIST, `${users(org.org.org.sid)}?${query}`);
