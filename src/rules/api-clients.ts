@@ -19,7 +19,7 @@ export type ApiClientRole = (typeof API_CLIENT_ROLES)[number];
  * Actions that change nothing: the only ones a read-only client may perform. ('access_account'
  * guards subaccount creation in the services, so it counts as a write.)
  */
-const READ_ACTIONS: ReadonlySet<Action> = new Set<Action>(['view_organization', 'view_audit', 'view_domains']);
+const READ_ACTIONS: ReadonlySet<Action> = new Set<Action>(['view_organization', 'view_audit', 'view_domains', 'view_users']);
 
 /** O3: may `creator` create, list or revoke API clients of `orgSid`? */
 export function decideManageApiClients(creator: MemberSnapshot, orgSid: string): Allow | Rejection<'forbidden' | 'user_suspended'> {

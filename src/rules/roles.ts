@@ -28,6 +28,7 @@ export const ACTIONS = [
   'merge',
   'view_audit',
   'transfer_ownership_of_org',
+  'view_users',
 ] as const;
 
 /** One of {@link ACTIONS}. */
@@ -60,6 +61,7 @@ const LABELS: Record<Action, string> = {
   merge: 'merge organizations',
   view_audit: 'view the audit log',
   transfer_ownership_of_org: 'hand over the Owner role',
+  view_users: "see the organization's users",
 };
 
 /**

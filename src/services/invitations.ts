@@ -71,14 +71,14 @@ async function requirePasswordOf(repos: Repos, userSid: string): Promise<void> {
 export function createInvitationsService(deps: ServiceDeps) {
   const { store, clock } = deps;
 
-  return {
+  const service = {
     /**
      * D7, D6, U1: invites `email` into the organization as `role` and mails the link
      * `${baseUrl}/invitations/${token}`. A pending invitation for the same email is replaced when
      * it offers the same role or `replace` is true; otherwise invitation_pending. `replaced` says
      * what changed (the earlier invitation, its role from → to).
      */
-    async invite(actor: Actor, orgSid: string, input: { email: string; role?: AssignableRole; replace?: boolean }): Promise<InvitationSent> {
+    async invite(actor: Actor, orgSid: string, input: { email: string; role?: AssignableRole; replace?: boolean; renewOnly?: string }): Promise<InvitationSent> {
       const role = assignableRole(input.role ?? 'standard');
       const normal = normaliseEmail(input.email);
       if (!normal.ok) throw new DomainError(normal.code, normal.message);
@@ -96,6 +96,8 @@ export function createInvitationsService(deps: ServiceDeps) {
         if (decision.kind === 'already_member') throw new DomainError('user_exists', `${normal.email} is already a member of this organization.`);
         // Locked: two re-invitations at once decide one after the other (the unique index backs it).
         const pending = await repos.invitations.lockPendingFor(orgSid, normal.email, now);
+        // A resend renews only the invitation it names: revoked or accepted meanwhile, it is gone.
+        if (input.renewOnly !== undefined && pending?.id !== input.renewOnly) throw new DomainError('not_found', 'There is no pending invitation with this id in the organization.');
         const again = decideReinvitation(normal.email, pending ? { invitationId: pending.id, role: pending.role, expiresAt: pending.expiresAt } : null, role, input.replace === true);
         if (again.kind === 'reject') fail(again);
         const replaced = again.kind === 'replace' ? again.replaced : null;
@@ -178,12 +180,25 @@ export function createInvitationsService(deps: ServiceDeps) {
       });
     },
 
-    /** Invitations not yet accepted, revoked or expired. */
-    async listPending(actor: Actor, orgSid: string): Promise<InvitationView[]> {
+    /**
+     * Mails a pending invitation again with a new link (the old link stops working; the 7 days
+     * start again): the same email and role, through invite, which checks the rules again.
+     */
+    async resend(actor: Actor, orgSid: string, invitationId: string): Promise<InvitationSent> {
       await authorize(store.read, actor, orgSid, 'manage_users');
+      const invitation = UUID_PATTERN.test(String(invitationId))
+        ? (await store.read.invitations.listPending(orgSid, clock.now())).find((i) => i.id === invitationId) : undefined;
+      if (!invitation) throw new DomainError('not_found', 'There is no pending invitation with this id in the organization.');
+      return service.invite(actor, orgSid, { email: invitation.email, role: invitation.role, renewOnly: invitation.id });
+    },
+
+    /** Invitations not yet accepted, revoked or expired (O3: for those who see the users). */
+    async listPending(actor: Actor, orgSid: string): Promise<InvitationView[]> {
+      await authorize(store.read, actor, orgSid, 'view_users');
       return (await store.read.invitations.listPending(orgSid, clock.now())).map(view);
     },
   };
+  return service;
 }
 
 /** The invitations service object. */

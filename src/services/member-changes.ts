@@ -80,10 +80,12 @@ export async function removeMember(repos: Repos, actor: Actor, orgSid: string, u
  * C3, U6, O2: suspends or restores a member. Suspension ends every session at once; the Owner
  * cannot be suspended (owner_required). Unchanged when the member already has `status`.
  */
-export async function setMemberStatus(repos: Repos, actor: Actor, orgSid: string, userSid: string, status: UserStatus, now: Date): Promise<StatusChange> {
+export async function setMemberStatus(repos: Repos, actor: Actor, orgSid: string, userSid: string, status: UserStatus, now: Date, check?: (locked: Member) => void): Promise<StatusChange> {
   if (status !== 'active' && status !== 'suspended') throw new DomainError('invalid_input', 'A user is either active or suspended.');
   const { member } = await authorize(repos, actor, orgSid, 'manage_users');
   const target = await lockUser(repos, userSid);
+  // The caller's precondition (If-Match), under the row lock the change takes.
+  if (target.orgSid === orgSid) check?.(target);
   const decision = decide(actor, member, orgSid, target, status === 'suspended' ? 'suspend' : 'restore');
   if (decision.kind === 'reject') fail(decision);
   if (decision.kind === 'unchanged') return { member: target, changed: false };

@@ -10,10 +10,13 @@ import type { Repos } from '../store/index.js';
 import { actorLabel, type Actor, type Member } from '../types.js';
 import { fail, snapshotOf } from './context.js';
 
-/** The acting member for the rules: the member themselves, or the organization's authority. */
+/**
+ * The acting member for the rules: the member themselves, or the organization's authority. An
+ * API client acts as an Administrator (issue 10), so it cannot act on the Owner's user (O2, U6).
+ */
 export function actingSnapshot(actor: Actor, member: Member | undefined, orgSid: string): MemberSnapshot {
   if (member) return snapshotOf(member);
-  return { userSid: actorLabel(actor), orgSid, role: 'owner', email: '', status: 'active' };
+  return { userSid: actorLabel(actor), orgSid, role: actor.kind === 'api_client' ? 'admin' : 'owner', email: '', status: 'active' };
 }
 
 /** Locks and returns the user `userSid`; not_found when there is no such user. */

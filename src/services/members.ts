@@ -14,6 +14,7 @@ import type { ServiceDeps } from './index.js';
 import { actingSnapshot, checkActOnUser, lockUser } from './member-checks.js';
 import { removeMember, setMemberStatus, type RemovedMember, type StatusChange } from './member-changes.js';
 import { bringOwnerAccountsIn } from './owner-accounts.js';
+import type { MemberCursor, MemberSearch } from '../store/users.js';
 
 export { removeMember, setMemberStatus } from './member-changes.js';
 export type { RemovedMember, StatusChange } from './member-changes.js';
@@ -23,9 +24,38 @@ export interface MemberView extends Member {
   readonly grantedAccountSids: readonly string[];
 }
 
+/** How a member signs in (issue 10 user view): never a secret, only whether each method is set. */
+export interface SignInMethods {
+  readonly password: boolean;
+  readonly secondFactor: boolean;
+  /** U4: a second factor must be enrolled at the next sign-in. */
+  readonly secondFactorRequired: boolean;
+  readonly sso: readonly { readonly connectionId: string | null; readonly issuer: string; readonly lastSignInAt: Date | null }[];
+}
+
+/** A member with grants and sign-in methods. */
+export interface MemberDetail extends MemberView {
+  readonly signIn: SignInMethods;
+}
+
+/** A page of members and where the next one starts (keyset paging). */
+export interface MemberPage {
+  readonly members: readonly Member[];
+  readonly next: MemberCursor | null;
+}
+
 /** createMembersService: roles, hand-over, removal, suspension, grants (O2, O3, U6, C3, C4). */
 export function createMembersService(deps: ServiceDeps) {
   const { store, clock } = deps;
+
+  /** One member and their grants; a member may always look at themselves (O3: others need view_users). */
+  async function getMember(actor: Actor, orgSid: string, userSid: string): Promise<MemberView> {
+    const self = actor.kind === 'user' && actor.userSid === userSid;
+    await authorize(store.read, actor, orgSid, self ? 'view_organization' : 'view_users');
+    const member = typeof userSid === 'string' ? await store.read.users.get(userSid) : undefined;
+    if (!member || member.orgSid !== orgSid) throw new DomainError('not_found', 'There is no such user in this organization.');
+    return { ...member, grantedAccountSids: await store.read.accounts.grantsOf(orgSid, member.sid) };
+  }
 
   return {
     /** O3: the organization's members; for those who manage users. */
@@ -36,21 +66,43 @@ export function createMembersService(deps: ServiceDeps) {
       return store.read.users.listByOrg(orgSid, { limit, offset });
     },
 
-    /** One member and their grants; a member may always look at themselves. */
-    async get(actor: Actor, orgSid: string, userSid: string): Promise<MemberView> {
-      const self = actor.kind === 'user' && actor.userSid === userSid;
-      await authorize(store.read, actor, orgSid, self ? 'view_organization' : 'manage_users');
-      const member = typeof userSid === 'string' ? await store.read.users.get(userSid) : undefined;
-      if (!member || member.orgSid !== orgSid) throw new DomainError('not_found', 'There is no such user in this organization.');
-      return { ...member, grantedAccountSids: await store.read.accounts.grantsOf(orgSid, member.sid) };
+    /**
+     * O3: one page of the organization's members for those who see its users (Owner,
+     * Administrators, API clients incl. read-only): email or display-name prefix, exact SID, role
+     * and status filters, keyset paging. The limit is bounded here, whatever the caller asks.
+     */
+    async search(actor: Actor, orgSid: string, query: Omit<MemberSearch, 'limit'> & { limit?: number }): Promise<MemberPage> {
+      await authorize(store.read, actor, orgSid, 'view_users');
+      const limit = Math.min(Math.max(Math.trunc(Number(query.limit ?? 50)) || 50, 1), 1000);
+      return store.read.users.searchMembers(orgSid, { ...query, limit });
     },
 
+    /** One member with grants and sign-in methods (never a secret); a member may look at themselves. */
+    async detail(actor: Actor, orgSid: string, userSid: string): Promise<MemberDetail> {
+      const view = await getMember(actor, orgSid, userSid);
+      const [credentials, factor, identities] = await Promise.all([
+        store.read.users.credentials(view.sid), store.read.signInFactors.getFactor(view.sid), store.read.ssoIdentities.listByUser(view.sid),
+      ]);
+      return {
+        ...view,
+        signIn: {
+          password: Boolean(credentials?.password_hash), secondFactor: factor !== undefined, secondFactorRequired: view.secondFactorRequired,
+          sso: identities.filter((i) => i.orgSid === orgSid).map((i) => ({ connectionId: i.connectionId, issuer: i.issuer, lastSignInAt: i.lastSignInAt })),
+        },
+      };
+    },
+
+    /** One member and their grants; a member may always look at themselves. */
+    get: getMember,
+
     /** O2, O3: sets a member's role to admin or standard. The Owner's role changes only by hand-over. */
-    async changeRole(actor: Actor, orgSid: string, userSid: string, role: Role): Promise<Member> {
+    async changeRole(actor: Actor, orgSid: string, userSid: string, role: Role, check?: (locked: Member) => void): Promise<Member> {
       if (!ROLES.includes(role)) throw new DomainError('invalid_input', 'Choose a role: admin or standard.');
       return store.transaction(async (repos) => {
         const { member } = await authorize(repos, actor, orgSid, 'manage_users');
         const target = await lockUser(repos, userSid);
+        // The caller's precondition (If-Match), under the row lock the change takes.
+        if (target.orgSid === orgSid) check?.(target);
         const decision = decideRoleChange(actingSnapshot(actor, member, orgSid), snapshotOf(target), role);
         if (decision.kind === 'reject') fail(decision);
         if (decision.kind === 'unchanged') return target;
@@ -91,8 +143,8 @@ export function createMembersService(deps: ServiceDeps) {
     },
 
     /** C3: suspends or restores a member; see {@link setMemberStatus}. */
-    async setStatus(actor: Actor, orgSid: string, userSid: string, status: 'active' | 'suspended'): Promise<StatusChange> {
-      return store.transaction((repos) => setMemberStatus(repos, actor, orgSid, userSid, status, clock.now()));
+    async setStatus(actor: Actor, orgSid: string, userSid: string, status: 'active' | 'suspended', check?: (locked: Member) => void): Promise<StatusChange> {
+      return store.transaction((repos) => setMemberStatus(repos, actor, orgSid, userSid, status, clock.now(), check));
     },
 
     /** C3: suspends a member: sessions end at once, sign-in is refused. The Owner cannot be suspended. */

@@ -8,7 +8,7 @@ import { MAX_PERSON_NAME } from '../rules/bulk-import.js';
 import { normaliseEmail } from '../rules/domains.js';
 import { decideBaaRecording } from '../rules/hipaa.js';
 import { normaliseName } from '../rules/names.js';
-import { countHeldAccounts, decideAccountLimitChange, decideOrganizationDelete, planNewOrganization } from '../rules/organizations.js';
+import { countHeldAccounts, decideAccountLimitChange, decideOrganizationDelete, MAX_ORGANIZATION_NAME, planNewOrganization } from '../rules/organizations.js';
 import { decideOperatorOnly } from '../rules/operator.js';
 import { decidePasswordStrength } from '../rules/passwords.js';
 import { hashPassword } from '../security/passwords.js';
@@ -42,6 +42,8 @@ export interface SignUpResult {
 export interface OrganizationView extends Organization {
   readonly ownerSid: string | null;
   readonly memberCount: number;
+  /** O5: the accounts held against the account limit. */
+  readonly accountCount: number;
 }
 
 /** Operator settings; only the fields given change. */
@@ -150,7 +152,25 @@ export function createOrganizationsService(deps: ServiceDeps) {
     async get(actor: Actor, orgSid: string): Promise<OrganizationView> {
       const { org } = await authorize(store.read, actor, orgSid, 'view_organization');
       const owner = await store.read.users.owner(orgSid);
-      return { ...org, ownerSid: owner?.sid ?? null, memberCount: await store.read.users.countByOrg(orgSid) };
+      return {
+        ...org, ownerSid: owner?.sid ?? null, memberCount: await store.read.users.countByOrg(orgSid),
+        accountCount: countHeldAccounts(await store.read.accounts.listByOrg(orgSid), orgSid),
+      };
+    },
+
+    /** O3: the Owner or an Administrator renames the organization. Audited (L1). */
+    async rename(actor: Actor, orgSid: string, name: string, check?: (locked: Organization) => void): Promise<Organization> {
+      const checked = normaliseName(name, 'organization name', MAX_ORGANIZATION_NAME);
+      if (!checked.ok) throw new DomainError(checked.code, checked.message);
+      return store.transaction(async (repos) => {
+        const { org } = await authorize(repos, actor, orgSid, 'manage_settings', {}, true);
+        // The caller's precondition (If-Match), under the organization's row lock.
+        check?.(org);
+        if (org.name === checked.name) return org;
+        const updated = await repos.organizations.update(orgSid, { name: checked.name });
+        await audit(repos, actor, { orgSid, action: 'organization.renamed', target: orgSid, before: { name: org.name }, after: { name: updated.name } });
+        return updated;
+      });
     },
 
     /** Operator settings: O5 account limit (never below what is held), B1 bulk import, H1 BAA. Audited (L1). */

@@ -6,6 +6,7 @@ import { ADMIN, ORG_B, STANDARD, account, admin, member, outsider, owner, sid, s
 const ADMIN_ACTIONS: Action[] = [
   'view_organization', 'access_account', 'create_account', 'manage_users', 'manage_accounts', 'manage_settings',
   'manage_domains', 'view_domains', 'manage_sso', 'manage_scim', 'manage_hipaa', 'bulk_import', 'merge', 'view_audit',
+  'view_users',
 ];
 const STANDARD_ACTIONS: Action[] = ['view_organization', 'access_account', 'create_account'];
 

@@ -16,6 +16,9 @@ import { accountRoutes } from './accounts.js';
 import { apiClientRoutes } from './api-clients.js';
 import { domainRoutes } from './domains.js';
 import { roleAssignmentRoutes } from './role-assignments.js';
+import { invitationRoutes } from './invitations.js';
+import { organizationRoutes } from './organizations.js';
+import { userRoutes } from './users.js';
 import { documentationRoutes, openApiDocument } from './openapi.js';
 import { principalResolver, type BearerVerifier, type Principal } from './principal.js';
 import { mountRoutes, type ApiRoute } from './registry.js';
@@ -36,6 +39,9 @@ export function allRoutes(services: Services, baseUrl: string): ApiRoute[] {
     ...domainRoutes(services, baseUrl),
     ...apiClientRoutes(services),
     ...roleAssignmentRoutes(services, baseUrl),
+    ...organizationRoutes(services),
+    ...userRoutes(services, baseUrl),
+    ...invitationRoutes(services),
   ];
 }
 
