@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import twilio from 'twilio';
 import { createTestContext, type TestContext } from '../../support/app.js';
-import { addAccount, createOrgWithOwner, type OrgWithOwner } from '../../support/fixtures.js';
+import { addAccount, addVerifiedDomain, createOrgWithOwner, type OrgWithOwner } from '../../support/fixtures.js';
 import { apiClient } from './support.js';
 
 let ctx: TestContext;
@@ -85,4 +85,29 @@ it('raises a RestException with Orgward\'s code and message for an account outsi
   const error = await client.previewIam.organization(a.org.sid).accounts(foreign.sid).fetch().catch((e: unknown) => e);
   expect(error).toBeInstanceOf(twilio.RestException);
   expect(error).toMatchObject({ status: 404, code: 'not_found', message: `No account ${foreign.sid} in organization ${a.org.sid}.`, moreInfo: expect.stringContaining('/docs') });
+});
+
+it('R-C2, R-C3, R-C4: creates, lists with a filter, patches and deletes a SCIM user through previewIam', async () => {
+  await addVerifiedDomain(ctx, a.org.sid, 'sdk.example');
+  const { clientId, clientSecret } = await apiClient(ctx, a.ownerActor, a.org.sid, 'admin');
+  const { client } = sdkClient(clientId, clientSecret);
+  const users = client.previewIam.organization(a.org.sid).users;
+  const created = await users.create({ userName: 'ana@sdk.example', name: { givenName: 'Ana', familyName: 'Lima' }, active: true } as never);
+  expect(created.id).toMatch(/^US[0-9a-f]{32}$/);
+  expect(created).toMatchObject({ userName: 'ana@sdk.example', active: true });
+  await users.create({ userName: 'bo@sdk.example', active: true } as never);
+
+  const listed = await users.list({ filter: 'userName eq "ana@sdk.example"' });
+  expect(listed.map((u) => u.id)).toEqual([created.id]);
+  const all = await users.list({ pageSize: 1 });
+  expect(all.map((u) => u.userName)).toEqual(expect.arrayContaining(['ana@sdk.example', 'bo@sdk.example', 'owner@sdk.example']));
+
+  const patched = await users(created.id).patch({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'active', value: false }] } as never);
+  expect(patched.active).toBe(false);
+  expect((await ctx.services.members.get(a.ownerActor, a.org.sid, created.id)).status).toBe('suspended');
+
+  expect(await users(created.id).remove()).toBe(true);
+  const gone = await users(created.id).fetch().catch((e: unknown) => e);
+  expect(gone).toBeInstanceOf(twilio.RestException);
+  expect(gone).toMatchObject({ status: 404, code: 'not_found' });
 });
