@@ -18,6 +18,7 @@ import { principalResolver, type BearerVerifier, type Principal } from './princi
 import { mountRoutes, type ApiRoute } from './registry.js';
 import { tokenDocumentation } from './token.js';
 import { twilioScimDocumentation, twilioScimEntry } from './scim-users.js';
+import { scimProvisioningRoutes } from './scim-provisioning.js';
 import { scimEngine } from '../scim/router.js';
 
 export interface ApiDeps {
@@ -33,6 +34,7 @@ export function allRoutes(services: Services, baseUrl: string): ApiRoute[] {
     ...accountRoutes(services, baseUrl),
     ...apiClientRoutes(services),
     ...twilioScimDocumentation,
+    ...scimProvisioningRoutes(services, baseUrl),
   ];
 }
 
