@@ -19,6 +19,7 @@ import { mountRoutes, type ApiRoute } from './registry.js';
 import { tokenDocumentation } from './token.js';
 import { twilioScimDocumentation, twilioScimEntry } from './scim-users.js';
 import { scimProvisioningRoutes } from './scim-provisioning.js';
+import { ssoConnectionRoutes } from './sso-connections.js';
 import { scimEngine } from '../scim/router.js';
 
 export interface ApiDeps {
@@ -35,6 +36,7 @@ export function allRoutes(services: Services, baseUrl: string): ApiRoute[] {
     ...apiClientRoutes(services),
     ...twilioScimDocumentation,
     ...scimProvisioningRoutes(services, baseUrl),
+    ...ssoConnectionRoutes(services),
   ];
 }
 
