@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { DomainError } from '../../errors.js';
 import { connectionTested } from '../../rules/sso.js';
 import type { Services } from '../../services/index.js';
+import { refuseHttpIssuer } from '../../services/sso-connections.js';
 import type { ConnectionView } from '../../services/sso-types.js';
 import type { SsoTestResult } from '../../store/sso-test-results.js';
 import type { Actor } from '../../types.js';
@@ -171,6 +172,7 @@ export function ssoConnectionRoutes(services: Services): ApiRoute[] {
             }
             // Authorised first (no discovery request on behalf of someone who may not add connections).
             await services.sso.list(principal.actor, params.OrganizationSid);
+            refuseHttpIssuer(principal.actor, body.allow_http_issuer === true);
             await checkOidcIssuer(body.issuer, body.client_id, body.client_secret, body.allow_http_issuer === true);
             connectionId = (await services.sso.addOidc(principal.actor, params.OrganizationSid, {
               issuer: body.issuer, clientId: body.client_id, clientSecret: body.client_secret, allowHttpIssuer: body.allow_http_issuer === true,

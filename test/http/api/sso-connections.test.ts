@@ -167,6 +167,9 @@ describe('OIDC connections and test sign-ins', () => {
     expect(unreachable.body.error.message).toContain('/.well-known/openid-configuration');
     await request(ctx.app).post(base()).set(bearer(adminToken))
       .send({ protocol: 'oidc', issuer: idp.issuer, client_id: 'c', client_secret: 's', allow_http_issuer: true }).expect(403);
+    // Refused before any discovery request: an administrator cannot probe the server's loopback (403, not 400).
+    await request(ctx.app).post(base()).set(bearer(adminToken))
+      .send({ protocol: 'oidc', issuer: 'http://127.0.0.1:1', client_id: 'c', client_secret: 's', allow_http_issuer: true }).expect(403);
     await request(ctx.app).post(base()).set(bearer(adminToken)).send({ protocol: 'oidc', issuer: idp.issuer, client_id: 'c', client_secret: 's' }).expect(400);
     await request(ctx.app).post(base()).set(bearer(adminToken)).send({ protocol: 'saml', issuer: idp.issuer }).expect(400);
     await request(ctx.app).post(base()).set(bearer(adminToken)).send({ protocol: 'saml', metadata_xml: metadata('https://m.test'), color: 'red' }).expect(400);
