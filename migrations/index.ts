@@ -13,6 +13,7 @@ import * as createLinkPages from './20261207050000_create_link_pages.js';
 import * as createApiClients from './20261207100000_create_api_clients.js';
 import * as createRoleAssignments from './20261207110000_create_role_assignments.js';
 import * as indexUserSearch from './20261207120000_index_user_search.js';
+import * as createSsoTestResults from './20261207140000_create_sso_test_results.js';
 
 export interface Migration {
   readonly name: string;
@@ -31,4 +32,5 @@ export const migrations: readonly Migration[] = [
   { name: '20261207100000_create_api_clients', ...createApiClients },
   { name: '20261207110000_create_role_assignments', ...createRoleAssignments },
   { name: '20261207120000_index_user_search', ...indexUserSearch },
+  { name: '20261207140000_create_sso_test_results', ...createSsoTestResults },
 ];

@@ -69,6 +69,7 @@ export const ERROR_CODES = {
   sso_identity_conflict: 'conflict',
   sso_enrollment_refused: 'forbidden',
   sso_unavailable: 'unavailable',
+  sso_connection_in_use: 'conflict',
   // merge (M)
   merge_not_allowed: 'conflict',
   // HIPAA (H)

@@ -217,3 +217,28 @@ export function decideIdpInitiated(input: IdpInitiatedInput): Allow | Rejection<
   if (input.allowed && fresh) return allow();
   return reject('sso_response_invalid', 'Start the sign-in from the sign-in page of this service, not from your identity provider.');
 }
+
+/** Input of {@link decideConnectionWithdrawal}. */
+export interface WithdrawalInput {
+  /** The connection to disable or delete. */
+  readonly connectionId: string;
+  /** Every connection of the organization (the one withdrawn included). */
+  readonly connections: readonly Pick<ConnectionSnapshot, 'id' | 'enabled' | 'testedAt' | 'updatedAt'>[];
+  /** The organization's domains where SSO is enforced. */
+  readonly enforcedDomains: readonly string[];
+}
+
+/**
+ * S1, U5: a connection may be disabled or deleted unless SSO is enforced on a domain and no other
+ * enabled, tested connection would remain: members on that domain could then sign in neither by
+ * password (U5) nor through SSO (sso_connection_in_use).
+ */
+export function decideConnectionWithdrawal(input: WithdrawalInput): Allow | Rejection<'sso_connection_in_use'> {
+  if (input.enforcedDomains.length === 0) return allow();
+  if (input.connections.some((c) => c.id !== input.connectionId && c.enabled && connectionTested(c))) return allow();
+  return reject(
+    'sso_connection_in_use',
+    `Single sign-on is enforced on ${input.enforcedDomains.join(', ')} and this is its only working connection: `
+      + 'switch enforcement off for those domains first (orgward sso enforce <domain> off --org <org-sid>), or enable and test another connection.',
+  );
+}

@@ -7,6 +7,7 @@
 import { DomainError } from '../errors.js';
 import { isSidOf, newSid } from '../ids.js';
 import { normaliseEmail } from '../rules/domains.js';
+import { decideApiClientAction } from '../rules/api-clients.js';
 import { decideEnrollment } from '../rules/enrollment.js';
 import { decideScimIdentityChange, type ScimIdentity } from '../rules/scim-users.js';
 import type { Repos } from '../store/index.js';
@@ -49,10 +50,18 @@ export function checkVersion(ifMatch: IfMatch, version: string): void {
   throw new DomainError('scim_version_mismatch', 'The resource changed since the version given in If-Match.');
 }
 
-/** C1: the organization a SCIM actor acts in; anyone else is refused. */
-export function scimOrg(actor: Actor): string {
-  if (actor.kind !== 'scim') throw new DomainError('forbidden', 'Only a SCIM token can do this.');
-  return actor.orgSid;
+/**
+ * C1: the organization a SCIM actor acts in: a SCIM token's, or an API client's through the
+ * Organizations API's SCIM endpoint (O3, U6: a read-only client only reads). Anyone else is refused.
+ */
+export function scimOrg(actor: Actor, access: 'read' | 'write' = 'write'): string {
+  if (actor.kind === 'scim') return actor.orgSid;
+  if (actor.kind === 'api_client') {
+    const decision = decideApiClientAction(actor.role, access === 'read' ? 'view_organization' : 'manage_scim');
+    if (decision.kind === 'reject') fail(decision);
+    return actor.orgSid;
+  }
+  throw new DomainError('forbidden', 'Only a SCIM token or an API client can do this.');
 }
 
 /** U1: the address that identifies the person: userName when it is an email, else the primary, else the work email. */
@@ -160,11 +169,11 @@ export function createScimUsersService(deps: ServiceDeps) {
   return {
     /** Members matching the query: a page and the exact total. */
     async list(actor: Actor, query: ScimListQuery): Promise<ScimPage<ScimUserRecord>> {
-      return store.read.scimUsers.list(scimOrg(actor), query);
+      return store.read.scimUsers.list(scimOrg(actor, 'read'), query);
     },
 
     async get(actor: Actor, userSid: string): Promise<ScimUserRecord> {
-      const orgSid = scimOrg(actor);
+      const orgSid = scimOrg(actor, 'read');
       const found = isSidOf('US', userSid) ? await store.read.scimUsers.get(orgSid, userSid) : undefined;
       if (!found) throw notFound();
       return found;

@@ -9,7 +9,8 @@
  * session, it also links the identity to the Owner (S6: the Owner is never linked by email). Every
  * link by email is audited and mailed to the user. All in one transaction: a refusal writes nothing.
  */
-import { DomainError } from '../errors.js';
+import { DomainError, isDomainError } from '../errors.js';
+import type { SsoTestAttributes } from '../store/sso-test-results.js';
 import { normaliseEmail } from '../rules/domains.js';
 import { hashToken } from '../security/tokens.js';
 import { decideConnectionUse, decideSsoDomain } from '../rules/sso.js';
@@ -100,16 +101,35 @@ async function linkOwner(
   return true;
 }
 
+/** What a test sign-in shows the administrator of what the IdP sent. */
+const testAttributes = (identity: VerifiedIdentity): SsoTestAttributes => ({
+  issuer: identity.issuer, subject: identity.subject, email: identity.email, emailVerified: identity.emailVerified,
+  displayName: identity.profile.displayName ?? null, givenName: identity.profile.givenName ?? null, familyName: identity.profile.familyName ?? null,
+});
+
+async function recordFailedTest(store: ServiceDeps['store'], identity: VerifiedIdentity, error: DomainError, now: Date): Promise<void> {
+  await store.transaction(async (repos) => {
+    const connection = await repos.ssoConnections.get(identity.connectionId);
+    if (!connection || connection.orgSid !== identity.orgSid) return;
+    await repos.ssoTestResults.record({
+      connectionId: connection.id, orgSid: identity.orgSid, outcome: 'failed', errorCode: error.code, errorMessage: error.message,
+      attributes: testAttributes(identity), testedAt: now,
+    });
+  });
+}
+
 export function createSsoCompletion(deps: Pick<ServiceDeps, 'store' | 'clock' | 'mailer'>, sessions: SessionService) {
   const { store, clock } = deps;
   return {
     /** Completes a verified SSO response in one transaction; see the file comment. */
     async completeSso(identity: VerifiedIdentity, once: SsoSingleUse, context: { requestId?: string } = {}): Promise<SsoOutcome> {
       const actor: Actor = { kind: 'system', ...(context.requestId && { requestId: context.requestId }) };
-      return store.transaction(async (repos, afterCommit) => {
+      let testing = false;
+      return store.transaction(async (repos, afterCommit): Promise<SsoOutcome> => {
         const now = clock.now();
         // Consumed first (rolled back with any refusal): it tells a test from a sign-in.
         const { purpose, linkUserSid } = await consumeOnce(repos, identity.connectionId, once, now);
+        testing = purpose === 'test';
         // S1 under the row lock a change takes: a test records its success (exclusive), a sign-in
         // only reads the test state (shared, so sign-ins do not queue behind each other).
         const connection = purpose === 'test' ? await repos.ssoConnections.lock(identity.connectionId) : await repos.ssoConnections.lockShared(identity.connectionId);
@@ -129,6 +149,7 @@ export function createSsoCompletion(deps: Pick<ServiceDeps, 'store' | 'clock' | 
 
         if (purpose === 'test') {
           await repos.ssoConnections.markTested(connection.id, now);
+          await repos.ssoTestResults.record({ connectionId: connection.id, orgSid: identity.orgSid, outcome: 'succeeded', errorCode: null, errorMessage: null, attributes: testAttributes(identity), testedAt: now });
           await audit(repos, actor, { orgSid: identity.orgSid, action: 'sso.connection_tested', target: connection.id, after: { email, issuer: identity.issuer, testedAt: now } });
           const ownerLinked = linkUserSid !== null
             && await linkOwner(repos, afterCommit, deps, { identity, email, ownerSid: linkUserSid, now, requestId: context.requestId });
@@ -179,6 +200,10 @@ export function createSsoCompletion(deps: Pick<ServiceDeps, 'store' | 'clock' | 
         }
         const session = await sessions.issue(repos, { userSid, method: identity.protocol, connectionId: connection.id, passwordChangedAt: user.passwordChangedAt });
         return { kind: 'signed_in', userSid, session, via };
+      }).catch(async (error: unknown) => {
+        // S1: a refused test is recorded (after the rollback), so the administrator can read why.
+        if (testing && isDomainError(error)) await recordFailedTest(store, identity, error, clock.now());
+        throw error;
       });
     },
   };

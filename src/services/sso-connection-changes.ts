@@ -6,11 +6,13 @@
  * connection at one they control.
  */
 import { DomainError } from '../errors.js';
-import { decideConnectionChange } from '../rules/sso.js';
+import { decideConnectionChange, decideConnectionWithdrawal } from '../rules/sso.js';
 import { encryptSecret } from '../security/encryption.js';
 import type { SsoConnectionChange, SsoConnectionRecord } from '../store/sso-connections.js';
+import type { Repos } from '../store/index.js';
 import type { Actor } from '../types.js';
-import { audit, authorize } from './context.js';
+import { audit, authorize, fail } from './context.js';
+import type { SsoTestResult } from '../store/sso-test-results.js';
 import type { ServiceDeps } from './index.js';
 import { checkCertificates, checkText, checkUrl } from './sso-input.js';
 
@@ -64,7 +66,59 @@ export function createSsoConnectionChanges(deps: ServiceDeps) {
     });
   }
 
+  /** The connection of `orgSid`, locked; not_found for anything else (U6). */
+  async function lockOf(repos: Repos, orgSid: string, connectionId: string): Promise<SsoConnectionRecord> {
+    const c = typeof connectionId === 'string' && UUID.test(connectionId) ? await repos.ssoConnections.lock(connectionId) : undefined;
+    if (!c || c.orgSid !== orgSid) throw new DomainError('not_found', 'No such single sign-on connection.');
+    return c;
+  }
+
+  /** S1, U5: refuses to withdraw the only working connection of an organization that enforces SSO (decided under the org's connection locks). */
+  async function checkWithdrawal(repos: Repos, orgSid: string, connectionId: string): Promise<void> {
+    const connections = await repos.ssoConnections.lockByOrg(orgSid);
+    const enforcedDomains = (await repos.domains.listByOrg(orgSid)).filter((d) => d.ssoEnforced).map((d) => d.name);
+    const decision = decideConnectionWithdrawal({ connectionId, connections, enforcedDomains });
+    if (decision.kind === 'reject') fail(decision);
+  }
+
   return {
+    /** S1: enables or disables a connection; a disabled one signs nobody in (nor tests). */
+    async setEnabled(actor: Actor, orgSid: string, connectionId: string, enabled: boolean): Promise<{ connectionId: string; enabled: boolean; changed: boolean }> {
+      return store.transaction(async (repos) => {
+        // The organization row lock serialises this with enforcement being switched on (setEnforcement takes it too).
+        await authorize(repos, actor, orgSid, 'manage_sso', {}, true);
+        const c = await lockOf(repos, orgSid, connectionId);
+        if (c.enabled === enabled) return { connectionId: c.id, enabled, changed: false };
+        if (!enabled) await checkWithdrawal(repos, orgSid, c.id);
+        await repos.ssoConnections.setEnabled(c.id, enabled, clock.now());
+        await audit(repos, actor, { orgSid, action: enabled ? 'sso.connection_enabled' : 'sso.connection_disabled', target: c.id, before: { enabled: c.enabled }, after: { enabled } });
+        return { connectionId: c.id, enabled, changed: true };
+      });
+    },
+
+    /** S1: deletes a connection. Identities linked through it stay linked to their users (S6). */
+    async remove(actor: Actor, orgSid: string, connectionId: string): Promise<{ connectionId: string }> {
+      return store.transaction(async (repos) => {
+        await authorize(repos, actor, orgSid, 'manage_sso', {}, true);
+        const c = await lockOf(repos, orgSid, connectionId);
+        await checkWithdrawal(repos, orgSid, c.id);
+        await repos.ssoConnections.remove(c.id);
+        await audit(repos, actor, {
+          orgSid, action: 'sso.connection_removed', target: c.id,
+          before: { protocol: c.protocol, idpEntityId: c.idpEntityId, issuer: c.issuer, enabled: c.enabled, testedAt: c.testedAt },
+        });
+        return { connectionId: c.id };
+      });
+    },
+
+    /** S1: the last test sign-in of a connection (outcome, time, what the IdP sent), or null. */
+    async lastTest(actor: Actor, orgSid: string, connectionId: string): Promise<SsoTestResult | null> {
+      await authorize(store.read, actor, orgSid, 'manage_sso');
+      const c = typeof connectionId === 'string' && UUID.test(connectionId) ? await store.read.ssoConnections.get(connectionId) : undefined;
+      if (!c || c.orgSid !== orgSid) throw new DomainError('not_found', 'No such single sign-on connection.');
+      return (await store.read.ssoTestResults.get(c.id)) ?? null;
+    },
+
     /** S1: changes a SAML connection; a change to what it trusts requires a new test sign-in. */
     async changeSaml(actor: Actor, orgSid: string, connectionId: string, input: ChangeSamlInput): Promise<ConnectionChanged> {
       return change(actor, orgSid, connectionId, 'saml', () => ({

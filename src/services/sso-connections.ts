@@ -48,6 +48,17 @@ export interface AddedConnection {
   readonly metadataUrl: string;
 }
 
+/**
+ * A plain-http loopback issuer is for test IdPs set up by whoever runs Orgward: an organization's
+ * administrators must not make the server fetch from its own loopback interface (asked before
+ * any discovery request too).
+ */
+export function refuseHttpIssuer(actor: Actor, allowHttpIssuer: boolean): void {
+  if (allowHttpIssuer && actor.kind !== 'operator' && actor.kind !== 'system') {
+    throw new DomainError('forbidden', 'Only an operator may add an OIDC connection with a plain-http loopback issuer (test IdPs). Use an https:// issuer.');
+  }
+}
+
 export function createSsoConnectionService(deps: ServiceDeps) {
   const { store, clock, baseUrl, secretKey } = deps;
   const base = baseUrl.replace(/\/+$/, '');
@@ -59,6 +70,7 @@ export function createSsoConnectionService(deps: ServiceDeps) {
       connectionId: c.id, orgSid: c.orgSid, protocol: 'saml', enabled: c.enabled, testedAt: c.testedAt, ...samlUrls(c.id),
       idpEntityId: c.idpEntityId!, ssoUrl: c.ssoUrl!, allowIdpInitiated: c.allowIdpInitiated, allowSha1: c.allowSha1,
       certificateFingerprints: c.idpCertificates.map((pem) => new X509Certificate(pem).fingerprint256), createdAt: c.createdAt,
+      certificates: c.idpCertificates.map((pem) => { const x = new X509Certificate(pem); return { fingerprint256: x.fingerprint256, notAfter: new Date(x.validTo) }; }),
     }
     : { connectionId: c.id, orgSid: c.orgSid, protocol: 'oidc', enabled: c.enabled, testedAt: c.testedAt, ...oidcUrls(c.id), issuer: c.issuer!, clientId: c.clientId!, createdAt: c.createdAt };
 
@@ -91,6 +103,7 @@ export function createSsoConnectionService(deps: ServiceDeps) {
     /** S1: adds an OIDC connection; the client secret is stored encrypted. */
     async addOidc(actor: Actor, orgSid: string, input: AddOidcInput): Promise<AddedConnection> {
       const allowHttpIssuer = input.allowHttpIssuer === true;
+      refuseHttpIssuer(actor, allowHttpIssuer);
       const issuer = checkUrl(input.issuer, 'issuer', allowHttpIssuer);
       const clientId = checkText(input.clientId, 'clientId', 512);
       const clientSecret = checkText(input.clientSecret, 'clientSecret', 2048);

@@ -83,6 +83,8 @@ export interface ConnectionView {
   readonly idpEntityId?: string;
   readonly ssoUrl?: string;
   readonly certificateFingerprints?: readonly string[];
+  /** The IdP signing certificates' SHA-256 fingerprints and expiry (SAML). */
+  readonly certificates?: readonly { readonly fingerprint256: string; readonly notAfter: Date }[];
   readonly allowIdpInitiated?: boolean;
   readonly allowSha1?: boolean;
   readonly issuer?: string;

@@ -20,6 +20,7 @@ import { scimGroupStore } from './scim-groups.js';
 import { scimTokenStore } from './scim-tokens.js';
 import { scimUserStore } from './scim-users.js';
 import { ssoConnectionStore } from './sso-connections.js';
+import { ssoTestResultStore } from './sso-test-results.js';
 import { ssoIdentityStore } from './sso-identities.js';
 import { ssoLoginStateStore } from './sso-login-state.js';
 import { signInFactorStore } from './sso-sign-in.js';
@@ -54,6 +55,7 @@ export function createRepos(db: Knex | Knex.Transaction) {
     scimAccess: scimAccessStore(db),
     ssoConnections: ssoConnectionStore(db),
     ssoIdentities: ssoIdentityStore(db),
+    ssoTestResults: ssoTestResultStore(db),
     ssoLoginState: ssoLoginStateStore(db),
     signInFactors: signInFactorStore(db),
     signupVerifications: signupVerificationStore(db),

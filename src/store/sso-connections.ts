@@ -120,5 +120,9 @@ export function ssoConnectionStore(db: Knex | Knex.Transaction) {
     async setEnabled(id: string, enabled: boolean, at: Date): Promise<void> {
       await db(SSO_CONNECTIONS).where({ id }).update({ enabled, updated_at: at });
     },
+    /** Deletes the connection; its login state goes with it, linked identities stay (connection_id set null). */
+    async remove(id: string): Promise<void> {
+      await db(SSO_CONNECTIONS).where({ id }).delete();
+    },
   };
 }

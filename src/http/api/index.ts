@@ -23,6 +23,10 @@ import { documentationRoutes, openApiDocument } from './openapi.js';
 import { principalResolver, type BearerVerifier, type Principal } from './principal.js';
 import { mountRoutes, type ApiRoute } from './registry.js';
 import { tokenDocumentation } from './token.js';
+import { twilioScimDocumentation, twilioScimEntry } from './scim-users.js';
+import { scimProvisioningRoutes } from './scim-provisioning.js';
+import { ssoConnectionRoutes } from './sso-connections.js';
+import { scimEngine } from '../scim/router.js';
 
 export interface ApiDeps {
   readonly services: Services;
@@ -42,6 +46,9 @@ export function allRoutes(services: Services, baseUrl: string): ApiRoute[] {
     ...organizationRoutes(services),
     ...userRoutes(services, baseUrl),
     ...invitationRoutes(services),
+    ...twilioScimDocumentation,
+    ...scimProvisioningRoutes(services, baseUrl),
+    ...ssoConnectionRoutes(services),
   ];
 }
 
@@ -70,8 +77,11 @@ export function apiRoutes(deps: ApiDeps): Router {
   const router = express.Router();
   router.use(tokenRoute({ services, clock: services.deps.clock, baseUrl, secretKey: primaryKey(services.deps.secretKey) }));
   router.use(documentationRoutes(() => openApiDocument(routes, baseUrl)));
-  router.use(mountRoutes(routes.filter((r) => r !== tokenDocumentation), {
-    logger: deps.logger, baseUrl, authenticate: principalResolver(bearerVerifier(services, baseUrl), baseUrl),
+  const authenticate = principalResolver(bearerVerifier(services, baseUrl), baseUrl);
+  // Twilio's /Organizations/{sid}/scim/Users: the SCIM engine, authorised by the API's principal.
+  router.use(twilioScimEntry(scimEngine({ services, logger: deps.logger, baseUrl }), authenticate, baseUrl));
+  router.use(mountRoutes(routes.filter((r) => r !== tokenDocumentation && !twilioScimDocumentation.includes(r)), {
+    logger: deps.logger, baseUrl, authenticate,
   }));
   return router;
 }

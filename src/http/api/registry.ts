@@ -39,6 +39,8 @@ export interface RouteResult {
   readonly status: number;
   readonly body?: unknown;
   readonly headers?: Readonly<Record<string, string>>;
+  /** A body that is not JSON (e.g. SAML metadata XML): sent as is with this Content-Type. */
+  readonly contentType?: string;
 }
 
 export interface RouteSpec<P extends Shape, Q extends Shape, B extends Shape> {
@@ -138,6 +140,7 @@ export function mountRoutes(routes: readonly ApiRoute[], options: MountOptions):
       const result = await route.handler({ params, query, body, principal, req, res } as RouteInput<Shape, Shape, Shape>);
       for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
       if (result.body === undefined) res.status(result.status).end();
+      else if (result.contentType !== undefined) res.status(result.status).type(result.contentType).send(String(result.body));
       else res.status(result.status).json(result.body);
     };
     router[route.method](expressPath(route.path), style, json, form, handle);

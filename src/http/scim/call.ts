@@ -5,10 +5,11 @@
 import type { Logger } from '../../logger.js';
 import type { Services } from '../../services/index.js';
 import type { IfMatch } from '../../services/scim-users.js';
-import type { ScimActor } from '../../services/scim-tokens.js';
+import type { Actor } from '../../types.js';
 
 export interface ScimCall {
-  readonly actor: ScimActor;
+  /** A SCIM token (/scim/v2) or an API client (the Organizations API's /Organizations/{sid}/scim). */
+  readonly actor: Actor;
   readonly services: Services;
   readonly method: string;
   /** The path under the SCIM base, e.g. `/Users/US...`. */

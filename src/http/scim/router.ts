@@ -24,10 +24,11 @@ import { DomainError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { Services } from '../../services/index.js';
 import type { ScimActor } from '../../services/scim-tokens.js';
+import type { Actor } from '../../types.js';
 import { requestIdFrom } from '../request-id.js';
-import { parseIfMatch } from './call.js';
+import { parseIfMatch, type ScimReply } from './call.js';
 import { dispatch } from './dispatch.js';
-import { ScimError, scimErrorBody, toScimError } from './errors.js';
+import { ScimError, scimErrorBody, toScimError, type ScimErrorBody } from './errors.js';
 import { checkStorable, normaliseBody } from './quirks.js';
 import { configureServiceProvider, declareScimSchemas, LIMITS } from './schemas.js';
 import { rateLimitSettings, scimAuthFailureLimit, type RateLimitSettings } from '../rate-limit.js';
@@ -66,7 +67,7 @@ async function authenticate(services: Services, req: IncomingMessage, res: Serve
   }
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string | undefined>> = {}): void {
+export function send(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string | undefined>> = {}): void {
   for (const [name, value] of Object.entries(headers)) if (value !== undefined) res.setHeader(name, value);
   res.statusCode = status;
   if (body === undefined) {
@@ -84,12 +85,36 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Reado
 const DISCOVERY = /^\/(?:Schemas|ResourceTypes|ServiceProviderConfig)(?:\/.*)?$/i;
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
-/** The SCIM endpoint for requests whose URL starts with SCIM_BASE_PATH (scimBaseLength > 0). */
-export function scimEndpoint(deps: ScimRouterDeps): ScimEndpoint {
+/**
+ * How a request reaches the SCIM engine. /scim/v2 authenticates a SCIM token (C1); the
+ * Organizations API's Twilio-compatible `/Organizations/{sid}/scim` (http/api/scim-users.ts) an
+ * API client's bearer token. Both run the same handlers (dispatch.ts) and rules.
+ */
+export interface ScimEntry {
+  /** The length of the entry's base at the start of req.url (what precedes `/Users`). */
+  readonly baseLength: number;
+  /** The request id (the Express app's, when mounted there). */
+  readonly requestId?: string;
+  /** The actor acting, or undefined when this has already answered (e.g. 429). */
+  readonly authenticate: (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<Actor | undefined>;
+  /** The paths under the base this entry serves (others are 404); all when absent. */
+  readonly serves?: RegExp;
+  /** Discovery documents (/Schemas, /ResourceTypes, /ServiceProviderConfig) at this entry. */
+  readonly discovery: boolean;
+  /** Adjusts a successful reply for the entry's clients (e.g. a paging link). */
+  readonly decorate?: (reply: ScimReply, call: { path: string; method: string; query: Readonly<Record<string, unknown>>; base: string }) => ScimReply;
+  /** Adds the entry's fields to a SCIM Error body (e.g. Orgward's stable code). */
+  readonly decorateError?: (body: ScimErrorBody, error: unknown) => unknown;
+}
+
+/** Runs one request through the SCIM engine for `entry`. */
+export type ScimEngine = (req: IncomingMessage, res: ServerResponse, entry: ScimEntry) => Promise<void>;
+
+/** The SCIM engine: body parsing, quirks, dispatch and the one SCIM error mapping, for any entry. */
+export function scimEngine(deps: ScimRouterDeps): ScimEngine {
   declareScimSchemas();
   const origin = deps.baseUrl.replace(/\/+$/, '');
   const authenticated = new WeakSet<object>();
-  const authFailures = scimAuthFailureLimit(deps.services.deps.store, rateLimitSettings(deps.rateLimits));
   // scimmy-routers is an Express router: the discovery documents go through an Express app of their own.
   const discovery = express();
   discovery.disable('x-powered-by');
@@ -111,13 +136,13 @@ export function scimEndpoint(deps: ScimRouterDeps): ScimEndpoint {
   const parseBody = (req: IncomingMessage, res: ServerResponse) =>
     new Promise<void>((resolve, reject) => json(req as Request, res as Response, (error?: unknown) => (error ? reject(error) : resolve())));
 
-  async function handle(req: ScimRequest, res: ServerResponse): Promise<void> {
+  return async (req: ScimRequest, res: ServerResponse, entry: ScimEntry): Promise<void> => {
     const url = req.url ?? '/';
-    const base = scimBaseLength(url);
+    const base = entry.baseLength;
     const queryAt = url.indexOf('?');
     const path = url.slice(base, queryAt < 0 ? undefined : queryAt) || '/';
     const method = req.method ?? 'GET';
-    const requestId = requestIdFrom(req.headers['x-request-id']);
+    const requestId = entry.requestId ?? requestIdFrom(req.headers['x-request-id']);
     res.setHeader('X-Request-Id', requestId);
     const fail = (error: unknown) => {
       if (res.headersSent) {
@@ -126,18 +151,13 @@ export function scimEndpoint(deps: ScimRouterDeps): ScimEndpoint {
         return;
       }
       const { status, body } = toScimError(error, deps.logger, requestId);
-      send(res, status, body, { 'Retry-After': status === 503 ? '5' : undefined });
+      send(res, status, entry.decorateError ? entry.decorateError(body, error) : body, { 'Retry-After': status === 503 ? '5' : undefined });
     };
     try {
       res.setHeader('Content-Type', CONTENT_TYPE);
-      const actor = await authenticate(deps.services, req, res, requestId).catch(async (error: unknown) => {
-        // Only failures are counted (the valid-token path stays one lookup); over the limit: 429.
-        const wait = error instanceof DomainError && error.kind === 'unauthenticated' ? await authFailures.failed(req) : null;
-        if (wait === null) throw error;
-        send(res, 429, scimErrorBody(429, undefined, `Too many failed authentications. Try again in ${wait} seconds.`), { 'Retry-After': String(wait) });
-        return undefined;
-      });
+      const actor = await entry.authenticate(req, res, requestId);
       if (actor === undefined) return;
+      if (entry.serves && !entry.serves.test(path)) throw new ScimError(404, undefined, 'No such SCIM endpoint.');
       if (WITH_BODY.has(method)) {
         await parseBody(req, res);
         if (req.body !== undefined) {
@@ -145,24 +165,43 @@ export function scimEndpoint(deps: ScimRouterDeps): ScimEndpoint {
           req.body = normaliseBody(method, path, req.body);
         }
       }
-      if (method === 'GET' && DISCOVERY.test(path)) {
+      if (method === 'GET' && DISCOVERY.test(path) && entry.discovery) {
         authenticated.add(req);
         discovery(req as Request, res as Response, (error?: unknown) => fail(error ?? new ScimError(404, undefined, 'No such SCIM endpoint.')));
         return;
       }
-      const reply = await dispatch({
-        actor, services: deps.services, method, path, query: queryAt < 0 ? {} : parseQuery(url.slice(queryAt + 1)),
-        body: req.body, ifMatch: parseIfMatch(req.headers['if-match']), base: `${origin}${url.slice(0, base)}`,
+      const query = queryAt < 0 ? {} : parseQuery(url.slice(queryAt + 1));
+      const call = { path, method, query, base: `${origin}${url.slice(0, base)}` };
+      let reply = await dispatch({
+        actor, services: deps.services, method, path, query,
+        body: req.body, ifMatch: parseIfMatch(req.headers['if-match']), base: call.base,
         bodyBytes: req.scimBodyBytes ?? 0, logger: deps.logger, requestId,
       });
+      if (entry.decorate) reply = entry.decorate(reply, call);
       send(res, reply.status, reply.body, { ETag: reply.etag, Location: reply.location });
     } catch (error) {
       fail(error);
     }
-  }
+  };
+}
 
+/** The SCIM endpoint for requests whose URL starts with SCIM_BASE_PATH (scimBaseLength > 0). */
+export function scimEndpoint(deps: ScimRouterDeps): ScimEndpoint {
+  const engine = scimEngine(deps);
+  const authFailures = scimAuthFailureLimit(deps.services.deps.store, rateLimitSettings(deps.rateLimits));
+  const entry = (url: string): ScimEntry => ({
+    baseLength: scimBaseLength(url),
+    discovery: true,
+    authenticate: (req, res, requestId) => authenticate(deps.services, req, res, requestId).catch(async (error: unknown) => {
+      // Only failures are counted (the valid-token path stays one lookup); over the limit: 429.
+      const wait = error instanceof DomainError && error.kind === 'unauthenticated' ? await authFailures.failed(req) : null;
+      if (wait === null) throw error;
+      send(res, 429, scimErrorBody(429, undefined, `Too many failed authentications. Try again in ${wait} seconds.`), { 'Retry-After': String(wait) });
+      return undefined;
+    }),
+  });
   return (req, res) => {
-    handle(req, res).catch((error: unknown) => {
+    engine(req, res, entry(req.url ?? '/')).catch((error: unknown) => {
       deps.logger.error('scim request failed', { error });
       res.destroy();
     });

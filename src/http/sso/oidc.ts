@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as client from 'openid-client';
+import { DomainError } from '../../errors.js';
 import type { Services } from '../../services/index.js';
 import type { SsoOutcome } from '../../services/sso-complete.js';
 import type { OidcSettings, SsoPurpose } from '../../services/sso-types.js';
@@ -87,4 +88,21 @@ export async function oidcClientMetadata(services: Services, connectionId: strin
     client_id: s.clientId, redirect_uris: [s.redirectUri], response_types: ['code'], grant_types: ['authorization_code'],
     token_endpoint_auth_method: 'client_secret_basic', scope: 'openid email profile', issuer: s.issuer,
   };
+}
+
+/**
+ * S1: checks, before an OIDC connection is saved, that `issuer` publishes an OpenID Provider
+ * configuration (discovery, which also checks that the document names this issuer). Plain http
+ * only for a loopback test IdP when `allowHttpIssuer`. A failure is invalid_input naming the URL.
+ */
+export async function checkOidcIssuer(issuer: string, clientId: string, clientSecret: string, allowHttpIssuer: boolean): Promise<void> {
+  let url: URL;
+  try { url = new URL(issuer); } catch { throw new DomainError('invalid_input', 'issuer must be an absolute https:// URL.', { details: { field: 'issuer' } }); }
+  const execute = allowHttpIssuer && url.protocol === 'http:' ? [client.allowInsecureRequests] : [];
+  try {
+    await client.discovery(url, clientId, { client_secret: clientSecret }, client.ClientSecretBasic(clientSecret), { execute, timeout: TIMEOUT_SECONDS });
+  } catch (cause) {
+    throw new DomainError('invalid_input', `No usable OpenID Provider configuration at ${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration: `
+      + 'check the issuer URL (it must match the "issuer" of that document).', { cause, details: { field: 'issuer' } });
+  }
 }

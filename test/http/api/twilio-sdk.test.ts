@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import twilio from 'twilio';
 import { createTestContext, type TestContext } from '../../support/app.js';
 import { BUILT_IN_ROLE_SIDS } from '../../../src/rules/role-catalogue.js';
-import { addAccount, addMember, createOrgWithOwner, type OrgWithOwner } from '../../support/fixtures.js';
+import { addAccount, addMember, addVerifiedDomain, createOrgWithOwner, type OrgWithOwner } from '../../support/fixtures.js';
 import { apiClient } from './support.js';
 
 let ctx: TestContext;
@@ -112,4 +112,29 @@ it('creates, lists and deletes a role assignment through previewIam, and raises 
   const error = await assignments.create({ roleSid: BUILT_IN_ROLE_SIDS.organization['Standard User'], scope: a.org.sid, identity: a.owner.sid }).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(twilio.RestException);
   expect(error).toMatchObject({ status: 409, code: 'owner_required', moreInfo: expect.stringContaining('/docs') });
+});
+
+it('R-C2, R-C3, R-C4: creates, lists with a filter, patches and deletes a SCIM user through previewIam', async () => {
+  await addVerifiedDomain(ctx, a.org.sid, 'sdk.example');
+  const { clientId, clientSecret } = await apiClient(ctx, a.ownerActor, a.org.sid, 'admin');
+  const { client } = sdkClient(clientId, clientSecret);
+  const users = client.previewIam.organization(a.org.sid).users;
+  const created = await users.create({ userName: 'ana@sdk.example', name: { givenName: 'Ana', familyName: 'Lima' }, active: true } as never);
+  expect(created.id).toMatch(/^US[0-9a-f]{32}$/);
+  expect(created).toMatchObject({ userName: 'ana@sdk.example', active: true });
+  await users.create({ userName: 'bo@sdk.example', active: true } as never);
+
+  const listed = await users.list({ filter: 'userName eq "ana@sdk.example"' });
+  expect(listed.map((u) => u.id)).toEqual([created.id]);
+  const all = await users.list();
+  expect(all.map((u) => u.userName)).toEqual(expect.arrayContaining(['ana@sdk.example', 'bo@sdk.example', 'owner@sdk.example']));
+
+  const patched = await users(created.id).patch({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'active', value: false }] } as never);
+  expect(patched.active).toBe(false);
+  expect((await ctx.services.members.get(a.ownerActor, a.org.sid, created.id)).status).toBe('suspended');
+
+  expect(await users(created.id).remove()).toBe(true);
+  const gone = await users(created.id).fetch().catch((e: unknown) => e);
+  expect(gone).toBeInstanceOf(twilio.RestException);
+  expect(gone).toMatchObject({ status: 404, code: 'not_found' });
 });
