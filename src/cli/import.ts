@@ -14,7 +14,7 @@ import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import type { BulkImportResult } from '../services/bulk-import.js';
 import type { Logger } from '../logger.js';
-import { action, group, leaf, orgOption, type CliState } from './command-kit.js';
+import { action, group, inputPath, leaf, orgOption, type CliState } from './command-kit.js';
 import { UsageError, type CliIo } from './output.js';
 
 /** The conventional exit status of a command stopped by SIGINT (128 + 2). */
@@ -64,14 +64,14 @@ export function registerImportCommands(program: Command, state: CliState): void 
         if (!interrupt.signal.aborted) { interrupt.abort(); return; }
         // A second Ctrl-C: leave now. The 'exit' handlers release the data directory's lock.
         stopBar();
-        process.exit(EXIT_INTERRUPTED);
+        state.interrupts.exitNow(EXIT_INTERRUPTED);
       };
-      process.on('SIGINT', onSigint);
+      const stopListening = state.interrupts.on(onSigint);
       try {
         await action(state, async ({ services, actor, io, json, logger }, { args, opts }) => {
           let csv: string;
           try {
-            csv = fs.readFileSync(args[0]!, 'utf8');
+            csv = fs.readFileSync(inputPath(state, args[0]!), 'utf8');
           } catch (error) {
             throw new UsageError(`Cannot read ${args[0]}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, 'file_unreadable');
           }
@@ -86,7 +86,7 @@ export function registerImportCommands(program: Command, state: CliState): void 
           }
         }, summary, { exitCode: (r) => (r.interrupted || interrupt.signal.aborted ? EXIT_INTERRUPTED : 0) })(...params);
       } finally {
-        process.off('SIGINT', onSigint);
+        stopListening();
       }
     });
 }
