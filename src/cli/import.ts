@@ -7,7 +7,9 @@
  * summary is printed (with --json: the one result object with `interrupted: true`), the cursor
  * that the progress bar hid is shown again, the runtime closes (releasing the embedded data
  * directory's lock) and the exit status is 130. A second Ctrl-C exits at once, still restoring
- * the cursor and releasing the lock.
+ * the cursor and releasing the lock. When a running server runs the command (control-server.ts),
+ * Ctrl-C reaches it as a message from the CLI process, the bar is drawn on the CLI's terminal, and
+ * a second Ctrl-C ends the CLI process while the server stops after the chunk in flight.
  */
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
