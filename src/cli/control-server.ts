@@ -83,7 +83,13 @@ export async function listenForCommands(deps: { runtime: Runtime; config: Config
       }
       started = true;
       const request = parseRequest(line);
-      if (!request) { socket.destroy(); return; }
+      if (!request) {
+        // Not our CLI's request (another version, or another program): say so, as a usage error.
+        send(socket, { stderr: 'error (usage): The server could not read this command; run the orgward CLI of the same version as the server.\n' });
+        send(socket, { exit: 2 });
+        socket.end();
+        return;
+      }
       const io = {
         stdout: frameStream(socket, 'stdout'),
         stderr: frameStream(socket, 'stderr', request.stderrIsTTY ? { ...(request.columns !== undefined && { columns: request.columns }) } : undefined),

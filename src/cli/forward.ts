@@ -56,7 +56,8 @@ export async function forwardToServer(
   const logLevel = (() => { try { return loadConfig(env).logLevel; } catch { return 'info' as const; } })();
   const request: CommandRequest = {
     argv, cwd: process.cwd(), logLevel, stderrIsTTY: stderrTty.isTTY === true,
-    ...(stderrTty.columns !== undefined && { columns: stderrTty.columns }),
+    // A pseudo-terminal without a size reports 0 columns: the server then assumes 80.
+    ...(stderrTty.columns !== undefined && stderrTty.columns > 0 && { columns: stderrTty.columns }),
   };
   socket.setEncoding('utf8');
   socket.write(JSON.stringify(request) + '\n');

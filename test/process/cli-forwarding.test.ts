@@ -5,7 +5,7 @@
  * have printed itself, with the same exit code; with no server it opens the database itself.
  * Real server process, real CLI processes, a fresh DATA_DIR.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -100,7 +100,7 @@ const seen = (run: CliRun) => ({ code: run.code, stdout: run.stdout, stderr: run
     expect(JSON.stringify(await cliJson(['domain', 'list', '--org', createdOrg!], db.env))).toContain('serving.example');
   }, SLOW);
 
-  it('import users through the server: a relative file from the CLI\'s directory, progress streamed back, Ctrl-C stops it (exit 130, interrupted: true)', async () => {
+  it('import users through the server: a relative file from the CLI\'s directory, progress streamed back, Ctrl-C stops it (exit 130, interrupted: true), the progress bar on the CLI\'s terminal', async () => {
     const rows = 5000;
     const dir = path.join(db.dataDir, 'operator');
     fs.mkdirSync(dir);
@@ -123,11 +123,15 @@ const seen = (run: CliRun) => ({ code: run.code, stdout: run.stdout, stderr: run
       expect(summary.applied.length).toBeGreaterThan(0);
       expect(summary.applied.length + summary.remaining).toBe(rows);
 
-      // The rest, from the same relative path: exactly what the interrupted run left.
-      const rest = runCliIn(dir, ['import', 'users', '--org', orgSid, 'people.csv', '--json'], db.env);
-      const finished = onlyJson(await rest.done);
-      expect(finished.applied.length).toBe(summary.remaining);
-      expect(finished.interrupted).toBe(false);
+      // The rest, from the same relative path, on a terminal (a pseudo-terminal from script(1)):
+      // the server draws the progress bar on the CLI's terminal, and applies exactly what is left.
+      const loader = pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+      const command = [process.execPath, '--import', loader, path.join(ROOT, 'src/cli/main.ts'), 'import', 'users', '--org', orgSid, 'people.csv']
+        .map((a) => `'${a}'`).join(' ');
+      const tty = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: dir, env: db.env, encoding: 'utf8', timeout: 120000 });
+      expect(tty.status).toBe(0);
+      expect(tty.stdout).toMatch(new RegExp(`importing \\[[^\\]]*\\] ${rows}/${rows} rows`));
+      expect(tty.stdout).toContain(`${summary.remaining} applied, ${summary.applied.length} unchanged, 0 refused.`);
     } finally {
       expect(await stopServer(server)).toMatchObject({ code: 0 });
     }
