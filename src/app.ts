@@ -16,7 +16,7 @@ import { SECURE_COOKIES_SETTING } from './http/auth/cookies.js';
 import { ssoRoutes } from './http/sso/routes.js';
 import { scimBaseLength, scimEndpoint } from './http/scim/router.js';
 import type { RateLimitSettings } from './http/rate-limit.js';
-import { apiRoutes } from './http/api/index.js';
+import { apiRoutes, apiTokenRoute } from './http/api/index.js';
 
 export interface AppDeps {
   readonly services: Services;
@@ -40,6 +40,7 @@ export function createApp(deps: AppDeps): RequestListener {
   app.set(SECURE_COOKIES_SETTING, deps.secureCookies);
   app.use(requestId);
   app.use(healthRoutes(deps.health));
+  app.use(apiTokenRoute(deps));
 
   // Sign-in: every request with a session cookie gets req.signedIn (http/auth/session.ts).
   app.use(sessionMiddleware(deps.services));

@@ -33,6 +33,12 @@ function holderOf(file: string): number | undefined {
   }
 }
 
+/** The live process (not this one) holding the lock of `dir`, if any. */
+export function lockHolder(dir: string): number | undefined {
+  const holder = holderOf(path.join(dir, LOCK_FILE));
+  return holder !== undefined && holder !== process.pid && isAlive(holder) ? holder : undefined;
+}
+
 /** Takes the lock of `dir` (creating the directory) or fails with `data_dir_locked`. */
 export function lockDataDir(dir: string): DataDirLock {
   fs.mkdirSync(dir, { recursive: true });

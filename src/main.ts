@@ -33,6 +33,8 @@ export async function serve(config: Config, portOverride?: number): Promise<http
   let ready = false;
   let stopping = false;
   let mailRetry: NodeJS.Timeout | undefined;
+  // On the embedded database, where this process holds DATA_DIR: CLI commands run here (cli/control-server.ts).
+  let control: Promise<{ close(): Promise<void> } | undefined> = Promise.resolve(undefined);
   const server = http.createServer((req, res) => {
     // While draining, tell keep-alive clients to reconnect elsewhere after this response.
     if (stopping) res.setHeader('Connection', 'close');
@@ -54,8 +56,10 @@ export async function serve(config: Config, portOverride?: number): Promise<http
     logger.info('draining', { signal });
     setTimeout(() => { logger.warn('drain timed out; exiting'); process.exit(1); }, DRAIN_TIMEOUT_MS).unref();
     // close() stops accepting and calls back once in-flight requests have finished.
+    // Running CLI commands finish (an import stops after its chunk) before the database closes.
+    const controlClosed = control.then((c) => c?.close());
     server.close(() => {
-      runtime.close().then(
+      controlClosed.then(() => runtime.close()).then(
         () => { logger.info('stopped'); process.exit(0); },
         (error: unknown) => { logger.error('shutdown failed', { error }); process.exit(1); },
       );
@@ -83,6 +87,10 @@ export async function serve(config: Config, portOverride?: number): Promise<http
   await migrateWhenReachable(runtime, logger, () => stopping);
   if (!stopping) {
     ready = true;
+    if (!config.databaseUrl) {
+      control = import('./cli/control-server.js').then(({ listenForCommands }) => listenForCommands({ runtime, config, logger }));
+      await control;
+    }
     logger.info('ready');
     void runtime.deliverMail();
     mailRetry = setInterval(() => void runtime.deliverMail(), MAIL_RETRY_MS);

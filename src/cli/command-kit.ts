@@ -3,6 +3,7 @@
  * server uses, acting as the operator), printing the result or the error under the output
  * contract, and closing the runtime again so the process can exit.
  */
+import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig, type Config } from '../config.js';
 import { createLogger, type Logger } from '../logger.js';
@@ -11,6 +12,35 @@ import type { Services } from '../services/index.js';
 import type { Actor } from '../types.js';
 import { EXIT_OK, printError, printResult, type CliIo } from './output.js';
 
+/**
+ * Ctrl-C as a command sees it: SIGINT of this process when the CLI runs the command itself, a
+ * message from the CLI process when a running server runs it (control-server.ts).
+ */
+export interface Interrupts {
+  /** Calls `listener` on every interrupt; returns the function that stops listening. */
+  on(listener: () => void): () => void;
+  /** A second Ctrl-C: leave at once (a server running the command only stops listening). */
+  exitNow(code: number): void;
+}
+
+export const processInterrupts: Interrupts = {
+  on(listener) {
+    process.on('SIGINT', listener);
+    return () => { process.off('SIGINT', listener); };
+  },
+  exitNow: (code) => process.exit(code),
+};
+
+/**
+ * A running server that runs a forwarded command in its own process: its runtime (already
+ * migrated, kept open), its configuration, and the log level the CLI process asked for.
+ */
+export interface CliHost {
+  readonly runtime: Runtime;
+  readonly config: Config;
+  readonly logLevel: Config['logLevel'];
+}
+
 /** Mutable state of one CLI invocation. */
 export interface CliState {
   readonly io: CliIo;
@@ -18,7 +48,15 @@ export interface CliState {
   exitCode: number;
   /** Set by long-running commands (serve) so main does not treat returning as finishing. */
   keepAlive: boolean;
+  readonly interrupts: Interrupts;
+  /** The directory relative file arguments are read from (the CLI process's, also when forwarded). */
+  readonly cwd: string;
+  /** Set when a running server runs this command for a CLI process (control-server.ts). */
+  readonly host?: CliHost;
 }
+
+/** A file argument as an absolute path, relative to the directory the operator ran the CLI in. */
+export const inputPath = (state: CliState, file: string): string => path.resolve(state.cwd, file);
 
 export interface ActionContext {
   readonly config: Config;
@@ -88,15 +126,21 @@ export function action<T extends object>(
     const { json: _json, ...opts } = command.opts<{ json?: boolean }>();
     const args = (command.processedArgs as unknown[]).map((a) => a as string);
     let runtime: Runtime | undefined;
+    let owned: Runtime | undefined;
     try {
-      const config = loadConfig(state.env);
-      const logger = createLogger(config.logLevel, (line) => state.io.stderr.write(line + '\n'));
-      // Loaded on demand: usage errors and --help need no database libraries.
-      const { createRuntime } = await import('../runtime.js');
-      runtime = await createRuntime(config, logger);
-      // The CLI applies pending migrations like `npm start` does, so it never runs against an
-      // older schema than its code expects (knex's lock table serialises concurrent runs).
-      if (options.migrate !== false) await runtime.migrate();
+      const config = state.host?.config ?? loadConfig(state.env);
+      const logger = createLogger(state.host?.logLevel ?? config.logLevel, (line) => state.io.stderr.write(line + '\n'));
+      if (state.host) {
+        // The server's runtime: migrated when it became ready, closed only when it stops.
+        runtime = state.host.runtime;
+      } else {
+        // Loaded on demand: usage errors and --help need no database libraries.
+        const { createRuntime } = await import('../runtime.js');
+        runtime = owned = await createRuntime(config, logger);
+        // The CLI applies pending migrations like `npm start` does, so it never runs against an
+        // older schema than its code expects (knex's lock table serialises concurrent runs).
+        if (options.migrate !== false) await runtime.migrate();
+      }
       const ctx: ActionContext = {
         config, logger, runtime, services: runtime.services, actor: { kind: 'operator' }, io: state.io, json,
       };
@@ -106,7 +150,7 @@ export function action<T extends object>(
     } catch (error) {
       state.exitCode = printError(state.io, json, error);
     } finally {
-      await runtime?.close().catch(() => undefined);
+      await owned?.close().catch(() => undefined);
     }
   };
 }

@@ -7,14 +7,16 @@
  * summary is printed (with --json: the one result object with `interrupted: true`), the cursor
  * that the progress bar hid is shown again, the runtime closes (releasing the embedded data
  * directory's lock) and the exit status is 130. A second Ctrl-C exits at once, still restoring
- * the cursor and releasing the lock.
+ * the cursor and releasing the lock. When a running server runs the command (control-server.ts),
+ * Ctrl-C reaches it as a message from the CLI process, the bar is drawn on the CLI's terminal, and
+ * a second Ctrl-C ends the CLI process while the server stops after the chunk in flight.
  */
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import type { BulkImportResult } from '../services/bulk-import.js';
 import type { Logger } from '../logger.js';
-import { action, group, leaf, orgOption, type CliState } from './command-kit.js';
+import { action, group, inputPath, leaf, orgOption, type CliState } from './command-kit.js';
 import { UsageError, type CliIo } from './output.js';
 
 /** The conventional exit status of a command stopped by SIGINT (128 + 2). */
@@ -64,14 +66,14 @@ export function registerImportCommands(program: Command, state: CliState): void 
         if (!interrupt.signal.aborted) { interrupt.abort(); return; }
         // A second Ctrl-C: leave now. The 'exit' handlers release the data directory's lock.
         stopBar();
-        process.exit(EXIT_INTERRUPTED);
+        state.interrupts.exitNow(EXIT_INTERRUPTED);
       };
-      process.on('SIGINT', onSigint);
+      const stopListening = state.interrupts.on(onSigint);
       try {
         await action(state, async ({ services, actor, io, json, logger }, { args, opts }) => {
           let csv: string;
           try {
-            csv = fs.readFileSync(args[0]!, 'utf8');
+            csv = fs.readFileSync(inputPath(state, args[0]!), 'utf8');
           } catch (error) {
             throw new UsageError(`Cannot read ${args[0]}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, 'file_unreadable');
           }
@@ -86,7 +88,7 @@ export function registerImportCommands(program: Command, state: CliState): void 
           }
         }, summary, { exitCode: (r) => (r.interrupted || interrupt.signal.aborted ? EXIT_INTERRUPTED : 0) })(...params);
       } finally {
-        process.off('SIGINT', onSigint);
+        stopListening();
       }
     });
 }

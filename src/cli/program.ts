@@ -4,7 +4,7 @@
  * every other error and exit 2.
  */
 import { Command, CommanderError } from 'commander';
-import { hiddenJson, type CliState } from './command-kit.js';
+import { hiddenJson, processInterrupts, type CliHost, type CliState, type Interrupts } from './command-kit.js';
 import { EXIT_OK, EXIT_USAGE, printError, UsageError, type CliIo } from './output.js';
 import { registerAccountCommands } from './account.js';
 import { registerDomainCommands } from './domain.js';
@@ -47,9 +47,19 @@ export function buildProgram(state: CliState, jsonRequested: boolean): Command {
   return program;
 }
 
+/** Where a command runs: in this CLI process (the defaults), or in a running server for a CLI process. */
+export interface RunContext {
+  readonly interrupts?: Interrupts;
+  readonly cwd?: string;
+  readonly host?: CliHost;
+}
+
 /** Runs one invocation; resolves with the exit code (serve sets `state.keepAlive` and keeps running). */
-export async function runCli(argv: readonly string[], io: CliIo, env: Readonly<Record<string, string | undefined>>): Promise<{ exitCode: number; keepAlive: boolean }> {
-  const state: CliState = { io, env, exitCode: EXIT_OK, keepAlive: false };
+export async function runCli(argv: readonly string[], io: CliIo, env: Readonly<Record<string, string | undefined>>, context: RunContext = {}): Promise<{ exitCode: number; keepAlive: boolean }> {
+  const state: CliState = {
+    io, env, exitCode: EXIT_OK, keepAlive: false,
+    interrupts: context.interrupts ?? processInterrupts, cwd: context.cwd ?? process.cwd(), ...(context.host && { host: context.host }),
+  };
   const jsonRequested = argv.includes('--json');
   const program = buildProgram(state, jsonRequested);
   try {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { Argument, Command, Option } from 'commander';
 import type { ConnectionChanged } from '../services/sso-connection-changes.js';
 import type { AddedConnection } from '../services/sso-connections.js';
-import { action, group, leaf, orgOption, type CliState } from './command-kit.js';
+import { action, group, inputPath, leaf, orgOption, type CliState } from './command-kit.js';
 import { UsageError } from './output.js';
 
 /** What an operator hands to the IdP: `acsUrl` for SAML, `redirectUri` for OIDC. */
@@ -28,10 +28,10 @@ const addedText = (r: ReturnType<typeof added>) => [
   `Then run \`orgward sso test --org … ${r.connectionId}\` and complete the test sign-in before enforcing.`,
 ].join('\n');
 
-function readPemFiles(files: readonly string[]): string[] {
+function readPemFiles(state: CliState, files: readonly string[]): string[] {
   return files.map((file) => {
     try {
-      return fs.readFileSync(file, 'utf8');
+      return fs.readFileSync(inputPath(state, file), 'utf8');
     } catch (error) {
       throw new UsageError(`Cannot read the certificate file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, 'file_unreadable');
     }
@@ -49,7 +49,7 @@ export function registerSsoCommands(program: Command, state: CliState): void {
     .option('--allow-idp-initiated', 'accept unsolicited (IdP-initiated) responses (S8; off by default)')
     .action(action(state, async ({ services, actor }, { opts }) => added(await services.sso.addSaml(actor, opts.org as string, {
       idpEntityId: opts.idpEntityId as string, ssoUrl: opts.ssoUrl as string,
-      certificates: readPemFiles(opts.cert as string[]), allowIdpInitiated: opts.allowIdpInitiated === true,
+      certificates: readPemFiles(state, opts.cert as string[]), allowIdpInitiated: opts.allowIdpInitiated === true,
     })), addedText));
 
   leaf(sso, 'add-oidc', 'add an OpenID Connect connection (discovery from the issuer at the first sign-in)')
@@ -70,7 +70,7 @@ export function registerSsoCommands(program: Command, state: CliState): void {
     .addOption(new Option('--idp-initiated <state>', 'accept unsolicited (IdP-initiated) responses (S8)').choices(['on', 'off']))
     .action(action(state, async ({ services, actor }, { args, opts }) => services.sso.changeSaml(actor, opts.org as string, args[0]!, {
       ...(opts.idpEntityId !== undefined && { idpEntityId: opts.idpEntityId as string }), ...(opts.ssoUrl !== undefined && { ssoUrl: opts.ssoUrl as string }),
-      ...(opts.cert !== undefined && { certificates: readPemFiles(opts.cert as string[]) }),
+      ...(opts.cert !== undefined && { certificates: readPemFiles(state, opts.cert as string[]) }),
       ...(opts.idpInitiated !== undefined && { allowIdpInitiated: onOff(opts.idpInitiated as string) }),
     }), changedText));
 

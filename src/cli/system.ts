@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { action, leaf, parseCount, type CliState } from './command-kit.js';
-import { EXIT_OK, printError, printResult } from './output.js';
+import { EXIT_OK, printError, printResult, UsageError } from './output.js';
 
 export function registerSystemCommands(program: Command, state: CliState): void {
   leaf(program, 'migrate', 'apply pending database migrations')
@@ -15,6 +15,7 @@ export function registerSystemCommands(program: Command, state: CliState): void 
     .action(async (opts: { port?: number }, command: Command) => {
       const json = command.optsWithGlobals<{ json?: boolean }>().json === true;
       try {
+        if (state.host) throw new UsageError('An Orgward server already serves this data directory; `orgward serve` would start a second one.');
         const config = loadConfig(state.env);
         const { serve } = await import('../main.js');
         const server = await serve(config, opts.port);

@@ -70,12 +70,20 @@ export function bearerVerifier(services: Services, baseUrl: string): BearerVerif
   };
 }
 
-/** POST /v1/token, the API's routes, /openapi.json and /docs. */
+/**
+ * POST /v1/token. Mounted by app.ts ahead of the session and page routers: a token request needs
+ * none of them, and passing their route tables costs CPU on every token.
+ */
+export function apiTokenRoute(deps: ApiDeps): Router {
+  const { services, baseUrl } = deps;
+  return tokenRoute({ services, clock: services.deps.clock, baseUrl, secretKey: primaryKey(services.deps.secretKey) });
+}
+
+/** The API's routes, /openapi.json and /docs (POST /v1/token: apiTokenRoute). */
 export function apiRoutes(deps: ApiDeps): Router {
   const { services, baseUrl } = deps;
   const routes = allRoutes(services, baseUrl);
   const router = express.Router();
-  router.use(tokenRoute({ services, clock: services.deps.clock, baseUrl, secretKey: primaryKey(services.deps.secretKey) }));
   router.use(documentationRoutes(() => openApiDocument(routes, baseUrl)));
   const authenticate = principalResolver(bearerVerifier(services, baseUrl), baseUrl);
   // Twilio's /Organizations/{sid}/scim/Users: the SCIM engine, authorised by the API's principal.
