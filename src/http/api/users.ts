@@ -170,10 +170,16 @@ export function userRoutes(services: Services, baseUrl: string): ApiRoute[] {
     defineRoute({
       method: 'post', path: '/Organizations/{OrganizationSid}/Users/{UserSid}', summary: 'Change a user\'s role (O2, O3) or suspend / reactivate them (C3)', tags: TAGS,
       auth: 'principal', errors: 'orgward', params: userParams,
+      // One change per request: a role and a status change are separate transactions in the
+      // services, so asking for both at once could keep the first when the second is refused.
       body: z.strictObject({
         role: z.enum(['admin', 'standard']).optional().describe('O2: the Owner role is only handed over (POST …/OwnerTransfer).'),
         status: Status.optional().describe('suspended ends every session at once (C3); active reactivates. Never the Owner.'),
-      }),
+      }).refine((b) => (b.role === undefined) !== (b.status === undefined), {
+        // One change per request: role and status changes are separate transactions in the
+        // services, so both at once could keep the first when the second is refused.
+        message: 'Send either role or status: one change per request.',
+      }).describe('Either `role` or `status`: one change per request.'),
       headers: [IF_MATCH_HEADER, IDEMPOTENCY_HEADER],
       responses: { 200: { description: 'The user after the change', schema: UserDetailResource } },
       async handler({ params, body, principal, req }) {

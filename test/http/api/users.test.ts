@@ -179,6 +179,12 @@ describe('POST /Organizations/{sid}/Users/{UserSid} (role, status)', () => {
     expect(res.headers.etag).not.toBe(before.headers.etag);
     expect((await call(ctx, a.adminSession, 'post', ONE, url, { role: 'owner' })).status).toBe(400);
     expect((await call(ctx, a.adminSession, 'post', ONE, url, { role: 'admin', color: 'red' })).status).toBe(400);
+    // One change per request, so a refused second change can never leave the first half-applied.
+    const both = await call(ctx, a.adminSession, 'post', ONE, url, { role: 'standard', status: 'suspended' });
+    expect(both.status).toBe(400);
+    expect(both.body.error.message).toContain('Send either role or status');
+    expect(await call(ctx, a.adminSession, 'post', ONE, url, {})).toMatchObject({ status: 400 });
+    expect(await ctx.store.read.users.get(member.sid)).toMatchObject({ role: 'admin', status: 'active' });
   });
 
   it('R-O2: nobody changes the Owner\'s role or suspends the Owner this way; an Administrator is refused', async () => {
