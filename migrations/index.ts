@@ -11,6 +11,7 @@ import * as createSignInLimits from './20261207020000_create_sign_in_limits.js';
 import * as leaseMailOutbox from './20261207030000_lease_mail_outbox.js';
 import * as createLinkPages from './20261207050000_create_link_pages.js';
 import * as createApiClients from './20261207100000_create_api_clients.js';
+import * as createUserImportJobs from './20261207150000_create_user_import_jobs.js';
 
 export interface Migration {
   readonly name: string;
@@ -27,4 +28,5 @@ export const migrations: readonly Migration[] = [
   { name: '20261207030000_lease_mail_outbox', ...leaseMailOutbox },
   { name: '20261207050000_create_link_pages', ...createLinkPages },
   { name: '20261207100000_create_api_clients', ...createApiClients },
+  { name: '20261207150000_create_user_import_jobs', ...createUserImportJobs },
 ];

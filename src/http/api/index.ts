@@ -13,6 +13,7 @@ import { accessTokenKey, apiAudience, verifyAccessToken } from '../oidc/access-t
 import { tokenRoute } from '../oidc/provider.js';
 import { accountRoutes } from './accounts.js';
 import { apiClientRoutes } from './api-clients.js';
+import { auditLogRoutes } from './audit-log.js';
 import { documentationRoutes, openApiDocument } from './openapi.js';
 import { principalResolver, type BearerVerifier, type Principal } from './principal.js';
 import { mountRoutes, type ApiRoute } from './registry.js';
@@ -30,6 +31,7 @@ export function allRoutes(services: Services, baseUrl: string): ApiRoute[] {
     tokenDocumentation,
     ...accountRoutes(services, baseUrl),
     ...apiClientRoutes(services),
+    ...auditLogRoutes(services, baseUrl),
   ];
 }
 
