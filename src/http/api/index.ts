@@ -14,6 +14,7 @@ import { tokenRoute } from '../oidc/provider.js';
 import { accountRoutes } from './accounts.js';
 import { apiClientRoutes } from './api-clients.js';
 import { auditLogRoutes } from './audit-log.js';
+import { mergeRoutes } from './merges.js';
 import { documentationRoutes, openApiDocument } from './openapi.js';
 import { principalResolver, type BearerVerifier, type Principal } from './principal.js';
 import { mountRoutes, type ApiRoute } from './registry.js';
@@ -32,6 +33,7 @@ export function allRoutes(services: Services, baseUrl: string): ApiRoute[] {
     ...accountRoutes(services, baseUrl),
     ...apiClientRoutes(services),
     ...auditLogRoutes(services, baseUrl),
+    ...mergeRoutes(services),
   ];
 }
 

@@ -16,7 +16,7 @@ const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 async function append(orgSid: string, actor: string, action: string, target: string | null, at: string, after: unknown = { n: 1 }) {
   await ctx.store.transaction((repos) => repos.audit.append({ orgSid, actor, action, target, before: null, after }));
   const [row] = await ctx.testDb.db('audit_log').where({ org_sid: orgSid }).max('id as id');
-  await ctx.testDb.db('audit_log').where({ id: row.id }).update({ created_at: new Date(at) });
+  await ctx.testDb.db('audit_log').where({ id: row!.id }).update({ created_at: new Date(at) });
 }
 
 beforeAll(async () => {
