@@ -13,6 +13,7 @@ import { isDomainError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { describeMailDelivery } from './adapters/mailer.js';
+import { createUserImportWorker } from './jobs/user-import-worker.js';
 
 const DRAIN_TIMEOUT_MS = 15000;
 // Mail is delivered right after the commit that queued it; this retries what failed meanwhile.
@@ -33,6 +34,8 @@ export async function serve(config: Config, portOverride?: number): Promise<http
   let ready = false;
   let stopping = false;
   let mailRetry: NodeJS.Timeout | undefined;
+  // Bulk imports in the background (B1, B2); stopped first in the drain so a running job is released.
+  const importWorker = createUserImportWorker({ userImports: runtime.services.userImports, logger });
   const server = http.createServer((req, res) => {
     // While draining, tell keep-alive clients to reconnect elsewhere after this response.
     if (stopping) res.setHeader('Connection', 'close');
@@ -55,7 +58,7 @@ export async function serve(config: Config, portOverride?: number): Promise<http
     setTimeout(() => { logger.warn('drain timed out; exiting'); process.exit(1); }, DRAIN_TIMEOUT_MS).unref();
     // close() stops accepting and calls back once in-flight requests have finished.
     server.close(() => {
-      runtime.close().then(
+      importWorker.stop().then(() => runtime.close()).then(
         () => { logger.info('stopped'); process.exit(0); },
         (error: unknown) => { logger.error('shutdown failed', { error }); process.exit(1); },
       );
@@ -87,6 +90,7 @@ export async function serve(config: Config, portOverride?: number): Promise<http
     void runtime.deliverMail();
     mailRetry = setInterval(() => void runtime.deliverMail(), MAIL_RETRY_MS);
     mailRetry.unref();
+    importWorker.start();
   }
   return server;
 }

@@ -33,6 +33,7 @@ import { createResetLinkState } from './reset-link-state.js';
 import { createApiClientsService } from './api-clients.js';
 import { createIdempotencyService } from './idempotency.js';
 import { createOauthStateService } from './oauth-state.js';
+import { createUserImportsService } from './user-imports.js';
 
 export interface ServiceDeps {
   readonly store: Store;
@@ -76,6 +77,7 @@ export function createServices(deps: ServiceDeps) {
     apiClients: createApiClientsService(deps),
     idempotency: createIdempotencyService(deps),
     oauthState: createOauthStateService(deps),
+    userImports: createUserImportsService(deps),
   };
 }
 

@@ -33,6 +33,7 @@ import { bulkImportStore } from './bulk-import.js';
 import { apiClientStore } from './api-clients.js';
 import { oidcPayloadStore } from './oidc-payloads.js';
 import { idempotencyKeyStore } from './idempotency-keys.js';
+import { userImportJobStore } from './user-import-jobs.js';
 
 export function createRepos(db: Knex | Knex.Transaction) {
   return {
@@ -62,6 +63,7 @@ export function createRepos(db: Knex | Knex.Transaction) {
     apiClients: apiClientStore(db),
     oidcPayloads: oidcPayloadStore(db),
     idempotencyKeys: idempotencyKeyStore(db),
+    userImportJobs: userImportJobStore(db),
   };
 }
 

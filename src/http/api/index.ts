@@ -15,6 +15,7 @@ import { accountRoutes } from './accounts.js';
 import { apiClientRoutes } from './api-clients.js';
 import { auditLogRoutes } from './audit-log.js';
 import { mergeRoutes } from './merges.js';
+import { userImportRoutes } from './user-imports.js';
 import { documentationRoutes, openApiDocument } from './openapi.js';
 import { principalResolver, type BearerVerifier, type Principal } from './principal.js';
 import { mountRoutes, type ApiRoute } from './registry.js';
@@ -34,6 +35,7 @@ export function allRoutes(services: Services, baseUrl: string): ApiRoute[] {
     ...apiClientRoutes(services),
     ...auditLogRoutes(services, baseUrl),
     ...mergeRoutes(services),
+    ...userImportRoutes(services, baseUrl),
   ];
 }
 
