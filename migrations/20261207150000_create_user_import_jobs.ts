@@ -4,7 +4,8 @@
  *   survives a restart, and is taken over by another instance once the lease of the instance
  *   running it has expired (a worker claims jobs FOR UPDATE SKIP LOCKED).
  * - audit_log indexes for the API's filters (actor, action, target, time range), each ending in
- *   id so that keyset paging and the CSV export stay index scans.
+ *   id so that keyset paging and the CSV export stay index scans; audit_csv_cell() formats the
+ *   export's cells in the database.
  * Runs on PostgreSQL and PGlite.
  */
 import type { Knex } from 'knex';
@@ -49,6 +50,19 @@ const statements: readonly string[] = [
     CREATE INDEX audit_log_org_target ON audit_log (org_sid, target, id) WHERE target IS NOT NULL;`,
   `
     CREATE INDEX audit_log_org_time ON audit_log (org_sid, created_at, id);`,
+  `
+    -- L1 export: one CSV cell (RFC 4180), formatted by the database so the export moves one text
+    -- column per entry. A value a spreadsheet would run as a formula (=, +, -, @, tab, CR first)
+    -- gets a leading apostrophe (and quotes): targets and values can carry text that users chose.
+    -- A plain expression (no FROM), so the planner inlines it: no function call per cell.
+    CREATE FUNCTION audit_csv_cell(value text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+      SELECT CASE
+        WHEN value IS NULL THEN ''
+        WHEN left(value, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r') THEN '"''' || replace(value, '"', '""') || '"'
+        WHEN strpos(value, '"') > 0 OR strpos(value, ',') > 0 OR strpos(value, E'\\n') > 0 OR strpos(value, E'\\r') > 0
+          THEN '"' || replace(value, '"', '""') || '"'
+        ELSE value END
+    $$;`,
 ];
 
 export async function up(knex: Knex): Promise<void> {
@@ -56,6 +70,7 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex.raw('DROP FUNCTION audit_csv_cell(text)');
   await knex.raw(`DROP INDEX audit_log_org_time, audit_log_org_target, audit_log_org_action, audit_log_org_actor`);
   await knex.raw(`DROP TABLE user_import_jobs`);
 }

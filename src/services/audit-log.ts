@@ -3,13 +3,13 @@
  * (context.audit); reading them is not itself logged.
  */
 import { DomainError } from '../errors.js';
-import type { AuditExportRow, AuditFilter } from '../store/audit-log.js';
+import type { AuditFilter } from '../store/audit-log.js';
 import type { Actor, AuditEntry } from '../types.js';
 import { authorize } from './context.js';
 import type { ServiceDeps } from './index.js';
 
 /** Entries one CSV export batch reads (keyset): bounded memory whatever the log's size. */
-export const AUDIT_EXPORT_BATCH = 5000;
+export const AUDIT_EXPORT_BATCH = 10_000;
 
 /** Most entries one page returns. */
 export const MAX_AUDIT_PAGE = 500;
@@ -45,20 +45,22 @@ export function createAuditLogService(deps: ServiceDeps) {
     },
 
     /**
-     * L1 export: authorises now (view_audit, O3), then yields the matching entries oldest first in
-     * keyset batches of {@link AUDIT_EXPORT_BATCH}, up to the newest entry at the start, so the
-     * caller streams any size of log in constant memory and the export ends while others write.
+     * L1 export: authorises now (view_audit, O3), then yields the matching entries as CSV lines,
+     * oldest first, in keyset batches of {@link AUDIT_EXPORT_BATCH} up to the newest entry at the
+     * start: the caller streams any size of log in constant memory, and the export ends while
+     * others write.
      */
-    async export(actor: Actor, orgSid: string, filter: AuditFilter = {}): Promise<AsyncGenerator<AuditExportRow[]>> {
+    async export(actor: Actor, orgSid: string, filter: AuditFilter = {}): Promise<AsyncGenerator<string>> {
       await authorize(store.read, actor, orgSid, 'view_audit');
       const through = await store.read.audit.lastId(orgSid);
       return (async function* batches() {
         if (through === null) return;
         for (let after = '0'; ;) {
-          const rows = await store.read.audit.exportBatch(orgSid, filter, after, through, AUDIT_EXPORT_BATCH);
-          if (rows.length > 0) yield rows;
-          if (rows.length < AUDIT_EXPORT_BATCH) return;
-          after = rows[rows.length - 1]!.id;
+          const batch = await store.read.audit.exportBatch(orgSid, filter, after, through, AUDIT_EXPORT_BATCH);
+          if (!batch) return;
+          yield batch.csv;
+          if (batch.count < AUDIT_EXPORT_BATCH) return;
+          after = batch.lastId;
         }
       })();
     },

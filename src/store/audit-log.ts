@@ -12,11 +12,21 @@ export interface AuditFilter {
   readonly until?: Date | undefined;
 }
 
-/** An entry as the CSV export writes it: JSON and the time already text, so no row is parsed twice. */
-export interface AuditExportRow {
-  readonly id: string; readonly created_at: string; readonly actor: string; readonly action: string;
-  readonly target: string | null; readonly before: string | null; readonly after: string | null; readonly request_id: string | null;
+/** A batch of the CSV export: its lines as one text, formatted and joined by the database. */
+export interface AuditExportBatch {
+  /** The id of the batch's last entry (the keyset of the next batch). */
+  readonly lastId: string;
+  readonly count: number;
+  readonly csv: string;
 }
+
+/** The CSV columns, in the order of {@link AUDIT_CSV_LINE}. */
+export const AUDIT_CSV_HEADER = 'id,date_created,actor,action,target,before,after,request_id\r\n';
+
+/** One entry as one CSV line (audit_csv_cell() is in the migrations: quoting and formula defusing). */
+const AUDIT_CSV_LINE = `id::text || ',' || to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+  || ',' || audit_csv_cell(actor) || ',' || audit_csv_cell(action) || ',' || audit_csv_cell(target)
+  || ',' || audit_csv_cell(before::text) || ',' || audit_csv_cell(after::text) || ',' || audit_csv_cell(request_id) || E'\\r\\n'`;
 
 export interface NewAuditEntry { orgSid: string; actor: string; action: string; target: string | null; before: unknown; after: unknown; requestId?: string | null }
 
@@ -44,13 +54,18 @@ export function auditLogStore(db: Knex | Knex.Transaction) {
       const row = await db(AUDIT_LOG).where({ org_sid: orgSid }).max('id as id').first();
       return row?.id == null ? null : String(row.id);
     },
-    /** L1 export: one keyset batch after `afterId` up to `throughId`, oldest first, as text. */
-    async exportBatch(orgSid: string, filter: AuditFilter, afterId: string, throughId: string, limit: number): Promise<AuditExportRow[]> {
-      const q = filtered(db(AUDIT_LOG).where({ org_sid: orgSid }), filter)
+    /**
+     * L1 export: one keyset batch after `afterId` up to `throughId`, oldest first, as one CSV text.
+     * The database formats and joins the lines, so the driver parses one row per batch, not one
+     * per entry; undefined when no entry is left.
+     */
+    async exportBatch(orgSid: string, filter: AuditFilter, afterId: string, throughId: string, limit: number): Promise<AuditExportBatch | undefined> {
+      const inner = filtered(db(AUDIT_LOG).where({ org_sid: orgSid }), filter)
         .andWhere('id', '>', afterId).andWhere('id', '<=', throughId).orderBy('id', 'asc').limit(limit)
-        .select(db.raw('id::text AS id'), db.raw(`to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at`),
-          'actor', 'action', 'target', db.raw('before::text AS before'), db.raw('after::text AS after'), 'request_id');
-      return (await q) as AuditExportRow[];
+        .select('id', db.raw(`${AUDIT_CSV_LINE} AS line`));
+      const row = await db.from(inner.as('batch'))
+        .first(db.raw('max(id)::text AS last_id'), db.raw('count(*)::int AS count'), db.raw(`string_agg(line, '' ORDER BY id) AS csv`));
+      return row && row.count > 0 ? { lastId: row.last_id, count: row.count, csv: row.csv } : undefined;
     },
     async moveOrg(fromOrg: string, toOrg: string): Promise<void> {
       // The Candidate's history stays readable in the Prime after a merge (M3).

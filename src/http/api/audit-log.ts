@@ -11,9 +11,8 @@ import { z } from 'zod';
 import { DomainError } from '../../errors.js';
 import type { Services } from '../../services/index.js';
 import { MAX_AUDIT_PAGE } from '../../services/audit-log.js';
-import type { AuditExportRow, AuditFilter } from '../../store/audit-log.js';
+import { AUDIT_CSV_HEADER, type AuditFilter } from '../../store/audit-log.js';
 import type { Actor, AuditEntry } from '../../types.js';
-import { AUDIT_CSV_HEADER, auditCsvLines } from './audit-csv.js';
 import { defineRoute, type ApiRoute } from './registry.js';
 import { OrganizationSid, twilioPage } from './schemas.js';
 
@@ -60,9 +59,10 @@ function readToken(token: string | undefined): { page: number; afterId?: string 
 }
 const writeToken = (page: number, afterId: string) => Buffer.from(`${page}.${afterId}`).toString('base64url');
 
-async function* csvChunks(batches: AsyncGenerator<AuditExportRow[]>): AsyncGenerator<string> {
+async function* csvChunks(batches: AsyncGenerator<string>): AsyncGenerator<string> {
   yield AUDIT_CSV_HEADER;
-  for await (const rows of batches) yield auditCsvLines(rows);
+  // The database formats the lines (quoting, formula defusing: audit_csv_cell in the migrations).
+  yield* batches;
 }
 
 /** Streams the export; authorisation happened before the first byte, so errors so far are normal responses. */

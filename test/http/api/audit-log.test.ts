@@ -6,6 +6,7 @@ import request from 'supertest';
 import { createTestContext, type TestContext } from '../../support/app.js';
 import { addMember, createOrgWithOwner, type OrgWithOwner } from '../../support/fixtures.js';
 import { apiClient, tokenFor } from './support.js';
+import { AUDIT_EXPORT_BATCH } from '../../../src/services/audit-log.js';
 
 let ctx: TestContext;
 let a: OrgWithOwner;
@@ -113,6 +114,18 @@ describe('CSV export', () => {
   it('a cell a spreadsheet would run as a formula gets an apostrophe', async () => {
     await append(a.org.sid, 'USaaaa', 'domain.added', '=cmd|calc', '2026-03-05T10:00:00Z');
     const res = await request(ctx.app).get(`/Organizations/${a.org.sid}/AuditLog.csv?Target=%3Dcmd%7Ccalc`).set(bearer(adminToken)).expect(200);
-    expect(res.text).toContain(",'=cmd|calc,");
+    expect(res.text).toContain(`,"'=cmd|calc",`);
+  });
+
+  it('R-L1: an export longer than one keyset batch has every entry once, in id order', async () => {
+    const org = await createOrgWithOwner(ctx, { ownerEmail: 'owner@audit-many.example' });
+    const count = AUDIT_EXPORT_BATCH * 2 + 345;
+    await ctx.testDb.db.raw(`INSERT INTO audit_log (org_sid, actor, action, target, after)
+      SELECT ?, 'USbulk', 'member.role_changed', 'US' || g, jsonb_build_object('seq', g) FROM generate_series(1, ?) AS g`, [org.org.sid, count]);
+    const token = await tokenFor(ctx, await apiClient(ctx, org.ownerActor, org.org.sid, 'read-only'));
+    const res = await request(ctx.app).get(`/Organizations/${org.org.sid}/AuditLog.csv?Actor=USbulk`).set(bearer(token)).expect(200);
+    const ids = res.text.split('\r\n').slice(1, -1).map((line) => BigInt(line.split(',')[0]!));
+    expect(ids).toHaveLength(count);
+    expect(ids.every((id, i) => i === 0 || id > ids[i - 1]!)).toBe(true);
   });
 });
