@@ -3,7 +3,7 @@
  * (context.audit); reading them is not itself logged.
  */
 import { DomainError } from '../errors.js';
-import type { AuditFilter } from '../store/audit-log.js';
+import type { AuditExportBatch, AuditFilter } from '../store/audit-log.js';
 import type { Actor, AuditEntry } from '../types.js';
 import { authorize } from './context.js';
 import type { ServiceDeps } from './index.js';
@@ -53,14 +53,22 @@ export function createAuditLogService(deps: ServiceDeps) {
     async export(actor: Actor, orgSid: string, filter: AuditFilter = {}): Promise<AsyncGenerator<string>> {
       await authorize(store.read, actor, orgSid, 'view_audit');
       const through = await store.read.audit.lastId(orgSid);
+      const read = (after: string) => store.read.audit.exportBatch(orgSid, filter, after, through ?? '0', AUDIT_EXPORT_BATCH);
       return (async function* batches() {
         if (through === null) return;
-        for (let after = '0'; ;) {
-          const batch = await store.read.audit.exportBatch(orgSid, filter, after, through, AUDIT_EXPORT_BATCH);
-          if (!batch) return;
-          yield batch.csv;
-          if (batch.count < AUDIT_EXPORT_BATCH) return;
-          after = batch.lastId;
+        // One batch is read ahead while the previous one is written: the database and the socket
+        // work at the same time, and at most two batches are in memory.
+        let next: Promise<AuditExportBatch | undefined> = read('0');
+        try {
+          for (;;) {
+            const batch = await next;
+            if (!batch) return;
+            next = batch.count < AUDIT_EXPORT_BATCH ? Promise.resolve(undefined) : read(batch.lastId);
+            yield batch.csv;
+          }
+        } finally {
+          // The client went away: the batch read ahead is dropped, its failure with it.
+          next.catch(() => undefined);
         }
       })();
     },
