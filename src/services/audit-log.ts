@@ -9,7 +9,7 @@ import { authorize } from './context.js';
 import type { ServiceDeps } from './index.js';
 
 /** Entries one CSV export batch reads (keyset): bounded memory whatever the log's size. */
-export const AUDIT_EXPORT_BATCH = 10_000;
+export const AUDIT_EXPORT_BATCH = 2500;
 
 /** Most entries one page returns. */
 export const MAX_AUDIT_PAGE = 500;
