@@ -14,6 +14,7 @@ import * as createApiClients from './20261207100000_create_api_clients.js';
 import * as createRoleAssignments from './20261207110000_create_role_assignments.js';
 import * as indexUserSearch from './20261207120000_index_user_search.js';
 import * as createSsoTestResults from './20261207140000_create_sso_test_results.js';
+import * as createUserImportJobs from './20261207150000_create_user_import_jobs.js';
 
 export interface Migration {
   readonly name: string;
@@ -33,4 +34,5 @@ export const migrations: readonly Migration[] = [
   { name: '20261207110000_create_role_assignments', ...createRoleAssignments },
   { name: '20261207120000_index_user_search', ...indexUserSearch },
   { name: '20261207140000_create_sso_test_results', ...createSsoTestResults },
+  { name: '20261207150000_create_user_import_jobs', ...createUserImportJobs },
 ];

@@ -13,6 +13,7 @@ import { isDomainError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { describeMailDelivery } from './adapters/mailer.js';
+import { createUserImportWorker } from './jobs/user-import-worker.js';
 
 const DRAIN_TIMEOUT_MS = 15000;
 // Mail is delivered right after the commit that queued it; this retries what failed meanwhile.
@@ -35,6 +36,8 @@ export async function serve(config: Config, portOverride?: number): Promise<http
   let mailRetry: NodeJS.Timeout | undefined;
   // On the embedded database, where this process holds DATA_DIR: CLI commands run here (cli/control-server.ts).
   let control: Promise<{ close(): Promise<void> } | undefined> = Promise.resolve(undefined);
+  // Bulk imports in the background (B1, B2); stopped first in the drain so a running job is released.
+  const importWorker = createUserImportWorker({ userImports: runtime.services.userImports, logger });
   const server = http.createServer((req, res) => {
     // While draining, tell keep-alive clients to reconnect elsewhere after this response.
     if (stopping) res.setHeader('Connection', 'close');
@@ -59,7 +62,7 @@ export async function serve(config: Config, portOverride?: number): Promise<http
     // Running CLI commands finish (an import stops after its chunk) before the database closes.
     const controlClosed = control.then((c) => c?.close());
     server.close(() => {
-      controlClosed.then(() => runtime.close()).then(
+      Promise.all([controlClosed, importWorker.stop()]).then(() => runtime.close()).then(
         () => { logger.info('stopped'); process.exit(0); },
         (error: unknown) => { logger.error('shutdown failed', { error }); process.exit(1); },
       );
@@ -95,6 +98,7 @@ export async function serve(config: Config, portOverride?: number): Promise<http
     void runtime.deliverMail();
     mailRetry = setInterval(() => void runtime.deliverMail(), MAIL_RETRY_MS);
     mailRetry.unref();
+    importWorker.start();
   }
   return server;
 }

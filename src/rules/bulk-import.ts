@@ -8,8 +8,8 @@
  * update roles (a file is a list of people to bring in, not silently a list of demotions).
  */
 import type { ErrorCode } from '../errors.js';
-import type { Rejection } from './decision.js';
-import { reject } from './decision.js';
+import type { Allow, Rejection } from './decision.js';
+import { allow, reject } from './decision.js';
 import { emailMatchesDomain, normaliseEmail } from './domains.js';
 import { decideEnrollment } from './enrollment.js';
 import { normaliseName } from './names.js';
@@ -147,4 +147,20 @@ function parseRole(input: string | undefined): AssignableRole | null {
   if (role === '' || role === 'standard') return 'standard';
   if (role === 'admin') return 'admin';
   return null;
+}
+
+/** Most bytes of CSV one upload may carry (10,000 rows of generous width). */
+export const MAX_BULK_IMPORT_BYTES = 900_000;
+
+/**
+ * B1 at upload: a background import is accepted only when the operator enabled bulk import and
+ * the file is within the size limits, so the uploader hears a refusal at once rather than in a
+ * job report. Each row is still decided by {@link planBulkImport} when the job runs.
+ */
+export function decideBulkImportUpload(org: { readonly sid: string; readonly bulkImportEnabled: boolean }, csv: { readonly bytes: number; readonly lines: number }): Allow | Rejection<'bulk_import_disabled' | 'invalid_input'> {
+  if (!org.bulkImportEnabled) return bulkImportDisabled(org.sid);
+  if (csv.bytes > MAX_BULK_IMPORT_BYTES) return reject('invalid_input', `A file can have at most ${MAX_BULK_IMPORT_BYTES} bytes. Split it into smaller files.`);
+  // Header plus rows; a quoted cell spanning lines only makes this count larger, never smaller.
+  if (csv.lines - 1 > MAX_BULK_IMPORT_ROWS) return reject('invalid_input', `A file can have at most ${MAX_BULK_IMPORT_ROWS} rows. Split it into smaller files.`);
+  return allow();
 }

@@ -3,9 +3,13 @@
  * (context.audit); reading them is not itself logged.
  */
 import { DomainError } from '../errors.js';
+import type { AuditExportBatch, AuditFilter } from '../store/audit-log.js';
 import type { Actor, AuditEntry } from '../types.js';
 import { authorize } from './context.js';
 import type { ServiceDeps } from './index.js';
+
+/** Entries one CSV export batch reads (keyset): bounded memory whatever the log's size. */
+export const AUDIT_EXPORT_BATCH = 2500;
 
 /** Most entries one page returns. */
 export const MAX_AUDIT_PAGE = 500;
@@ -23,7 +27,7 @@ export function createAuditLogService(deps: ServiceDeps) {
 
   return {
     /** The organization's audit log, oldest first, paged by id (view_audit permission, O3). */
-    async list(actor: Actor, orgSid: string, options: { afterId?: string; limit?: number; action?: string } = {}): Promise<AuditPage> {
+    async list(actor: Actor, orgSid: string, options: AuditFilter & { afterId?: string; limit?: number } = {}): Promise<AuditPage> {
       await authorize(store.read, actor, orgSid, 'view_audit');
       const limit = options.limit === undefined ? 100 : Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_AUDIT_PAGE) {
@@ -35,8 +39,38 @@ export function createAuditLogService(deps: ServiceDeps) {
       }
       const entries = await store.read.audit.list(orgSid, {
         limit, ...(afterId !== undefined && { afterId }), ...(options.action !== undefined && { action: String(options.action) }),
+        actor: options.actor, target: options.target, since: options.since, until: options.until,
       });
       return { entries, nextAfterId: entries.length === limit ? entries[entries.length - 1]!.id : null };
+    },
+
+    /**
+     * L1 export: authorises now (view_audit, O3), then yields the matching entries as CSV lines,
+     * oldest first, in keyset batches of {@link AUDIT_EXPORT_BATCH} up to the newest entry at the
+     * start: the caller streams any size of log in constant memory, and the export ends while
+     * others write.
+     */
+    async export(actor: Actor, orgSid: string, filter: AuditFilter = {}): Promise<AsyncGenerator<string>> {
+      await authorize(store.read, actor, orgSid, 'view_audit');
+      const through = await store.read.audit.lastId(orgSid);
+      const read = (after: string) => store.read.audit.exportBatch(orgSid, filter, after, through ?? '0', AUDIT_EXPORT_BATCH);
+      return (async function* batches() {
+        if (through === null) return;
+        // One batch is read ahead while the previous one is written: the database and the socket
+        // work at the same time, and at most two batches are in memory.
+        let next: Promise<AuditExportBatch | undefined> = read('0');
+        try {
+          for (;;) {
+            const batch = await next;
+            if (!batch) return;
+            next = batch.count < AUDIT_EXPORT_BATCH ? Promise.resolve(undefined) : read(batch.lastId);
+            yield batch.csv;
+          }
+        } finally {
+          // The client went away: the batch read ahead is dropped, its failure with it.
+          next.catch(() => undefined);
+        }
+      })();
     },
   };
 }

@@ -35,6 +35,7 @@ import { createIdempotencyService } from './idempotency.js';
 import { createOauthStateService } from './oauth-state.js';
 import { createRolesService } from './roles.js';
 import { createRoleAssignmentsService } from './role-assignments.js';
+import { createUserImportsService } from './user-imports.js';
 
 export interface ServiceDeps {
   readonly store: Store;
@@ -80,6 +81,7 @@ export function createServices(deps: ServiceDeps) {
     oauthState: createOauthStateService(deps),
     roles: createRolesService(deps),
     roleAssignments: createRoleAssignmentsService(deps),
+    userImports: createUserImportsService(deps),
   };
 }
 

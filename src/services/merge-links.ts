@@ -7,6 +7,7 @@ import { decideMergeDecline } from '../rules/declines.js';
 import { decideLinkState, type LinkState } from '../rules/mailed-links.js';
 import { hashToken } from '../security/tokens.js';
 import type { Actor } from '../types.js';
+import { invitationFor } from './merges.js';
 import { audit, fail, snapshotOf } from './context.js';
 import type { ServiceDeps } from './index.js';
 
@@ -51,6 +52,21 @@ export function createMergeLinks(deps: ServiceDeps) {
         if (!me) throw new DomainError('unauthenticated', 'Sign in again.');
         const decision = decideMergeDecline(snapshotOf(me), request.candidateOwnerEmail);
         if (decision.kind === 'reject') fail(decision);
+        await repos.merges.markDeclined(request.id, now);
+        await audit(repos, actor, {
+          orgSid: request.primeOrgSid, action: 'merge.declined', target: request.id,
+          before: { status: 'pending' }, after: { status: 'declined', candidateOwnerEmail: request.candidateOwnerEmail },
+        });
+        return { mergeId: request.id, primeOrgSid: request.primeOrgSid };
+      });
+    },
+
+    /** M1 over the API: the signed-in invitee declines by the invitation's id; the mailed link stops working. */
+    async declineInvitation(actor: Actor, candidateOrgSid: string, mergeId: string): Promise<{ mergeId: string; primeOrgSid: string }> {
+      return store.transaction(async (repos) => {
+        const now = clock.now();
+        const { request } = await invitationFor(repos, actor, candidateOrgSid, mergeId, now, true);
+        await repos.tokens.expireFor('merge', request.id, now);
         await repos.merges.markDeclined(request.id, now);
         await audit(repos, actor, {
           orgSid: request.primeOrgSid, action: 'merge.declined', target: request.id,

@@ -79,7 +79,7 @@ function refuse(decision: Exclude<MergeInvitationDecision, { kind: 'invite' }>):
 export function createMergeService(deps: ServiceDeps) {
   const { store, clock, baseUrl } = deps;
 
-  return {
+  const service = {
     /**
      * M1, M2: the Prime's Owner or an Administrator invites the Candidate's Owner by email. The
      * conditions are checked now (merge_not_allowed with `details.reason`) and again at acceptance.
@@ -162,38 +162,132 @@ export function createMergeService(deps: ServiceDeps) {
         const used = await repos.tokens.consume(hashToken(token), 'merge', now);
         const request = used ? await repos.merges.lock(used.subject) : undefined;
         if (!request || request.status !== 'pending') throw new DomainError('token_invalid', 'This merge link is invalid, expired or already used.');
-        const me = await repos.users.lock(actor.userSid);
-        if (!me) throw new DomainError('unauthenticated', 'Sign in again.');
-        const acceptor = decideMergeAcceptor(snapshotOf(me), request.candidateOwnerEmail);
-        if (acceptor.kind === 'reject') return fail(acceptor);
-        const candidateSid = me.orgSid!;
-        // Both organizations are locked, in SID order so that two merges cannot deadlock.
-        for (const sid of [request.primeOrgSid, candidateSid].sort()) await repos.organizations.lock(sid);
-        if (!(await repos.organizations.get(request.primeOrgSid))) throw new DomainError('not_found', 'The inviting organization no longer exists.');
-        const decision = await checkMerge(repos, request.primeOrgSid, request.candidateOwnerEmail);
-        if (decision.kind === 'reject') return refuse(decision);
-        const candidate = (await repos.organizations.get(candidateSid))!;
-        const { plan } = await loadMergePlan(repos, request.primeOrgSid, candidateSid);
-        // M3, O5: checked again under both organizations' locks, so no account created meanwhile slips past the limit.
-        const limit = decideMergeAccountLimit(plan);
-        if (limit.kind === 'reject') return fail(limit, { reason: limit.code, accountLimit: plan.preview.accountLimit, accountsAfter: plan.preview.accountsAfter });
-        const effects = await applyMergePlan(repos, plan, now);
-        await repos.merges.markAccepted(request.id, candidateSid, now);
+        return acceptLocked(repos, actor, request, now);
+      });
+    },
+
+    /**
+     * M1, M2, M3 over the API: the Candidate's Owner, signed in to the console, accepts the
+     * invitation by its id (their session proves who they are, as the mailed link's token does).
+     * The mailed link stops working in the same transaction.
+     */
+    async acceptInvitation(actor: Actor, candidateOrgSid: string, mergeId: string): Promise<MergeResult> {
+      return store.transaction(async (repos) => {
+        const now = clock.now();
+        const { request, user } = await invitationFor(repos, actor, candidateOrgSid, mergeId, now, true);
+        await repos.tokens.expireFor('merge', request.id, now);
+        return acceptLocked(repos, { ...actor, kind: 'user', userSid: user }, request, now);
+      });
+    },
+
+    /** M3 preview for the Prime's Owner, Administrators and admin clients, of an invitation of `primeOrgSid` only. */
+    async primePreview(actor: Actor, primeOrgSid: string, mergeId: string): Promise<MergePreview> {
+      await authorize(store.read, actor, primeOrgSid, 'merge');
+      const request = UUID_PATTERN.test(mergeId) ? await store.read.merges.get(mergeId) : undefined;
+      if (!request || request.primeOrgSid !== primeOrgSid) throw new DomainError('not_found', `No merge invitation ${mergeId} in organization ${primeOrgSid}.`);
+      return service.preview(actor, mergeId);
+    },
+
+    /** M1: the Prime's merge invitations, newest first (Owner and Administrators, O3). */
+    async list(actor: Actor, primeOrgSid: string): Promise<MergeRequest[]> {
+      await authorize(store.read, actor, primeOrgSid, 'merge');
+      return store.read.merges.listByPrime(primeOrgSid);
+    },
+
+    /** M1: the Candidate Owner's pending invitations whose link still works (their console session only). */
+    async incoming(actor: Actor, candidateOrgSid: string): Promise<MergeRequest[]> {
+      const me = await inviteeIn(store.read, actor, candidateOrgSid);
+      return store.read.merges.listLiveForEmail(me.email, clock.now());
+    },
+
+    /** M3 preview of an invitation sent to the signed-in Candidate Owner. */
+    async incomingPreview(actor: Actor, candidateOrgSid: string, mergeId: string): Promise<MergePreview> {
+      await invitationFor(store.read, actor, candidateOrgSid, mergeId, clock.now(), false);
+      return service.preview(actor, mergeId);
+    },
+
+    /**
+     * M1: the Prime's Owner or an Administrator withdraws a pending invitation; its link stops
+     * working at once. Audited in the Prime's log.
+     */
+    async revoke(actor: Actor, primeOrgSid: string, mergeId: string): Promise<MergeRequest> {
+      return store.transaction(async (repos) => {
+        await authorize(repos, actor, primeOrgSid, 'merge');
+        const now = clock.now();
+        const request = UUID_PATTERN.test(mergeId) ? await repos.merges.lock(mergeId) : undefined;
+        if (!request || request.primeOrgSid !== primeOrgSid) throw new DomainError('not_found', `No merge invitation ${mergeId} in organization ${primeOrgSid}.`);
+        if (request.status !== 'pending') {
+          throw new DomainError('conflict', `This merge invitation is already ${request.status}; only a pending one can be revoked.`);
+        }
+        await repos.merges.markRevoked(request.id, now);
+        await repos.tokens.expireFor('merge', request.id, now);
         await audit(repos, actor, {
-          orgSid: request.primeOrgSid, action: 'organization.merged', target: candidateSid,
-          before: { candidate: { sid: candidate.sid, name: candidate.name }, roles: plan.userMoves.map((u) => ({ userSid: u.userSid, role: u.fromRole })) },
-          after: {
-            mergeId: request.id, accountSids: plan.accountMoves.map((a) => a.accountSid),
-            users: plan.userMoves.map((u) => ({ userSid: u.userSid, role: u.toRole, accountSids: u.accountSids })), ...effects,
-          },
+          orgSid: primeOrgSid, action: 'merge.revoked', target: request.id,
+          before: { status: 'pending' }, after: { status: 'revoked', candidateOwnerEmail: request.candidateOwnerEmail },
         });
-        return {
-          mergeId: request.id, primeOrgSid: request.primeOrgSid, candidateOrgSid: candidateSid,
-          movedAccountSids: plan.accountMoves.map((a) => a.accountSid), movedUserSids: plan.userMoves.map((u) => u.userSid),
-        };
+        return { ...request, status: 'revoked', decidedAt: now };
       });
     },
   };
+  return service;
+
+  /** The part of acceptance common to the mailed link and the API, with the request locked and pending. */
+  async function acceptLocked(repos: Repos, actor: Extract<Actor, { kind: 'user' }>, request: MergeRequest, now: Date): Promise<MergeResult> {
+    const me = await repos.users.lock(actor.userSid);
+    if (!me) throw new DomainError('unauthenticated', 'Sign in again.');
+    const acceptor = decideMergeAcceptor(snapshotOf(me), request.candidateOwnerEmail);
+    if (acceptor.kind === 'reject') return fail(acceptor);
+    const candidateSid = me.orgSid!;
+    // Both organizations are locked, in SID order so that two merges cannot deadlock.
+    for (const sid of [request.primeOrgSid, candidateSid].sort()) await repos.organizations.lock(sid);
+    if (!(await repos.organizations.get(request.primeOrgSid))) throw new DomainError('not_found', 'The inviting organization no longer exists.');
+    const decision = await checkMerge(repos, request.primeOrgSid, request.candidateOwnerEmail);
+    if (decision.kind === 'reject') return refuse(decision);
+    const candidate = (await repos.organizations.get(candidateSid))!;
+    const { plan } = await loadMergePlan(repos, request.primeOrgSid, candidateSid);
+    // M3, O5: checked again under both organizations' locks, so no account created meanwhile slips past the limit.
+    const limit = decideMergeAccountLimit(plan);
+    if (limit.kind === 'reject') return fail(limit, { reason: limit.code, accountLimit: plan.preview.accountLimit, accountsAfter: plan.preview.accountsAfter });
+    const effects = await applyMergePlan(repos, plan, now);
+    await repos.merges.markAccepted(request.id, candidateSid, now);
+    await audit(repos, actor, {
+      orgSid: request.primeOrgSid, action: 'organization.merged', target: candidateSid,
+      before: { candidate: { sid: candidate.sid, name: candidate.name }, roles: plan.userMoves.map((u) => ({ userSid: u.userSid, role: u.fromRole })) },
+      after: {
+        mergeId: request.id, accountSids: plan.accountMoves.map((a) => a.accountSid),
+        users: plan.userMoves.map((u) => ({ userSid: u.userSid, role: u.toRole, accountSids: u.accountSids })), ...effects,
+      },
+    });
+    return {
+      mergeId: request.id, primeOrgSid: request.primeOrgSid, candidateOrgSid: candidateSid,
+      movedAccountSids: plan.accountMoves.map((a) => a.accountSid), movedUserSids: plan.userMoves.map((u) => u.userSid),
+    };
+  }
+}
+
+/**
+ * M1: the signed-in person an invitation is for, in their own organization. Only a console
+ * session answers an invitation (not an API client, not the operator: accepting gives the
+ * organization away); another organization in the path, or an invitation for someone else, is 404.
+ */
+async function inviteeIn(repos: Repos, actor: Actor, orgSid: string): Promise<{ userSid: string; email: string }> {
+  if (actor.kind === 'api_client' && actor.orgSid !== orgSid) throw new DomainError('not_found', `No organization ${orgSid}.`);
+  if (actor.kind !== 'user') throw new DomainError('forbidden', "Only the invited organization's Owner, signed in to the console, answers a merge invitation.");
+  const me = await repos.users.get(actor.userSid);
+  if (!me) throw new DomainError('unauthenticated', 'Sign in again.');
+  if (me.orgSid !== orgSid) throw new DomainError('not_found', `No organization ${orgSid}.`);
+  const mine = normaliseEmail(me.email);
+  return { userSid: me.sid, email: mine.ok ? mine.email : me.email };
+}
+
+/** An invitation sent to the signed-in person whose link still works (locked when `lock`), or 404 / token_invalid. */
+export async function invitationFor(repos: Repos, actor: Actor, orgSid: string, mergeId: string, now: Date, lock: boolean): Promise<{ request: MergeRequest; user: string }> {
+  const me = await inviteeIn(repos, actor, orgSid);
+  const request = UUID_PATTERN.test(mergeId) ? await (lock ? repos.merges.lock(mergeId) : repos.merges.get(mergeId)) : undefined;
+  if (!request || request.candidateOwnerEmail !== me.email) throw new DomainError('not_found', `No merge invitation ${mergeId} for you.`);
+  const live = (await repos.merges.listLiveForEmail(me.email, now)).some((r) => r.id === request.id);
+  if (request.status !== 'pending' || !live) throw new DomainError('token_invalid', `This merge invitation is ${request.status === 'pending' ? 'expired' : request.status}; ask the inviting organization for a new one.`);
+  return { request, user: me.userSid };
 }
 
 async function findRequest(repos: Repos, idOrToken: string, now: Date): Promise<MergeRequest> {
@@ -206,6 +300,10 @@ async function findRequest(repos: Repos, idOrToken: string, now: Date): Promise<
 /** The Prime's Owner and Administrators (M1) and the invitee see a preview; others get 404. */
 async function authorizePreview(repos: Repos, actor: Actor, request: MergeRequest): Promise<void> {
   if (actor.kind === 'operator' || actor.kind === 'system') return;
+  if (actor.kind === 'api_client') {
+    await authorize(repos, actor, request.primeOrgSid, 'merge');
+    return;
+  }
   if (actor.kind === 'user') {
     const me = await repos.users.get(actor.userSid);
     const mine = me ? normaliseEmail(me.email) : undefined;

@@ -3,6 +3,31 @@ import type { AuditEntry } from '../types.js';
 
 export const AUDIT_LOG = 'audit_log';
 
+/** L1: what the API filters the log by; every field narrows (AND). `until` is exclusive. */
+export interface AuditFilter {
+  readonly actor?: string | undefined;
+  readonly action?: string | undefined;
+  readonly target?: string | undefined;
+  readonly since?: Date | undefined;
+  readonly until?: Date | undefined;
+}
+
+/** A batch of the CSV export: its lines as one text, formatted and joined by the database. */
+export interface AuditExportBatch {
+  /** The id of the batch's last entry (the keyset of the next batch). */
+  readonly lastId: string;
+  readonly count: number;
+  readonly csv: string;
+}
+
+/** The CSV columns, in the order of {@link AUDIT_CSV_LINE}. */
+export const AUDIT_CSV_HEADER = 'id,date_created,actor,action,target,before,after,request_id\r\n';
+
+/** One entry as one CSV line (audit_csv_cell() is in the migrations: quoting and formula defusing). */
+const AUDIT_CSV_LINE = `id::text || ',' || to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+  || ',' || audit_csv_cell(actor) || ',' || audit_csv_cell(action) || ',' || audit_csv_cell(target)
+  || ',' || audit_csv_cell(before::text) || ',' || audit_csv_cell(after::text) || ',' || audit_csv_cell(request_id) || E'\\r\\n'`;
+
 export interface NewAuditEntry { orgSid: string; actor: string; action: string; target: string | null; before: unknown; after: unknown; requestId?: string | null }
 
 export function auditLogStore(db: Knex | Knex.Transaction) {
@@ -15,19 +40,46 @@ export function auditLogStore(db: Knex | Knex.Transaction) {
         request_id: e.requestId ?? null,
       });
     },
-    async list(orgSid: string, options: { afterId?: string; limit?: number; action?: string } = {}): Promise<AuditEntry[]> {
-      const q = db(AUDIT_LOG).where({ org_sid: orgSid }).orderBy('id', 'asc').limit(options.limit ?? 100);
+    async list(orgSid: string, options: AuditFilter & { afterId?: string; limit?: number } = {}): Promise<AuditEntry[]> {
+      const q = filtered(db(AUDIT_LOG).where({ org_sid: orgSid }), options).orderBy('id', 'asc').limit(options.limit ?? 100);
       if (options.afterId) q.where('id', '>', options.afterId);
-      if (options.action) q.where({ action: options.action });
       const rows = await q;
-      return rows.map((r) => ({
+      return rows.map((r: Record<string, any>) => ({
         id: String(r.id), orgSid: r.org_sid, actor: r.actor, action: r.action, target: r.target,
         before: r.before, after: r.after, requestId: r.request_id, createdAt: r.created_at,
       }));
+    },
+    /** The id of the newest entry now (the CSV export stops there, so it ends while others write). */
+    async lastId(orgSid: string): Promise<string | null> {
+      const row = await db(AUDIT_LOG).where({ org_sid: orgSid }).max('id as id').first();
+      return row?.id == null ? null : String(row.id);
+    },
+    /**
+     * L1 export: one keyset batch after `afterId` up to `throughId`, oldest first, as one CSV text.
+     * The database formats and joins the lines, so the driver parses one row per batch, not one
+     * per entry; undefined when no entry is left.
+     */
+    async exportBatch(orgSid: string, filter: AuditFilter, afterId: string, throughId: string, limit: number): Promise<AuditExportBatch | undefined> {
+      const inner = filtered(db(AUDIT_LOG).where({ org_sid: orgSid }), filter)
+        .andWhere('id', '>', afterId).andWhere('id', '<=', throughId).orderBy('id', 'asc').limit(limit)
+        .select('id', db.raw(`${AUDIT_CSV_LINE} AS line`));
+      const row = await db.from(inner.as('batch'))
+        .first(db.raw('max(id)::text AS last_id'), db.raw('count(*)::int AS count'), db.raw(`string_agg(line, '' ORDER BY id) AS csv`));
+      return row && row.count > 0 ? { lastId: row.last_id, count: row.count, csv: row.csv } : undefined;
     },
     async moveOrg(fromOrg: string, toOrg: string): Promise<void> {
       // The Candidate's history stays readable in the Prime after a merge (M3).
       await db(AUDIT_LOG).where({ org_sid: fromOrg }).update({ org_sid: toOrg });
     },
   };
+}
+
+/** Applies an {@link AuditFilter}; each condition has an index (org_sid, …, id) in the migrations. */
+function filtered(q: Knex.QueryBuilder, f: AuditFilter): Knex.QueryBuilder {
+  if (f.actor !== undefined) q.where({ actor: f.actor });
+  if (f.action !== undefined) q.where({ action: f.action });
+  if (f.target !== undefined) q.where({ target: f.target });
+  if (f.since !== undefined) q.where('created_at', '>=', f.since);
+  if (f.until !== undefined) q.where('created_at', '<', f.until);
+  return q;
 }

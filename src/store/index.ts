@@ -36,6 +36,7 @@ import { oidcPayloadStore } from './oidc-payloads.js';
 import { idempotencyKeyStore } from './idempotency-keys.js';
 import { roleStore } from './roles.js';
 import { roleAssignmentStore } from './role-assignments.js';
+import { userImportJobStore } from './user-import-jobs.js';
 
 export function createRepos(db: Knex | Knex.Transaction) {
   return {
@@ -68,6 +69,7 @@ export function createRepos(db: Knex | Knex.Transaction) {
     idempotencyKeys: idempotencyKeyStore(db),
     roles: roleStore(db),
     roleAssignments: roleAssignmentStore(db),
+    userImportJobs: userImportJobStore(db),
   };
 }
 

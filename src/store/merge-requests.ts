@@ -26,6 +26,22 @@ export function mergeRequestStore(db: Knex | Knex.Transaction) {
       const row = await db(MERGE_REQUESTS).where({ id }).first();
       return row && mapRow(row);
     },
+    /** M1: an organization's merge invitations, newest first (bounded: a Prime sends few). */
+    async listByPrime(primeOrgSid: string, limit = 500): Promise<MergeRequest[]> {
+      return (await db(MERGE_REQUESTS).where({ prime_org_sid: primeOrgSid }).orderBy('created_at', 'desc').limit(limit)).map(mapRow);
+    },
+    /** M1: the pending invitations sent to `email` (normalised) whose link still works. */
+    async listLiveForEmail(email: string, now: Date): Promise<MergeRequest[]> {
+      const rows = await db(MERGE_REQUESTS).where({ candidate_owner_email: email, status: 'pending' })
+        .whereExists((q) => q.select(db.raw('1')).from('one_time_tokens')
+          .where({ purpose: 'merge' }).whereRaw('one_time_tokens.subject = merge_requests.id::text').whereNull('used_at').where('expires_at', '>', now))
+        .orderBy('created_at', 'desc').limit(100);
+      return rows.map(mapRow);
+    },
+    /** M1: the Prime withdrew the invitation. */
+    async markRevoked(id: string, at: Date): Promise<void> {
+      await db(MERGE_REQUESTS).where({ id, status: 'pending' }).update({ status: 'revoked', decided_at: at });
+    },
     /** O4, M3: an organization merged away can no longer be anyone's Prime: its open invitations end. */
     async revokePendingOfPrime(primeOrgSid: string, at: Date): Promise<number> {
       return db(MERGE_REQUESTS).where({ prime_org_sid: primeOrgSid, status: 'pending' }).update({ status: 'revoked', decided_at: at });

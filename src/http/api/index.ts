@@ -19,6 +19,9 @@ import { roleAssignmentRoutes } from './role-assignments.js';
 import { invitationRoutes } from './invitations.js';
 import { organizationRoutes } from './organizations.js';
 import { userRoutes } from './users.js';
+import { auditLogRoutes } from './audit-log.js';
+import { mergeRoutes } from './merges.js';
+import { userImportRoutes } from './user-imports.js';
 import { documentationRoutes, openApiDocument } from './openapi.js';
 import { principalResolver, type BearerVerifier, type Principal } from './principal.js';
 import { mountRoutes, type ApiRoute } from './registry.js';
@@ -49,6 +52,9 @@ export function allRoutes(services: Services, baseUrl: string): ApiRoute[] {
     ...twilioScimDocumentation,
     ...scimProvisioningRoutes(services, baseUrl),
     ...ssoConnectionRoutes(services),
+    ...auditLogRoutes(services, baseUrl),
+    ...mergeRoutes(services),
+    ...userImportRoutes(services, baseUrl),
   ];
 }
 

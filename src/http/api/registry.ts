@@ -138,6 +138,8 @@ export function mountRoutes(routes: readonly ApiRoute[], options: MountOptions):
       const query = parse(route.query, req.query, 'query');
       const body = parse(route.body, write ? req.body : undefined, 'body');
       const result = await route.handler({ params, query, body, principal, req, res } as RouteInput<Shape, Shape, Shape>);
+      // A streamed response (the audit log's CSV export) was written by its handler already.
+      if (res.headersSent) return;
       for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
       if (result.body === undefined) res.status(result.status).end();
       else if (result.contentType !== undefined) res.status(result.status).type(result.contentType).send(String(result.body));
