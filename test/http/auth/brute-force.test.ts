@@ -28,6 +28,16 @@ async function attempt(email: string, password: string, address = '203.0.113.7')
   return { res, agent };
 }
 
+/** Waits (bounded) until `email`'s password counters show `n` reserved attempts. */
+async function reservedFailures(email: string, n: number): Promise<void> {
+  for (let i = 0; i < 5000; i += 1) {
+    const row = await ctx.testDb.db('sign_in_backoff').where({ scope: 'password', subject: email }).max('failures as most').first() as { most: number | null } | undefined;
+    if (Number(row?.most ?? 0) >= n) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error(`${email}: ${n} reservations never appeared`);
+}
+
 const count = (answers: { res: { status: number } }[], status: number) => answers.filter((a) => a.res.status === status).length;
 const wrongCode = (secret: string) => (totpCode(secret, ctx.clock.now()) === '000000' ? '111111' : '000000');
 
@@ -44,10 +54,11 @@ describe('lockout race (parallel guesses)', () => {
 
   it('a correct password sent as the 11th of 11 simultaneous attempts does not get past the lock', async () => {
     await userWithPassword(ctx, 'bo@bf.test', orgSid);
-    const answers = await Promise.all([
-      ...Array.from({ length: 10 }, (_, i) => attempt('bo@bf.test', `wrong guess ${i}`)),
-      attempt('bo@bf.test', PASSWORD),
-    ]);
+    const wrong = Array.from({ length: 10 }, (_, i) => attempt('bo@bf.test', `wrong guess ${i}`));
+    // The correct one goes out once the wrong ones hold the free reservations (most of them still
+    // hashing): the race the old code lost, where the lock was read before any of them was counted.
+    await reservedFailures('bo@bf.test', FREE_FAILURES);
+    const answers = await Promise.all([...wrong, attempt('bo@bf.test', PASSWORD)]);
     // Only FREE_FAILURES attempts were reserved and compared. When the correct one was among them,
     // the wrong ones reserved meanwhile locked the account before its hash was compared, and a
     // correct password never signs in while locked: it is refused like the rest (429).
