@@ -91,6 +91,9 @@ export const ERROR_CODES = {
   idempotency_key_reused: 'conflict',
   idempotency_key_in_progress: 'conflict',
   precondition_failed: 'conflict',
+  // sent with details.httpStatus 413 and 415 (http/api/registry.ts)
+  payload_too_large: 'invalid',
+  unsupported_media_type: 'invalid',
   // roles (R)
   role_exists: 'conflict',
   role_built_in: 'immutable',

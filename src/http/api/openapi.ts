@@ -56,7 +56,12 @@ export function openApiDocument(routes: readonly ApiRoute[], baseUrl: string): J
     for (const [status, response] of Object.entries(route.responses)) {
       responses[status] = {
         description: response.description,
-        ...(response.schema && { content: { 'application/json': { schema: schemaOf(response.schema, 'output') } } }),
+        ...(response.schema && {
+          content: {
+            'application/json': { schema: schemaOf(response.schema, 'output') },
+            ...Object.fromEntries((response.otherMediaTypes ?? []).map((type) => [type, { schema: { type: 'string' } }])),
+          },
+        }),
       };
     }
     responses.default = {
@@ -75,7 +80,13 @@ export function openApiDocument(routes: readonly ApiRoute[], baseUrl: string): J
       ...(route.auth === 'public' ? { security: [] } : {}),
       ...(parameters.length > 0 && { parameters }),
       ...(route.body && {
-        requestBody: { required: true, content: { [route.bodyType === 'form' ? 'application/x-www-form-urlencoded' : 'application/json']: { schema: schemaOf(route.body, 'input') } } },
+        requestBody: {
+          required: true,
+          content: {
+            [route.bodyType === 'form' ? 'application/x-www-form-urlencoded' : 'application/json']: { schema: schemaOf(route.body, 'input') },
+            ...(route.textBody && { [route.textBody.mediaType]: { schema: { type: 'string', maxLength: route.textBody.maxBytes, description: route.textBody.description } } }),
+          },
+        },
       }),
       responses,
     };

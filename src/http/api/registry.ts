@@ -22,6 +22,20 @@ type Out<S extends Shape> = S extends z.ZodObject ? z.output<S> : Record<string,
 export interface RouteResponse {
   readonly description: string;
   readonly schema?: z.ZodType;
+  /** Other media types of this response (the audit log's text/csv), documented as strings. */
+  readonly otherMediaTypes?: readonly string[];
+}
+
+/**
+ * A body sent as text of one media type (the console's drag-and-drop sends a CSV file as is):
+ * `toBody` makes it the value the route's JSON body schema then validates, so both forms go
+ * through the same checks.
+ */
+export interface TextBody<Q extends Shape = Shape> {
+  readonly mediaType: string;
+  readonly maxBytes: number;
+  readonly description: string;
+  readonly toBody: (text: string, query: Out<Q>) => unknown;
 }
 
 export interface RouteInput<P extends Shape, Q extends Shape, B extends Shape> {
@@ -57,6 +71,8 @@ export interface RouteSpec<P extends Shape, Q extends Shape, B extends Shape> {
   readonly body?: B;
   /** How the body is encoded (default JSON). */
   readonly bodyType?: 'json' | 'form';
+  /** A second body media type besides JSON (a CSV file), turned into the JSON body shape. */
+  readonly textBody?: TextBody<Q>;
   /** Request headers worth documenting (Idempotency-Key, If-Match). */
   readonly headers?: readonly { name: string; description: string; required?: boolean }[];
   readonly responses: Readonly<Record<number, RouteResponse>>;
@@ -75,6 +91,7 @@ export interface ApiRoute {
   readonly query?: z.ZodObject;
   readonly body?: z.ZodObject;
   readonly bodyType?: 'json' | 'form';
+  readonly textBody?: TextBody;
   readonly headers?: readonly { name: string; description: string; required?: boolean }[];
   readonly responses: Readonly<Record<number, RouteResponse>>;
   readonly handler: (input: RouteInput<Shape, Shape, Shape>) => Promise<RouteResult>;
@@ -123,8 +140,36 @@ export interface MountOptions {
   readonly baseUrl: string;
 }
 
-const json = express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] });
+const JSON_TYPES = ['application/json', 'application/*+json'];
+const FORM_TYPE = 'application/x-www-form-urlencoded';
+const json = express.json({ limit: '1mb', type: JSON_TYPES });
 const form = express.urlencoded({ extended: false, limit: '100kb' });
+
+/**
+ * A route's text body parser: a body over the limit is 413 `payload_too_large` naming the limit
+ * (not the parser's generic message), read before the caller is authenticated like JSON bodies.
+ */
+function textParser(text: TextBody) {
+  const parse = express.text({ type: text.mediaType, limit: text.maxBytes });
+  return (req: Request, res: Response, next: NextFunction) => parse(req, res, (error?: unknown) => {
+    if ((error as { type?: string } | undefined)?.type === 'entity.too.large') {
+      return next(new DomainError('payload_too_large', `A ${text.mediaType} body can have at most ${text.maxBytes} bytes. Split the file into smaller ones.`, { details: { httpStatus: 413, maxBytes: text.maxBytes } }));
+    }
+    next(error);
+  });
+}
+
+/** 415 for a body of a media type the route does not read (it would otherwise look empty). */
+function mediaTypeCheck(route: ApiRoute) {
+  const accepted = [...JSON_TYPES, FORM_TYPE, ...(route.textBody ? [route.textBody.mediaType] : [])];
+  return (req: Request, _res: Response, next: NextFunction) => {
+    // req.is: null without a body, false for a body of another type.
+    if (route.body && req.is(accepted) === false) {
+      return next(new DomainError('unsupported_media_type', `This endpoint reads ${route.textBody ? `application/json or ${route.textBody.mediaType}` : 'application/json'} bodies, not ${req.get('content-type')}.`, { details: { httpStatus: 415 } }));
+    }
+    next();
+  };
+}
 
 /** An Express router serving `routes`, each validating its input and mapping its errors in one place. */
 export function mountRoutes(routes: readonly ApiRoute[], options: MountOptions): Router {
@@ -136,7 +181,8 @@ export function mountRoutes(routes: readonly ApiRoute[], options: MountOptions):
       const principal = route.auth === 'principal' ? await options.authenticate(req, write) : (undefined as unknown as Principal);
       const params = parse(route.params, req.params, 'path');
       const query = parse(route.query, req.query, 'query');
-      const body = parse(route.body, write ? req.body : undefined, 'body');
+      const text = route.textBody && typeof req.body === 'string' && req.is(route.textBody.mediaType) ? route.textBody : undefined;
+      const body = parse(route.body, write ? (text ? text.toBody(req.body as string, query as never) : req.body) : undefined, 'body');
       const result = await route.handler({ params, query, body, principal, req, res } as RouteInput<Shape, Shape, Shape>);
       // A streamed response (the audit log's CSV export) was written by its handler already.
       if (res.headersSent) return;
@@ -145,7 +191,8 @@ export function mountRoutes(routes: readonly ApiRoute[], options: MountOptions):
       else if (result.contentType !== undefined) res.status(result.status).type(result.contentType).send(String(result.body));
       else res.status(result.status).json(result.body);
     };
-    router[route.method](expressPath(route.path), style, json, form, handle);
+    const parsers = route.textBody ? [json, form, textParser(route.textBody)] : [json, form];
+    router[route.method](expressPath(route.path), style, mediaTypeCheck(route), ...parsers, handle);
   }
   router.use(apiErrorHandler(options.logger, options.baseUrl));
   return router;

@@ -1,11 +1,13 @@
 /**
- * Bulk user import over the API (B1, B2): upload a CSV (JSON body carrying the file's text),
+ * Bulk user import over the API (B1, B2): upload a CSV (the file itself as text/csv, or a JSON
+ * body carrying its text),
  * follow the job's progress, read the per-line report. The import runs in the background
  * (jobs/user-import-worker.ts) and survives a restart. Uploading is the bulk_import permission
  * (Owner, Administrators, admin clients; B1: once the operator enabled it); reading a job is
  * view_audit (also read-only clients). Another organization is 404. Orgward resource.
  */
 import { z } from 'zod';
+import { DomainError } from '../../errors.js';
 import type { Services } from '../../services/index.js';
 import type { UserImportJob, UserImportReport } from '../../store/user-import-jobs.js';
 import { MAX_BULK_IMPORT_BYTES, MAX_BULK_IMPORT_ROWS } from '../../rules/bulk-import.js';
@@ -73,13 +75,25 @@ export function userImportRoutes(services: Services, baseUrl: string): ApiRoute[
     defineRoute({
       method: 'post', path: '/Organizations/{OrganizationSid}/UserImports', summary: 'Upload a CSV of users to import in the background (B1, B2)', tags: TAGS,
       auth: 'principal', errors: 'orgward', params: orgParams,
+      query: z.strictObject({
+        UpdateRoles: z.enum(['true', 'false']).optional().describe('With a text/csv body: the same as updateRoles in a JSON body.'),
+      }),
+      // The console's drag-and-drop sends the file as is; the CLI's columns and limits apply.
+      textBody: {
+        mediaType: 'text/csv', maxBytes: MAX_BULK_IMPORT_BYTES,
+        description: `The CSV file itself (UTF-8): header email,role[,name], up to ${MAX_BULK_IMPORT_ROWS} rows and ${MAX_BULK_IMPORT_BYTES} bytes; UpdateRoles=true in the query to change existing members' roles.`,
+        toBody: (csv, query) => ({ csv, updateRoles: query.UpdateRoles === 'true' }),
+      },
       body: z.strictObject({
         csv: z.string().min(1).max(MAX_BULK_IMPORT_BYTES).describe(`The file's text: header email,role[,name] (separated by , ; or tab), up to ${MAX_BULK_IMPORT_ROWS} rows; role admin or standard (empty: standard).`),
         updateRoles: z.boolean().default(false).describe('Change the role of existing members whose row names another role (otherwise they are reported unchanged).'),
       }),
       headers: [IDEMPOTENCY_HEADER],
       responses: { 202: { description: 'The queued import; follow its url', schema: UserImportResource } },
-      async handler({ params, body, principal, req }) {
+      async handler({ params, query, body, principal, req }) {
+        if (query.UpdateRoles !== undefined && !req.is('text/csv')) {
+          throw new DomainError('invalid_input', 'UpdateRoles goes with a text/csv body; in a JSON body send "updateRoles": true.');
+        }
         return idempotent(services, req, principal, body, async () => {
           const job = await services.userImports.upload(principal.actor, params.OrganizationSid, { csv: body.csv, updateRoles: body.updateRoles });
           return { status: 202, body: toResource(job), headers: { Location: urlOf(job) } };

@@ -10,6 +10,7 @@ import { addMember, addVerifiedDomain, createOrgWithOwner, setOrgSettings } from
 import { createUserImportWorker } from '../../../src/jobs/user-import-worker.js';
 import { USER_IMPORT_LEASE_MS } from '../../../src/services/user-imports.js';
 import { silentLogger } from '../../../src/logger.js';
+import { MAX_BULK_IMPORT_BYTES } from '../../../src/rules/bulk-import.js';
 import { apiClient, tokenFor } from './support.js';
 
 let ctx: TestContext;
@@ -156,5 +157,53 @@ describe('POST /Organizations/{sid}/UserImports', () => {
     const operator = await tokenFor(ctx, await ctx.services.apiClients.createOperatorClient({ kind: 'operator' }, { name: 'ops' }));
     await request(ctx.app).get(`/Organizations/${s.org.sid}/UserImports`).set(bearer(operator)).expect(200);
     await worker().runOnce();
+  });
+});
+
+describe('POST /Organizations/{sid}/UserImports with the file itself (text/csv, the console\'s drag-and-drop)', () => {
+  it('R-B2: a text/csv body is imported like the JSON one (same columns); UpdateRoles=true changes roles', async () => {
+    const s = await setting();
+    const url = `/Organizations/${s.org.sid}/UserImports`;
+    const csv = ['email;role;name', `carol@${s.corp};admin;Carol`, `dan@${s.corp};;`].join('\r\n');
+    const queued = await request(ctx.app).post(url).set(bearer(s.token)).type('text/csv').send(csv).expect(202);
+    expect(queued.body).toMatchObject({ status: 'queued', update_roles: false });
+    expect(await worker().runOnce()).toBe(true);
+    const report = await request(ctx.app).get(`${new URL(queued.body.url).pathname}/Report`).set(bearer(s.token)).expect(200);
+    expect(report.body.applied.map((a: { email: string; role: string }) => [a.email, a.role])).toEqual([[`carol@${s.corp}`, 'admin'], [`dan@${s.corp}`, 'standard']]);
+    const promote = await request(ctx.app).post(`${url}?UpdateRoles=true`).set(bearer(s.token)).type('text/csv; charset=utf-8').send(`email,role\ndan@${s.corp},admin\n`).expect(202);
+    expect(promote.body.update_roles).toBe(true);
+    expect(await worker().runOnce()).toBe(true);
+    expect((await ctx.store.read.users.getByEmail(`dan@${s.corp}`))?.role).toBe('admin');
+  });
+
+  it('a file over the size limit is 413 naming the limit; another media type is 415; UpdateRoles with JSON is 400; nothing is queued', async () => {
+    const s = await setting();
+    const url = `/Organizations/${s.org.sid}/UserImports`;
+    const big = `email\n${'x'.repeat(MAX_BULK_IMPORT_BYTES)}@${s.corp}\n`;
+    const tooLarge = await request(ctx.app).post(url).set(bearer(s.token)).type('text/csv').send(big).expect(413);
+    expect(tooLarge.body.error).toMatchObject({ code: 'payload_too_large', message: expect.stringContaining(String(MAX_BULK_IMPORT_BYTES)) });
+    const wrongType = await request(ctx.app).post(url).set(bearer(s.token)).type('text/plain').send(`email\na@${s.corp}`).expect(415);
+    expect(wrongType.body.error).toMatchObject({ code: 'unsupported_media_type', message: expect.stringContaining('text/csv') });
+    await request(ctx.app).post(url).set(bearer(s.token)).type('application/xml').send('<csv/>').expect(415);
+    await request(ctx.app).post(`${url}?UpdateRoles=true`).set(bearer(s.token)).send({ csv: `email\na@${s.corp}` }).expect(400);
+    await request(ctx.app).post(`${url}?UpdateRoles=yes`).set(bearer(s.token)).type('text/csv').send(`email\na@${s.corp}`).expect(400);
+    await request(ctx.app).post(url).set(bearer(s.token)).type('text/csv').send('').expect(400);
+    expect(await ctx.store.read.userImportJobs.listByOrg(s.org.sid, 10)).toEqual([]);
+  });
+
+  it('R-O3, R-U6: a read-only client gets 403 and another organization 404 for a CSV upload too', async () => {
+    const s = await setting();
+    const other = await setting();
+    const readOnly = await tokenFor(ctx, await apiClient(ctx, s.ownerActor, s.org.sid, 'read-only'));
+    await request(ctx.app).post(`/Organizations/${s.org.sid}/UserImports`).set(bearer(readOnly)).type('text/csv').send(`email\nr@${s.corp}`).expect(403);
+    await request(ctx.app).post(`/Organizations/${s.org.sid}/UserImports`).set(bearer(other.token)).type('text/csv').send(`email\nr@${s.corp}`).expect(404);
+    expect(await ctx.store.read.userImportJobs.listByOrg(s.org.sid, 10)).toEqual([]);
+  });
+
+  it('the OpenAPI document gives both request media types', async () => {
+    const doc = (await request(ctx.app).get('/openapi.json').expect(200)).body;
+    const content = doc.paths['/Organizations/{OrganizationSid}/UserImports'].post.requestBody.content;
+    expect(Object.keys(content).sort()).toEqual(['application/json', 'text/csv']);
+    expect(content['text/csv'].schema).toMatchObject({ type: 'string', maxLength: MAX_BULK_IMPORT_BYTES });
   });
 });
