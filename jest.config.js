@@ -14,5 +14,7 @@ export default {
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.mjs',
   globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
+  // Every Organizations API response is checked against the OpenAPI document (issue 10).
+  setupFilesAfterEnv: ['<rootDir>/test/support/check-api-responses.ts'],
   testTimeout: 30000,
 };

@@ -11,6 +11,8 @@ import { migrationsCurrent } from '../../src/store/db.js';
 import { createServices, type Services } from '../../src/services/index.js';
 import { createTestDb, type TestDb } from './db.js';
 import type { RateLimitSettings } from '../../src/http/rate-limit.js';
+import { allRoutes } from '../../src/http/api/index.js';
+import { checkingResponses } from './api-responses.js';
 
 export interface TestContext {
   readonly app: RequestListener;
@@ -49,10 +51,10 @@ export async function createTestContext(options: TestOptions = {}): Promise<Test
     store, clock, logger, mailer, baseUrl, secretKey: TEST_SECRET_KEY,
     dns: options.dns ?? createTxtLookup(options.dnsServers ?? ['127.0.0.1:1'], 500),
   });
-  const app = createApp({
+  const app = checkingResponses(createApp({
     services, logger, baseUrl, secureCookies: false, ...(options.rateLimits && { rateLimits: options.rateLimits }),
     health: async () => { await store.ping(); if (!(await migrationsCurrent(testDb.db))) throw new Error('migrations pending'); },
-  });
+  }), allRoutes(services, baseUrl));
   return {
     app, services, store, testDb, clock, mailer, baseUrl,
     async close() {

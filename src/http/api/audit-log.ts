@@ -94,7 +94,7 @@ export function auditLogRoutes(services: Services, baseUrl: string): ApiRoute[] 
         PageSize: z.coerce.number().int().min(1).max(MAX_AUDIT_PAGE).default(50).describe(`Entries per page (1-${MAX_AUDIT_PAGE}, default 50).`),
         PageToken: z.string().max(200).optional().describe('From meta.next_page_url.'),
       }),
-      responses: { 200: { description: 'A page of entries (or the CSV export when the request accepts text/csv first)', schema: twilioPage(AuditEntryResource) } },
+      responses: { 200: { description: 'A page of entries (or the CSV export when the request accepts text/csv first)', schema: twilioPage(AuditEntryResource), otherMediaTypes: ['text/csv'] } },
       async handler({ params, query, principal, req, res }) {
         const filter = filterOf(query);
         if (req.accepts(['application/json', 'text/csv']) === 'text/csv') {
@@ -127,7 +127,7 @@ export function auditLogRoutes(services: Services, baseUrl: string): ApiRoute[] 
     defineRoute({
       method: 'get', path: '/Organizations/{OrganizationSid}/AuditLog.csv', summary: 'Export the audit log as CSV, streamed (L1)', tags: TAGS,
       auth: 'principal', errors: 'orgward', params: orgParams, query: z.strictObject(filterQuery),
-      responses: { 200: { description: 'text/csv: id, date_created, actor, action, target, before, after, request_id; one line per entry, oldest first' } },
+      responses: { 200: { description: 'id, date_created, actor, action, target, before, after, request_id; one line per entry, oldest first', mediaType: 'text/csv' } },
       async handler({ params, query, principal, res }) {
         await streamCsv(services, res, principal.actor, params.OrganizationSid, filterOf(query));
         return { status: 200 };

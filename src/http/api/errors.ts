@@ -9,7 +9,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '../../logger.js';
 import { toErrorResponse } from '../error-handler.js';
 
-export type ErrorStyle = 'orgward' | 'twilio';
+export type { ErrorStyle } from './error-schemas.js';
 
 /** Twilio's error body for an Orgward error response. */
 export function twilioErrorBody(status: number, error: { code: string; message: string; requestId: string; details?: unknown }, baseUrl: string) {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import type { ApiRoute } from './registry.js';
+import { ERROR_SCHEMAS, ERROR_SCHEMA_NAMES, type ErrorStyle } from './error-schemas.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -26,28 +27,6 @@ function parametersOf(schema: z.ZodObject | undefined, where: 'path' | 'query'):
   }));
 }
 
-const ORGWARD_ERROR = {
-  type: 'object',
-  properties: {
-    error: {
-      type: 'object',
-      properties: { code: { type: 'string' }, message: { type: 'string' }, requestId: { type: 'string' }, details: {} },
-      required: ['code', 'message', 'requestId'],
-    },
-  },
-  required: ['error'],
-};
-
-const TWILIO_ERROR = {
-  type: 'object',
-  description: "Twilio's error shape; `code` is Orgward's stable string code.",
-  properties: {
-    code: { type: 'string' }, message: { type: 'string' }, more_info: { type: 'string' }, status: { type: 'integer' },
-    request_id: { type: 'string' }, details: {},
-  },
-  required: ['code', 'message', 'more_info', 'status'],
-};
-
 /** The OpenAPI 3.1 document of `routes`. */
 export function openApiDocument(routes: readonly ApiRoute[], baseUrl: string): JsonSchema {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -56,6 +35,7 @@ export function openApiDocument(routes: readonly ApiRoute[], baseUrl: string): J
     for (const [status, response] of Object.entries(route.responses)) {
       responses[status] = {
         description: response.description,
+        ...(response.mediaType !== undefined && { content: { [response.mediaType]: { schema: { type: 'string' } } } }),
         ...(response.schema && {
           content: {
             'application/json': { schema: schemaOf(response.schema, 'output') },
@@ -66,7 +46,7 @@ export function openApiDocument(routes: readonly ApiRoute[], baseUrl: string): J
     }
     responses.default = {
       description: 'Error',
-      content: { 'application/json': { schema: { $ref: route.errors === 'twilio' ? '#/components/schemas/TwilioError' : '#/components/schemas/Error' } } },
+      content: { [route.errors === 'scim' ? 'application/scim+json' : 'application/json']: { schema: { $ref: `#/components/schemas/${ERROR_SCHEMA_NAMES[route.errors]}` } } },
     };
     const parameters = [
       ...parametersOf(route.params, 'path'),
@@ -107,7 +87,7 @@ export function openApiDocument(routes: readonly ApiRoute[], baseUrl: string): J
         oAuth2ClientCredentials: { type: 'oauth2', flows: { clientCredentials: { tokenUrl: `${baseUrl}/v1/token`, scopes: {} } } },
         session: { type: 'apiKey', in: 'cookie', name: 'orgward_session' },
       },
-      schemas: { Error: ORGWARD_ERROR, TwilioError: TWILIO_ERROR },
+      schemas: Object.fromEntries(Object.entries(ERROR_SCHEMAS).map(([style, schema]) => [ERROR_SCHEMA_NAMES[style as ErrorStyle], schemaOf(schema, 'output')])),
     },
   };
 }

@@ -24,6 +24,8 @@ export interface RouteResponse {
   readonly schema?: z.ZodType;
   /** Other media types of this response (the audit log's text/csv), documented as strings. */
   readonly otherMediaTypes?: readonly string[];
+  /** A body that is not JSON (SAML metadata, a CSV export): its media type, documented as a string. */
+  readonly mediaType?: string;
 }
 
 /**

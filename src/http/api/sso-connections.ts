@@ -236,7 +236,7 @@ export function ssoConnectionRoutes(services: Services): ApiRoute[] {
     defineRoute({
       method: 'get', path: '/Organizations/{OrganizationSid}/SsoConnections/{ConnectionId}/Metadata', summary: 'Our SAML SP metadata for the IdP (XML)', tags: TAGS,
       auth: 'principal', errors: 'orgward', params: connectionParams,
-      responses: { 200: { description: 'application/samlmetadata+xml', schema: z.string() } },
+      responses: { 200: { description: 'The SP metadata XML (application/samlmetadata+xml)', mediaType: 'application/samlmetadata+xml' } },
       async handler({ params, principal }) {
         const c = await one(principal.actor, params.OrganizationSid, params.ConnectionId);
         if (c.protocol !== 'saml') throw new DomainError('not_found', `SSO connection ${c.id} is an OIDC connection: give the IdP its redirect_uri (${c.redirect_uri}).`);

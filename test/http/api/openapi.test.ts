@@ -8,6 +8,7 @@ import { createTestContext, type TestContext } from '../../support/app.js';
 import { addAccount, createOrgWithOwner } from '../../support/fixtures.js';
 import { allRoutes } from '../../../src/http/api/index.js';
 import { apiClient, tokenFor } from './support.js';
+import { checkingResponses, responseProblem, takeMismatches } from '../../support/api-responses.js';
 
 let ctx: TestContext;
 beforeAll(async () => { ctx = await createTestContext(); });
@@ -50,6 +51,36 @@ describe('/openapi.json', () => {
       const schema = route.responses[call.status]!.schema!;
       expect(schema.safeParse(res.body).success).toBe(true);
     }
+  });
+});
+
+describe('every API response of the test suite is checked against the document (test/support/api-responses.ts)', () => {
+  const routes = () => allRoutes(ctx.services, ctx.baseUrl);
+  const route = (method: string, path: string) => routes().find((r) => r.method === method && r.path === path)!;
+  const accounts = '/Organizations/{OrganizationSid}/Accounts';
+
+  it('names a wrong field type, a missing field, an undocumented field, an undocumented status and a wrong error body', () => {
+    const page = { content: [], meta: { first_page_url: 'u', key: 'content', next_page_url: null, page: 0, page_size: 50, previous_page_url: null, url: 'u' } };
+    expect(responseProblem(route('get', accounts), 200, 'application/json', JSON.stringify(page))).toBeUndefined();
+    expect(responseProblem(route('get', accounts), 200, 'application/json', JSON.stringify({ ...page, meta: { ...page.meta, page: '0' } }))).toMatch(/meta\.page/);
+    expect(responseProblem(route('get', accounts), 200, 'application/json', JSON.stringify({ content: [] }))).toMatch(/meta/);
+    expect(responseProblem(route('get', accounts), 200, 'application/json', JSON.stringify({ ...page, secret: 'x' }))).toMatch(/undocumented field secret/);
+    expect(responseProblem(route('get', accounts), 203, 'application/json', JSON.stringify(page))).toMatch(/status 203 is not documented/);
+    expect(responseProblem(route('get', accounts), 200, 'text/html', '<p>')).toMatch(/Content-Type text\/html/);
+    // Accounts is a Twilio route: its errors are Twilio's shape, not Orgward's.
+    expect(responseProblem(route('get', accounts), 404, 'application/json', JSON.stringify({ error: { code: 'not_found', message: 'm', requestId: 'r' } }))).toMatch(/does not match/);
+    expect(responseProblem(route('get', '/Organizations/{OrganizationSid}/Domains'), 404, 'application/json', JSON.stringify({ error: { code: 'not_found', message: 'm', requestId: 'r' } }))).toBeUndefined();
+  });
+
+  it('is installed on the test apps: a response that breaks the document is recorded against the test', async () => {
+    const broken = checkingResponses((_req, res) => { res.setHeader('Content-Type', 'application/json'); res.end(JSON.stringify({ content: 'nope' })); }, routes());
+    await request(broken).get(`/Organizations/OR${'a'.repeat(32)}/Accounts`);
+    const found = takeMismatches();
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^GET \/Organizations\/OR\w+\/Accounts → 200 \(GET \/Organizations\/\{OrganizationSid\}\/Accounts\): the body does not match/);
+    // The suite's own app checks too: an error response of a Twilio route is Twilio's shape.
+    await request(ctx.app).get(`/Organizations/OR${'a'.repeat(32)}/Accounts`).expect(401);
+    expect(takeMismatches()).toEqual([]);
   });
 });
 
