@@ -33,9 +33,13 @@ export function decideManageApiClients(creator: MemberSnapshot, orgSid: string):
 /** Whether the action changes something (a read-only client is refused it). */
 export const isWrite = (action: Action): boolean => !READ_ACTIONS.has(action);
 
-/** O3, U6: may an API client with `role` perform `action` in its own organization? */
-export function decideApiClientAction(role: ApiClientRole, action: Action): Allow | Rejection<'forbidden'> {
-  if (role === 'read-only' && isWrite(action)) {
+/**
+ * O3, U6: may an API client with `role` perform `action` in its own organization? `mode` 'read'
+ * says the caller only looks (lists SSO connections under 'manage_sso'): a read-only client reads
+ * everything an Administrator reads; the services never hand it a secret (those are shown once).
+ */
+export function decideApiClientAction(role: ApiClientRole, action: Action, mode: 'read' | 'write' = 'write'): Allow | Rejection<'forbidden'> {
+  if (role === 'read-only' && mode === 'write' && isWrite(action)) {
     return reject('forbidden', 'This API client is read-only. Create an API client with the admin role (orgward api-client create --role admin) to make changes.');
   }
   if (!PERMISSIONS.admin.has(action)) return reject('forbidden', 'An API client acts as an Administrator; only the Owner can do this.');

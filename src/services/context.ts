@@ -33,6 +33,18 @@ export interface Authorized {
  * only in its own organization (C1).
  */
 export async function authorize(repos: Repos, actor: Actor, orgSid: string, action: Action, target: ActionTarget = {}, lock = false): Promise<Authorized> {
+  return authorizeAs(repos, actor, orgSid, action, target, lock, 'write');
+}
+
+/**
+ * {@link authorize} for a service that only reads under `action` (listing SSO connections is
+ * 'manage_sso'): the same rules, except that a read-only API client may read (issue 10).
+ */
+export async function authorizeRead(repos: Repos, actor: Actor, orgSid: string, action: Action, target: ActionTarget = {}): Promise<Authorized> {
+  return authorizeAs(repos, actor, orgSid, action, target, false, 'read');
+}
+
+async function authorizeAs(repos: Repos, actor: Actor, orgSid: string, action: Action, target: ActionTarget, lock: boolean, mode: 'read' | 'write'): Promise<Authorized> {
   const org = lock ? await repos.organizations.lock(orgSid) : await repos.organizations.get(orgSid);
   if (!org) throw new DomainError('not_found', `No organization ${orgSid}.`);
   switch (actor.kind) {
@@ -45,7 +57,7 @@ export async function authorize(repos: Repos, actor: Actor, orgSid: string, acti
     case 'api_client': {
       // U6: a client of another organization learns nothing about this one (404, not 403).
       if (actor.orgSid !== orgSid) throw new DomainError('not_found', `No organization ${orgSid}.`);
-      const decision = decideApiClientAction(actor.role, action);
+      const decision = decideApiClientAction(actor.role, action, mode);
       if (decision.kind === 'reject') fail(decision);
       return { org, member: undefined };
     }

@@ -12,7 +12,7 @@ import { hashToken, newToken } from '../security/tokens.js';
 import type { Repos } from '../store/index.js';
 import type { MergeRequest } from '../store/merge-requests.js';
 import { actorLabel, type Actor, type Organization } from '../types.js';
-import { audit, authorize, fail, snapshotOf } from './context.js';
+import { audit, authorize, authorizeRead, fail, snapshotOf } from './context.js';
 import type { ServiceDeps } from './index.js';
 import { link, queueMail } from './mail-queue.js';
 import { applyMergePlan, loadMergePlan, verifiedDomainNames } from './merge-apply.js';
@@ -182,7 +182,7 @@ export function createMergeService(deps: ServiceDeps) {
 
     /** M3 preview for the Prime's Owner, Administrators and admin clients, of an invitation of `primeOrgSid` only. */
     async primePreview(actor: Actor, primeOrgSid: string, mergeId: string): Promise<MergePreview> {
-      await authorize(store.read, actor, primeOrgSid, 'merge');
+      await authorizeRead(store.read, actor, primeOrgSid, 'merge');
       const request = UUID_PATTERN.test(mergeId) ? await store.read.merges.get(mergeId) : undefined;
       if (!request || request.primeOrgSid !== primeOrgSid) throw new DomainError('not_found', `No merge invitation ${mergeId} in organization ${primeOrgSid}.`);
       return service.preview(actor, mergeId);
@@ -190,7 +190,7 @@ export function createMergeService(deps: ServiceDeps) {
 
     /** M1: the Prime's merge invitations, newest first (Owner and Administrators, O3). */
     async list(actor: Actor, primeOrgSid: string): Promise<MergeRequest[]> {
-      await authorize(store.read, actor, primeOrgSid, 'merge');
+      await authorizeRead(store.read, actor, primeOrgSid, 'merge');
       return store.read.merges.listByPrime(primeOrgSid);
     },
 

@@ -14,7 +14,7 @@ import { decideGroupMappingRole, unionAccountRoles } from '../rules/scim-groups.
 import { DEVELOPER_ROLE_SID, findRole, type RoleSnapshot } from '../rules/role-catalogue.js';
 import type { AccountRoleAssignment } from '../rules/account-roles.js';
 import { accountSnapshot } from './account-support.js';
-import { audit, authorize, fail } from './context.js';
+import { audit, authorize, authorizeRead, fail } from './context.js';
 import type { ServiceDeps } from './index.js';
 import { previewAccess, recomputeAccess, type AccessOutcome } from './scim-access.js';
 import { scimRefusal } from './scim-refusal.js';
@@ -81,9 +81,10 @@ export function createScimGroupMappings(deps: ServiceDeps) {
   const { store } = deps;
 
   /** Validates the accounts (A1: the organization's managed or independent, open accounts) and finds the groups named. */
-  async function prepare(repos: Repos, actor: Actor, orgSid: string, input: GroupMappingInput) {
+  async function prepare(repos: Repos, actor: Actor, orgSid: string, input: GroupMappingInput, mode: 'read' | 'write') {
     const parsed = check(input);
-    await authorize(repos, actor, orgSid, 'manage_scim');
+    // A preview changes nothing: a read-only client may ask for one.
+    await (mode === 'read' ? authorizeRead(repos, actor, orgSid, 'manage_scim') : authorize(repos, actor, orgSid, 'manage_scim'));
     const checked = resolve(parsed, await repos.roles.list());
     const grantable = await repos.scimAccess.grantableAccounts(orgSid, checked.accountSids);
     const missing = checked.accountSids.filter((a) => !grantable.includes(a));
@@ -110,7 +111,7 @@ export function createScimGroupMappings(deps: ServiceDeps) {
   async function map(actor: Actor, orgSid: string, input: GroupMappingInput): Promise<GroupMappingResult> {
     refuseScim(actor);
     return store.transaction(async (repos) => {
-      const { checked, matching, before, mapped } = await prepare(repos, actor, orgSid, input);
+      const { checked, matching, before, mapped } = await prepare(repos, actor, orgSid, input, 'write');
       if (mapped) await repos.scimAccess.saveMapping(orgSid, { groupRef: checked.group, role: checked.role, accountRoles: checked.accountRoles, createdBy: actorLabel(actor) });
       else await repos.scimAccess.deleteMapping(orgSid, checked.group);
       const members = await recomputeAccess(repos, actor, orgSid, matching.members);
@@ -130,7 +131,7 @@ export function createScimGroupMappings(deps: ServiceDeps) {
     async preview(actor: Actor, orgSid: string, input: GroupMappingInput): Promise<GroupMappingResult> {
       refuseScim(actor);
       const repos = store.read;
-      const { checked, matching, others, mapped } = await prepare(repos, actor, orgSid, input);
+      const { checked, matching, others, mapped } = await prepare(repos, actor, orgSid, input, 'read');
       const mappings = mapped ? [...others, proposed(checked, deps.clock.now())] : others;
       const members = await previewAccess(repos, orgSid, matching.members, mappings);
       return { group: checked.group, role: checked.role, accountSids: checked.accountSids, accountRoles: checked.accountRoles, mapped, groups: matching.groups, members };
@@ -144,7 +145,7 @@ export function createScimGroupMappings(deps: ServiceDeps) {
     /** The organization's mappings. */
     async listMappings(actor: Actor, orgSid: string): Promise<GroupMappingRecord[]> {
       refuseScim(actor);
-      await authorize(store.read, actor, orgSid, 'manage_scim');
+      await authorizeRead(store.read, actor, orgSid, 'manage_scim');
       return store.read.scimAccess.listMappings(orgSid);
     },
   };

@@ -7,7 +7,7 @@ import { DomainError } from '../errors.js';
 import { hashToken, newToken } from '../security/tokens.js';
 import type { ScimTokenRecord } from '../store/scim-tokens.js';
 import { actorLabel, type Actor } from '../types.js';
-import { audit, authorize } from './context.js';
+import { audit, authorize, authorizeRead } from './context.js';
 import type { ServiceDeps } from './index.js';
 import { scimRefusal } from './scim-refusal.js';
 import { UUID_PATTERN } from '../ids.js';
@@ -66,7 +66,8 @@ export function createScimTokensService(deps: ServiceDeps) {
     /** The organization's tokens (never their values). */
     async list(actor: Actor, orgSid: string): Promise<ScimTokenRecord[]> {
       refuseScim(actor);
-      await authorize(store.read, actor, orgSid, 'manage_scim');
+      // Metadata only (the secret is shown once at creation): a read-only client reads it too.
+      await authorizeRead(store.read, actor, orgSid, 'manage_scim');
       return store.read.scimTokens.list(orgSid);
     },
 

@@ -11,7 +11,7 @@ import { encryptSecret } from '../security/encryption.js';
 import type { SsoConnectionChange, SsoConnectionRecord } from '../store/sso-connections.js';
 import type { Repos } from '../store/index.js';
 import type { Actor } from '../types.js';
-import { audit, authorize, fail } from './context.js';
+import { audit, authorize, authorizeRead, fail } from './context.js';
 import type { SsoTestResult } from '../store/sso-test-results.js';
 import type { ServiceDeps } from './index.js';
 import { checkCertificates, checkText, checkUrl } from './sso-input.js';
@@ -113,7 +113,7 @@ export function createSsoConnectionChanges(deps: ServiceDeps) {
 
     /** S1: the last test sign-in of a connection (outcome, time, what the IdP sent), or null. */
     async lastTest(actor: Actor, orgSid: string, connectionId: string): Promise<SsoTestResult | null> {
-      await authorize(store.read, actor, orgSid, 'manage_sso');
+      await authorizeRead(store.read, actor, orgSid, 'manage_sso');
       const c = typeof connectionId === 'string' && UUID.test(connectionId) ? await store.read.ssoConnections.get(connectionId) : undefined;
       if (!c || c.orgSid !== orgSid) throw new DomainError('not_found', 'No such single sign-on connection.');
       return (await store.read.ssoTestResults.get(c.id)) ?? null;

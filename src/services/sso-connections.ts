@@ -13,7 +13,7 @@ import { decryptSecret, encryptSecret } from '../security/encryption.js';
 import { hashToken, newToken } from '../security/tokens.js';
 import type { SsoConnectionRecord } from '../store/sso-connections.js';
 import { actorLabel, type Actor } from '../types.js';
-import { audit, authorize, fail } from './context.js';
+import { audit, authorize, authorizeRead, fail } from './context.js';
 import type { ServiceDeps } from './index.js';
 import { createSpKeyPair } from './sso-certificate.js';
 import { checkCertificates, checkText, checkUrl } from './sso-input.js';
@@ -119,7 +119,8 @@ export function createSsoConnectionService(deps: ServiceDeps) {
     },
 
     async list(actor: Actor, orgSid: string): Promise<ConnectionView[]> {
-      await authorize(store.read, actor, orgSid, 'manage_sso');
+      // Views carry no secret (an OIDC client secret is sealed and never shown): read-only clients read them.
+      await authorizeRead(store.read, actor, orgSid, 'manage_sso');
       return (await store.read.ssoConnections.listByOrg(orgSid)).map(view);
     },
 

@@ -64,7 +64,7 @@ export function accountActionRoutes(services: Services, baseUrl: string): ApiRou
   return [
     defineRoute({
       method: 'post', path: '/Organizations/{OrganizationSid}/AccountImports', summary: 'Import an existing account by SID (A3: pending until its owner confirms by mail)', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: orgParams,
+      access: 'admin:write', auth: 'principal', errors: 'orgward', params: orgParams,
       body: z.strictObject({ account_sid: AccountSid.describe('The top-level account to bring in; its owner\'s email domain must be verified by the organization.') }),
       headers: [IDEMPOTENCY_HEADER],
       responses: {
@@ -81,7 +81,7 @@ export function accountActionRoutes(services: Services, baseUrl: string): ApiRou
 
     defineRoute({
       method: 'post', path: '/Organizations/{OrganizationSid}/Accounts/{AccountSid}/Owner', summary: 'Transfer ownership of a managed account (A6) to an active managed user', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: accountParams,
+      access: 'admin:write', auth: 'principal', errors: 'orgward', params: accountParams,
       body: z.strictObject({ owner_sid: UserSid.describe('A6: an active managed user of the organization; its subaccounts follow.') }),
       headers: [IF_MATCH_HEADER, IDEMPOTENCY_HEADER],
       responses: { 200: { description: 'The account with its new owner', schema: ChangedAccount } },
@@ -96,7 +96,7 @@ export function accountActionRoutes(services: Services, baseUrl: string): ApiRou
 
     defineRoute({
       method: 'post', path: '/Organizations/{OrganizationSid}/Accounts/{AccountSid}/Upgrade', summary: 'Upgrade a trial account (A7; only the service operator)', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: accountParams,
+      access: 'operator:write', auth: 'principal', errors: 'orgward', params: accountParams,
       headers: [IF_MATCH_HEADER, IDEMPOTENCY_HEADER],
       responses: { 200: { description: 'The upgraded account; its subaccounts get its plan', schema: ChangedAccount } },
       async handler({ params, principal, req }) {
@@ -110,7 +110,7 @@ export function accountActionRoutes(services: Services, baseUrl: string): ApiRou
 
     defineRoute({
       method: 'post', path: '/Organizations/{OrganizationSid}/Accounts/{AccountSid}/Hipaa', summary: 'Set or clear the HIPAA flag of a managed account (H2: baa_required before designation)', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: accountParams,
+      access: 'admin:write', auth: 'principal', errors: 'orgward', params: accountParams,
       body: z.strictObject({ hipaa: z.boolean().describe('H2: true flags the account; existing subaccounts keep their own flag (H3).') }),
       headers: [IF_MATCH_HEADER, IDEMPOTENCY_HEADER],
       responses: { 200: { description: 'The account with its flag', schema: AccountResource } },
@@ -125,7 +125,7 @@ export function accountActionRoutes(services: Services, baseUrl: string): ApiRou
 
     defineRoute({
       method: 'get', path: '/Organizations/{OrganizationSid}/Accounts/{AccountSid}/Subaccounts', summary: 'List the subaccounts of an account (A7)', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: accountParams, query: z.strictObject(twilioPaging),
+      access: 'member:read', auth: 'principal', errors: 'orgward', params: accountParams, query: z.strictObject(twilioPaging),
       responses: { 200: { description: 'A page of subaccounts', schema: twilioPage(AccountResource) } },
       async handler({ params, query, principal }) {
         const subaccounts = (await services.accounts.listSubaccounts(principal.actor, params.OrganizationSid, params.AccountSid)).toSorted((a, b) => (a.sid < b.sid ? -1 : 1));
@@ -136,7 +136,7 @@ export function accountActionRoutes(services: Services, baseUrl: string): ApiRou
 
     defineRoute({
       method: 'post', path: '/Organizations/{OrganizationSid}/Accounts/{AccountSid}/Subaccounts', summary: 'Create a subaccount (A7: 1 under a trial account, 1,000 under an upgraded one)', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: accountParams,
+      access: 'member:write', auth: 'principal', errors: 'orgward', params: accountParams,
       body: z.strictObject({
         friendly_name: z.string().trim().min(1).max(255).describe('The subaccount\'s name.'),
         usage: z.enum(['twilio', 'flex']).optional().describe('A2: defaults to the parent\'s usage.'),
@@ -159,7 +159,7 @@ export function accountActionRoutes(services: Services, baseUrl: string): ApiRou
 
     defineRoute({
       method: 'get', path: '/Organizations/{OrganizationSid}/AccountLimits', summary: 'The organization\'s account limit and how many accounts count toward it (O5)', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: orgParams,
+      access: 'member:read', auth: 'principal', errors: 'orgward', params: orgParams,
       responses: { 200: { description: 'The limit and the count', schema: AccountLimits } },
       async handler({ params, principal }) {
         const limits = await services.accounts.limits(principal.actor, params.OrganizationSid);

@@ -55,7 +55,7 @@ export function accountRoutes(services: Services, baseUrl: string): ApiRoute[] {
   return [
     defineRoute({
       method: 'get', path: '/Organizations/{OrganizationSid}/Accounts', summary: 'List the accounts of an organization', tags: TAGS,
-      auth: 'principal', errors: 'twilio',
+      access: 'member:read', auth: 'principal', errors: 'twilio',
       params: orgParams, query: z.strictObject(twilioPaging),
       responses: { 200: { description: 'A page of accounts', schema: twilioPage(AccountResource) } },
       async handler({ params, query, principal }) {
@@ -66,7 +66,7 @@ export function accountRoutes(services: Services, baseUrl: string): ApiRoute[] {
 
     defineRoute({
       method: 'get', path: '/Organizations/{OrganizationSid}/Accounts/{AccountSid}', summary: 'Fetch one account of an organization', tags: TAGS,
-      auth: 'principal', errors: 'twilio', params: accountParams,
+      access: 'member:read', auth: 'principal', errors: 'twilio', params: accountParams,
       responses: { 200: { description: 'The account', schema: AccountResource } },
       async handler({ params, principal }) {
         const body = toAccountResource(await accountIn(services, principal.actor, params.OrganizationSid, params.AccountSid));
@@ -76,7 +76,7 @@ export function accountRoutes(services: Services, baseUrl: string): ApiRoute[] {
 
     defineRoute({
       method: 'post', path: '/Organizations/{OrganizationSid}/Accounts', summary: 'Create a managed account (A2, A5, O5)', tags: TAGS,
-      auth: 'principal', errors: 'twilio', params: orgParams,
+      access: 'member:write', auth: 'principal', errors: 'twilio', params: orgParams,
       body: z.strictObject({
         friendlyName: z.string().trim().min(1).max(255).describe('Account friendly name'),
         ownerSid: UserSid.optional().describe('The managed user who will own it; defaults to the caller (required for API clients).'),
@@ -97,7 +97,7 @@ export function accountRoutes(services: Services, baseUrl: string): ApiRoute[] {
 
     defineRoute({
       method: 'post', path: '/Organizations/{OrganizationSid}/Accounts/{AccountSid}', summary: 'Update an account: suspend, reactivate or close it (A1, A7)', tags: TAGS,
-      auth: 'principal', errors: 'twilio', params: accountParams,
+      access: 'member:write', auth: 'principal', errors: 'twilio', params: accountParams,
       body: z.strictObject({
         status: z.enum(['active', 'suspended', 'closed']).optional().describe('A1: suspend, reactivate (active) or close a managed account; closing closes its subaccounts (A7).'),
       }),

@@ -34,7 +34,7 @@ export function apiClientRoutes(services: Services): ApiRoute[] {
   return [
     defineRoute({
       method: 'get', path: '/Organizations/{OrganizationSid}/ApiClients', summary: "List the organization's API clients (never their secrets)", tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: orgParams,
+      access: 'admin-session:read', auth: 'principal', errors: 'orgward', params: orgParams,
       responses: { 200: { description: 'The API clients', schema: z.object({ clients: z.array(ApiClientResource) }) } },
       async handler({ params, principal }) {
         return { status: 200, body: { clients: (await services.apiClients.list(principal.actor, params.OrganizationSid)).map(toResource) } };
@@ -43,7 +43,7 @@ export function apiClientRoutes(services: Services): ApiRoute[] {
 
     defineRoute({
       method: 'post', path: '/Organizations/{OrganizationSid}/ApiClients', summary: 'Create an API client; its secret is in this response only', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: orgParams,
+      access: 'admin-session:write', auth: 'principal', errors: 'orgward', params: orgParams,
       body: z.strictObject({ role: z.enum(['admin', 'read-only']), name: z.string().max(200).optional() }),
       headers: [IDEMPOTENCY_HEADER],
       responses: { 201: { description: 'The new client and its secret', schema: z.object({ clientId: ClientId, clientSecret: z.string(), role: z.enum(['admin', 'read-only']), name: z.string().nullable() }) } },
@@ -56,7 +56,7 @@ export function apiClientRoutes(services: Services): ApiRoute[] {
 
     defineRoute({
       method: 'delete', path: '/Organizations/{OrganizationSid}/ApiClients/{ClientId}', summary: 'Revoke an API client at once', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: z.strictObject({ OrganizationSid, ClientId }),
+      access: 'admin-session:write', auth: 'principal', errors: 'orgward', params: z.strictObject({ OrganizationSid, ClientId }),
       responses: { 204: { description: 'Revoked (also when it already was)' } },
       async handler({ params, principal }) {
         await services.apiClients.revoke(principal.actor, params.OrganizationSid, params.ClientId);

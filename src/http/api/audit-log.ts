@@ -88,7 +88,7 @@ export function auditLogRoutes(services: Services, baseUrl: string): ApiRoute[] 
   return [
     defineRoute({
       method: 'get', path: '/Organizations/{OrganizationSid}/AuditLog', summary: 'Read the audit log, oldest first (L1); Accept: text/csv exports it', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: orgParams,
+      access: 'admin:read', auth: 'principal', errors: 'orgward', params: orgParams,
       query: z.strictObject({
         ...filterQuery,
         PageSize: z.coerce.number().int().min(1).max(MAX_AUDIT_PAGE).default(50).describe(`Entries per page (1-${MAX_AUDIT_PAGE}, default 50).`),
@@ -126,7 +126,7 @@ export function auditLogRoutes(services: Services, baseUrl: string): ApiRoute[] 
 
     defineRoute({
       method: 'get', path: '/Organizations/{OrganizationSid}/AuditLog.csv', summary: 'Export the audit log as CSV, streamed (L1)', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: orgParams, query: z.strictObject(filterQuery),
+      access: 'admin:read', auth: 'principal', errors: 'orgward', params: orgParams, query: z.strictObject(filterQuery),
       responses: { 200: { description: 'id, date_created, actor, action, target, before, after, request_id; one line per entry, oldest first', mediaType: 'text/csv' } },
       async handler({ params, query, principal, res }) {
         await streamCsv(services, res, principal.actor, params.OrganizationSid, filterOf(query));

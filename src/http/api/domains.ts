@@ -63,7 +63,7 @@ export function domainRoutes(services: Services, baseUrl: string): ApiRoute[] {
   return [
     defineRoute({
       method: 'get', path: '/Organizations/{OrganizationSid}/Domains', summary: 'List the domains of an organization', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: orgParams, query: z.strictObject(twilioPaging),
+      access: 'admin:read', auth: 'principal', errors: 'orgward', params: orgParams, query: z.strictObject(twilioPaging),
       responses: { 200: { description: 'A page of domains, by name', schema: twilioPage(DomainResource) } },
       async handler({ params, query, principal }) {
         const domains = (await services.domains.list(principal.actor, params.OrganizationSid)).toSorted((a, b) => (a.domain < b.domain ? -1 : 1));
@@ -73,7 +73,7 @@ export function domainRoutes(services: Services, baseUrl: string): ApiRoute[] {
 
     defineRoute({
       method: 'post', path: '/Organizations/{OrganizationSid}/Domains', summary: 'Register a domain (D1-D4); answers the TXT record to publish (D3)', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: orgParams,
+      access: 'admin:write', auth: 'principal', errors: 'orgward', params: orgParams,
       body: z.strictObject({ domain: DomainName }),
       headers: [IDEMPOTENCY_HEADER],
       responses: { 201: { description: 'The registered, unverified domain with its TXT record', schema: DomainResource } },
@@ -85,7 +85,7 @@ export function domainRoutes(services: Services, baseUrl: string): ApiRoute[] {
 
     defineRoute({
       method: 'get', path: '/Organizations/{OrganizationSid}/Domains/{Domain}', summary: 'Fetch one domain', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: domainParams,
+      access: 'admin:read', auth: 'principal', errors: 'orgward', params: domainParams,
       responses: { 200: { description: 'The domain', schema: DomainResource } },
       async handler({ params, principal }) {
         return withEtag(200, params.OrganizationSid, await services.domains.get(principal.actor, params.OrganizationSid, params.Domain));
@@ -94,7 +94,7 @@ export function domainRoutes(services: Services, baseUrl: string): ApiRoute[] {
 
     defineRoute({
       method: 'post', path: '/Organizations/{OrganizationSid}/Domains/{Domain}', summary: 'Set the policy of a verified domain (D6)', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: domainParams,
+      access: 'admin:write', auth: 'principal', errors: 'orgward', params: domainParams,
       body: z.strictObject({ policy: z.enum(POLICIES).describe('D6: restricted, auto-enrollment or blocked.') }),
       headers: [IF_MATCH_HEADER, IDEMPOTENCY_HEADER],
       responses: { 200: { description: 'The domain with its policy', schema: DomainResource } },
@@ -111,7 +111,7 @@ export function domainRoutes(services: Services, baseUrl: string): ApiRoute[] {
 
     defineRoute({
       method: 'post', path: '/Organizations/{OrganizationSid}/Domains/{Domain}/Verification', summary: 'Verify a domain by looking its TXT record up in DNS (D3, D4)', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: domainParams,
+      access: 'admin:write', auth: 'principal', errors: 'orgward', params: domainParams,
       headers: [IDEMPOTENCY_HEADER],
       responses: { 200: { description: 'The verified domain. Not verified: 409 dns_txt_missing (no TXT record at txt_name) or dns_txt_mismatch (other values, in details.found)', schema: DomainResource } },
       async handler({ params, principal, req }) {
@@ -124,7 +124,7 @@ export function domainRoutes(services: Services, baseUrl: string): ApiRoute[] {
 
     defineRoute({
       method: 'post', path: '/Organizations/{OrganizationSid}/Domains/{Domain}/SsoEnforcement', summary: 'Switch SSO enforcement on or off for a verified domain (S1, S7)', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: domainParams,
+      access: 'admin:write', auth: 'principal', errors: 'orgward', params: domainParams,
       body: z.strictObject({ enforced: z.boolean().describe('S1: on only once an enabled connection passed a test sign-in (sso_not_ready otherwise).') }),
       headers: [IDEMPOTENCY_HEADER],
       responses: {
@@ -143,7 +143,7 @@ export function domainRoutes(services: Services, baseUrl: string): ApiRoute[] {
 
     defineRoute({
       method: 'delete', path: '/Organizations/{OrganizationSid}/Domains/{Domain}', summary: 'Remove a domain (a verified one members use only with force=true)', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: domainParams,
+      access: 'admin:write', auth: 'principal', errors: 'orgward', params: domainParams,
       query: z.strictObject({ force: z.enum(['true', 'false']).optional().describe('Remove a verified domain even though members use it (409 domain_in_use otherwise, with the summary in details).') }),
       headers: [IDEMPOTENCY_HEADER],
       responses: { 200: { description: 'Removed; what it changed', schema: z.object({ domain: z.string(), removed: z.literal(true), summary: RemovalSummary }) } },

@@ -50,7 +50,7 @@ export function invitationRoutes(services: Services): ApiRoute[] {
   return [
     defineRoute({
       method: 'get', path: '/Organizations/{OrganizationSid}/Invitations', summary: 'List the pending invitations (never their links)', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: orgParams,
+      access: 'admin:read', auth: 'principal', errors: 'orgward', params: orgParams,
       responses: { 200: { description: 'Pending invitations, oldest first', schema: z.object({ invitations: z.array(InvitationResource) }) } },
       async handler({ params, principal }) {
         return { status: 200, body: { invitations: (await services.invitations.listPending(principal.actor, params.OrganizationSid)).map(toResource) } };
@@ -59,7 +59,7 @@ export function invitationRoutes(services: Services): ApiRoute[] {
 
     defineRoute({
       method: 'post', path: '/Organizations/{OrganizationSid}/Invitations', summary: 'Invite one or several people by email (D6, D7, U1)', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: orgParams,
+      access: 'admin:write', auth: 'principal', errors: 'orgward', params: orgParams,
       body: z.strictObject({
         emails: z.array(z.string().trim().min(3).max(320)).min(1).max(100).describe('Each is invited on its own: one refusal does not stop the others.'),
         role: Role.default('standard'),
@@ -90,7 +90,7 @@ export function invitationRoutes(services: Services): ApiRoute[] {
 
     defineRoute({
       method: 'delete', path: '/Organizations/{OrganizationSid}/Invitations/{InvitationId}', summary: 'Revoke a pending invitation: its link stops working', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: invitationParams, headers: [IDEMPOTENCY_HEADER],
+      access: 'admin:write', auth: 'principal', errors: 'orgward', params: invitationParams, headers: [IDEMPOTENCY_HEADER],
       responses: { 204: { description: 'Revoked' } },
       async handler({ params, principal, req }) {
         return idempotent(services, req, principal, {}, async () => {
@@ -102,7 +102,7 @@ export function invitationRoutes(services: Services): ApiRoute[] {
 
     defineRoute({
       method: 'post', path: '/Organizations/{OrganizationSid}/Invitations/{InvitationId}/Resend', summary: 'Mail a pending invitation again with a new link (the old link stops working)', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: invitationParams, headers: [IDEMPOTENCY_HEADER],
+      access: 'admin:write', auth: 'principal', errors: 'orgward', params: invitationParams, headers: [IDEMPOTENCY_HEADER],
       responses: { 200: { description: 'The renewed invitation (a new id)', schema: InvitationResource.extend({ replaced: Replaced }) } },
       async handler({ params, principal, req }) {
         return idempotent(services, req, principal, {}, async () => {

@@ -84,7 +84,7 @@ export function mergeRoutes(services: Services): ApiRoute[] {
   return [
     defineRoute({
       method: 'post', path: '/Organizations/{OrganizationSid}/Merges', summary: "Invite another organization's Owner to merge it into this one (M1, M2)", tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: orgParams,
+      access: 'admin:write', auth: 'principal', errors: 'orgward', params: orgParams,
       body: z.strictObject({ candidateOwnerEmail: z.string().trim().min(3).max(320).describe("The Candidate organization's Owner's email") }),
       headers: [IDEMPOTENCY_HEADER],
       responses: { 201: { description: 'The invitation (mailed to the Candidate Owner)', schema: MergeResource.extend({ expires_at: z.iso.datetime() }) } },
@@ -99,7 +99,7 @@ export function mergeRoutes(services: Services): ApiRoute[] {
 
     defineRoute({
       method: 'get', path: '/Organizations/{OrganizationSid}/Merges', summary: "List this organization's merge invitations, newest first (M1)", tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: orgParams,
+      access: 'admin:read', auth: 'principal', errors: 'orgward', params: orgParams,
       responses: { 200: { description: 'The invitations', schema: z.object({ merges: z.array(MergeResource) }) } },
       async handler({ params, principal }) {
         return { status: 200, body: { merges: (await services.merges.list(principal.actor, params.OrganizationSid)).map(toResource) } };
@@ -108,7 +108,7 @@ export function mergeRoutes(services: Services): ApiRoute[] {
 
     defineRoute({
       method: 'get', path: '/Organizations/{OrganizationSid}/Merges/{MergeId}', summary: 'Preview a merge: what moves, who changes role, the account limit, SSO (M3)', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: mergeParams,
+      access: 'admin:read', auth: 'principal', errors: 'orgward', params: mergeParams,
       responses: { 200: { description: 'The preview as of now', schema: MergePreviewResource } },
       async handler({ params, principal }) {
         return { status: 200, body: toPreview(await services.merges.primePreview(principal.actor, params.OrganizationSid, params.MergeId)) };
@@ -117,7 +117,7 @@ export function mergeRoutes(services: Services): ApiRoute[] {
 
     defineRoute({
       method: 'delete', path: '/Organizations/{OrganizationSid}/Merges/{MergeId}', summary: 'Revoke a pending merge invitation; its link stops working (M1)', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: mergeParams,
+      access: 'admin:write', auth: 'principal', errors: 'orgward', params: mergeParams,
       responses: { 200: { description: 'The revoked invitation', schema: MergeResource } },
       async handler({ params, principal }) {
         return { status: 200, body: toResource(await services.merges.revoke(principal.actor, params.OrganizationSid, params.MergeId)) };
@@ -126,7 +126,7 @@ export function mergeRoutes(services: Services): ApiRoute[] {
 
     defineRoute({
       method: 'get', path: '/Organizations/{OrganizationSid}/IncomingMerges', summary: "The Candidate side: merge invitations sent to this organization's Owner (their console session)", tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: orgParams,
+      access: 'member-session:read', auth: 'principal', errors: 'orgward', params: orgParams,
       responses: { 200: { description: 'Pending invitations whose link still works', schema: z.object({ merges: z.array(MergeResource) }) } },
       async handler({ params, principal }) {
         return { status: 200, body: { merges: (await services.merges.incoming(principal.actor, params.OrganizationSid)).map(toResource) } };
@@ -135,7 +135,7 @@ export function mergeRoutes(services: Services): ApiRoute[] {
 
     defineRoute({
       method: 'get', path: '/Organizations/{OrganizationSid}/IncomingMerges/{MergeId}', summary: 'The Candidate side: preview an invitation sent to you (M3)', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: mergeParams,
+      access: 'member-session:read', auth: 'principal', errors: 'orgward', params: mergeParams,
       responses: { 200: { description: 'The preview as of now', schema: MergePreviewResource } },
       async handler({ params, principal }) {
         return { status: 200, body: toPreview(await services.merges.incomingPreview(principal.actor, params.OrganizationSid, params.MergeId)) };
@@ -144,7 +144,7 @@ export function mergeRoutes(services: Services): ApiRoute[] {
 
     defineRoute({
       method: 'post', path: '/Organizations/{OrganizationSid}/IncomingMerges/{MergeId}/Accept', summary: 'The Candidate Owner accepts: everything moves to the Prime, this organization ends (M2, M3)', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: mergeParams, headers: [IDEMPOTENCY_HEADER],
+      access: 'member-session:write', auth: 'principal', errors: 'orgward', params: mergeParams, headers: [IDEMPOTENCY_HEADER],
       responses: { 200: { description: 'What moved', schema: MergeResultResource } },
       async handler({ params, principal, req }) {
         return idempotent(services, req, principal, {}, async () => ({
@@ -155,7 +155,7 @@ export function mergeRoutes(services: Services): ApiRoute[] {
 
     defineRoute({
       method: 'post', path: '/Organizations/{OrganizationSid}/IncomingMerges/{MergeId}/Decline', summary: 'The Candidate Owner declines; nothing else changes (M1)', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: mergeParams, headers: [IDEMPOTENCY_HEADER],
+      access: 'member-session:write', auth: 'principal', errors: 'orgward', params: mergeParams, headers: [IDEMPOTENCY_HEADER],
       responses: { 200: { description: 'Declined', schema: z.object({ id: MergeId, status: z.literal('declined'), prime_organization_sid: OrganizationSid }) } },
       async handler({ params, principal, req }) {
         return idempotent(services, req, principal, {}, async () => {

@@ -49,7 +49,7 @@ export function organizationRoutes(services: Services): ApiRoute[] {
   return [
     defineRoute({
       method: 'get', path: '/Organizations/{OrganizationSid}', summary: 'Fetch the organization: name, Owner, counts and limits', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: orgParams,
+      access: 'member:read', auth: 'principal', errors: 'orgward', params: orgParams,
       responses: { 200: { description: 'The organization', schema: OrganizationResource } },
       async handler({ params, principal }) {
         return fetch(principal.actor, params.OrganizationSid);
@@ -58,7 +58,7 @@ export function organizationRoutes(services: Services): ApiRoute[] {
 
     defineRoute({
       method: 'post', path: '/Organizations', summary: 'Create an organization (operator credential only)', tags: TAGS,
-      auth: 'principal', errors: 'orgward',
+      access: 'operator:write', auth: 'principal', errors: 'orgward',
       body: z.strictObject({
         friendly_name: z.string().trim().min(1).max(64),
         owner_email: z.string().trim().min(3).max(320).describe('A new user, or an existing user without an organization (U1); mailed a link to set a password when new.'),
@@ -75,7 +75,7 @@ export function organizationRoutes(services: Services): ApiRoute[] {
 
     defineRoute({
       method: 'post', path: '/Organizations/{OrganizationSid}', summary: 'Update the organization: its name (Owner, Administrator), operator settings (operator only)', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: orgParams,
+      access: 'admin:write', auth: 'principal', errors: 'orgward', params: orgParams,
       body: z.strictObject({
         friendly_name: z.string().trim().min(1).max(64).optional(),
         account_limit: z.number().int().min(0).max(1_000_000).optional().describe('O5, operator only; never below the accounts held.'),
@@ -112,7 +112,7 @@ export function organizationRoutes(services: Services): ApiRoute[] {
 
     defineRoute({
       method: 'post', path: '/Organizations/{OrganizationSid}/OwnerTransfer', summary: 'Hand the Owner role to another active member (O2; the Owner only, signed in)', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: orgParams,
+      access: 'owner:write', auth: 'principal', errors: 'orgward', params: orgParams,
       body: z.strictObject({ owner_sid: UserSid.describe('The member who becomes Owner; the former Owner becomes Administrator.') }),
       headers: [IDEMPOTENCY_HEADER],
       responses: {

@@ -9,6 +9,7 @@ import { DomainError } from '../../errors.js';
 import type { Principal } from './principal.js';
 import { apiErrorHandler, type ErrorStyle } from './errors.js';
 import type { Logger } from '../../logger.js';
+import { decideRouteAccess, type RouteAccess, type RouteCaller } from '../../rules/route-access.js';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -66,6 +67,11 @@ export interface RouteSpec<P extends Shape, Q extends Shape, B extends Shape> {
   readonly summary: string;
   readonly tags: readonly string[];
   readonly auth: RouteAuth;
+  /**
+   * Who may call the route and whether it writes (rules/route-access.ts): checked before the body
+   * is read; the services then decide per resource. Required, so no route goes without one.
+   */
+  readonly access: RouteAccess | 'public';
   /** Error body shape: Orgward's own, or Twilio's on Twilio-compatible routes. */
   readonly errors: ErrorStyle;
   readonly params?: P;
@@ -88,6 +94,7 @@ export interface ApiRoute {
   readonly summary: string;
   readonly tags: readonly string[];
   readonly auth: RouteAuth;
+  readonly access: RouteAccess | 'public';
   readonly errors: ErrorStyle;
   readonly params?: z.ZodObject;
   readonly query?: z.ZodObject;
@@ -133,6 +140,22 @@ function parse<S extends z.ZodObject | undefined>(schema: S, value: unknown, whe
   const result = schema.safeParse(value ?? {});
   if (!result.success) throw validationError(where, result.error);
   return result.data;
+}
+
+/**
+ * The route's declared access for a caller in the path's organization. A caller from elsewhere is
+ * left to the services, which answer 404 (U6: another organization is not found, never forbidden).
+ */
+function checkAccess(principal: Principal, route: ApiRoute, orgSid: string | undefined): void {
+  if (route.access === 'public') return;
+  let caller: RouteCaller;
+  if (principal.kind === 'operator') caller = { kind: 'operator' };
+  else if (orgSid !== undefined && principal.orgSid !== orgSid) return;
+  else if (principal.kind === 'api-client') caller = { kind: 'api_client', role: principal.role };
+  else if (principal.role === null) return;
+  else caller = { kind: 'user', role: principal.role };
+  const decision = decideRouteAccess(caller, route.access);
+  if (decision.kind === 'reject') throw new DomainError(decision.code, decision.message);
 }
 
 export interface MountOptions {
@@ -181,6 +204,7 @@ export function mountRoutes(routes: readonly ApiRoute[], options: MountOptions):
     const handle = async (req: Request, res: Response): Promise<void> => {
       const write = route.method !== 'get';
       const principal = route.auth === 'principal' ? await options.authenticate(req, write) : (undefined as unknown as Principal);
+      if (principal !== undefined) checkAccess(principal, route, typeof req.params.OrganizationSid === 'string' ? req.params.OrganizationSid : undefined);
       const params = parse(route.params, req.params, 'path');
       const query = parse(route.query, req.query, 'query');
       const text = route.textBody && typeof req.body === 'string' && req.is(route.textBody.mediaType) ? route.textBody : undefined;

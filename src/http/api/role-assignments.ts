@@ -61,7 +61,7 @@ export function roleAssignmentRoutes(services: Services, baseUrl: string): ApiRo
   return [
     defineRoute({
       method: 'get', path: '/Organizations/{OrganizationSid}/RoleAssignments', summary: 'List role assignments (by Identity, Scope or both)', tags: ['RoleAssignments'],
-      auth: 'principal', errors: 'twilio', params: orgParams,
+      access: 'member:read', auth: 'principal', errors: 'twilio', params: orgParams,
       query: z.strictObject({
         PageSize: z.coerce.number().int().min(1).max(100).default(100).describe('How many assignments per page (1-100, default 100).'),
         PageToken: z.string().min(1).max(4096).optional().describe('The token of the page to fetch, from meta.next_page_url.'),
@@ -105,7 +105,7 @@ export function roleAssignmentRoutes(services: Services, baseUrl: string): ApiRo
 
     defineRoute({
       method: 'post', path: '/Organizations/{OrganizationSid}/RoleAssignments', summary: 'Create a role assignment (R1, R4, O2, O3)', tags: ['RoleAssignments'],
-      auth: 'principal', errors: 'twilio', params: orgParams,
+      access: 'admin:write', auth: 'principal', errors: 'twilio', params: orgParams,
       body: z.strictObject({
         role_sid: RoleSid.optional().describe('The role (GET /Organizations/{OrganizationSid}/Roles lists them); required unless roleSid is given'),
         // The `twilio` package's typed request (PublicApiCreateRoleAssignmentRequest) sends the
@@ -130,7 +130,7 @@ export function roleAssignmentRoutes(services: Services, baseUrl: string): ApiRo
 
     defineRoute({
       method: 'delete', path: '/Organizations/{OrganizationSid}/RoleAssignments/{RoleAssignmentSid}', summary: 'Delete a role assignment', tags: ['RoleAssignments'],
-      auth: 'principal', errors: 'twilio', params: z.strictObject({ OrganizationSid, RoleAssignmentSid }),
+      access: 'admin:write', auth: 'principal', errors: 'twilio', params: z.strictObject({ OrganizationSid, RoleAssignmentSid }),
       headers: [IDEMPOTENCY_HEADER],
       responses: { 204: { description: 'Deleted' } },
       async handler({ params, principal, req }) {
@@ -143,7 +143,7 @@ export function roleAssignmentRoutes(services: Services, baseUrl: string): ApiRo
 
     defineRoute({
       method: 'get', path: '/Organizations/{OrganizationSid}/Roles', summary: 'List the role catalogue: organization and account roles, built-in and custom (R1)', tags: ['Roles'],
-      auth: 'principal', errors: 'orgward', params: orgParams, query: z.strictObject(twilioPaging),
+      access: 'member:read', auth: 'principal', errors: 'orgward', params: orgParams, query: z.strictObject(twilioPaging),
       responses: { 200: { description: 'A page of roles', schema: twilioPage(RoleResource) } },
       async handler({ params, query, principal }) {
         const roles = (await services.roles.list(principal.actor, params.OrganizationSid)).toSorted((a, b) => (a.sid < b.sid ? -1 : 1));

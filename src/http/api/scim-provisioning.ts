@@ -75,7 +75,7 @@ export function scimProvisioningRoutes(services: Services, baseUrl: string): Api
   return [
     defineRoute({
       method: 'get', path: '/Organizations/{OrganizationSid}/ScimTokens', summary: "List the organization's SCIM tokens (never their values), with last use (C1)", tags: TOKEN_TAGS,
-      auth: 'principal', errors: 'orgward', params: orgParams,
+      access: 'admin:read', auth: 'principal', errors: 'orgward', params: orgParams,
       responses: { 200: { description: 'The tokens, live and revoked', schema: z.object({ tokens: z.array(ScimTokenResource) }) } },
       async handler({ params, principal }) {
         return { status: 200, body: { tokens: (await services.scimTokens.list(principal.actor, params.OrganizationSid)).map(toToken) } };
@@ -84,7 +84,7 @@ export function scimProvisioningRoutes(services: Services, baseUrl: string): Api
 
     defineRoute({
       method: 'post', path: '/Organizations/{OrganizationSid}/ScimTokens', summary: 'Create a SCIM token for an IdP; the token is in this response only (C1)', tags: TOKEN_TAGS,
-      auth: 'principal', errors: 'orgward', params: orgParams,
+      access: 'admin:write', auth: 'principal', errors: 'orgward', params: orgParams,
       body: z.strictObject({ description: z.string().max(200).optional().describe('Which IdP connection uses it') }),
       headers: [IDEMPOTENCY_HEADER],
       responses: { 201: { description: 'The token, shown once, and the SCIM base URL to give the IdP', schema: ScimTokenResource.extend({ token: z.string(), scim_base_url: z.string() }) } },
@@ -99,7 +99,7 @@ export function scimProvisioningRoutes(services: Services, baseUrl: string): Api
 
     defineRoute({
       method: 'delete', path: '/Organizations/{OrganizationSid}/ScimTokens/{TokenId}', summary: 'Revoke a SCIM token at once (C1)', tags: TOKEN_TAGS,
-      auth: 'principal', errors: 'orgward', params: z.strictObject({ OrganizationSid, TokenId }),
+      access: 'admin:write', auth: 'principal', errors: 'orgward', params: z.strictObject({ OrganizationSid, TokenId }),
       responses: { 204: { description: 'Revoked (also when it already was)' } },
       async handler({ params, principal }) {
         await services.scimTokens.revoke(principal.actor, params.OrganizationSid, params.TokenId);
@@ -109,7 +109,7 @@ export function scimProvisioningRoutes(services: Services, baseUrl: string): Api
 
     defineRoute({
       method: 'get', path: '/Organizations/{OrganizationSid}/ScimGroupMappings', summary: 'List the SCIM group mappings (C5)', tags: MAPPING_TAGS,
-      auth: 'principal', errors: 'orgward', params: orgParams,
+      access: 'admin:read', auth: 'principal', errors: 'orgward', params: orgParams,
       responses: { 200: { description: 'The mappings', schema: z.object({ mappings: z.array(GroupMappingResource) }) } },
       async handler({ params, principal }) {
         return { status: 200, body: { mappings: (await services.scimGroups.listMappings(principal.actor, params.OrganizationSid)).map(toMapping) } };
@@ -118,7 +118,7 @@ export function scimProvisioningRoutes(services: Services, baseUrl: string): Api
 
     defineRoute({
       method: 'put', path: '/Organizations/{OrganizationSid}/ScimGroupMappings/{Group}', summary: 'Map a SCIM group to a role and accounts; its members are recomputed at once (C5)', tags: MAPPING_TAGS,
-      auth: 'principal', errors: 'orgward', params: mappingParams, body: MappingBody,
+      access: 'admin:write', auth: 'principal', errors: 'orgward', params: mappingParams, body: MappingBody,
       headers: [IF_MATCH_HEADER, IDEMPOTENCY_HEADER],
       responses: { 200: { description: 'The mapping as saved and each member\'s access', schema: MappingOutcome } },
       async handler({ params, body, principal, req }) {
@@ -135,7 +135,7 @@ export function scimProvisioningRoutes(services: Services, baseUrl: string): Api
 
     defineRoute({
       method: 'post', path: '/Organizations/{OrganizationSid}/ScimGroupMappings/{Group}/Preview', summary: 'Preview the effective access a mapping would give, without saving it (C5)', tags: MAPPING_TAGS,
-      auth: 'principal', errors: 'orgward', params: mappingParams, body: MappingBody,
+      access: 'admin:read', auth: 'principal', errors: 'orgward', params: mappingParams, body: MappingBody,
       responses: { 200: { description: 'Each member\'s access before and after (nothing is saved)', schema: MappingOutcome } },
       async handler({ params, body, principal }) {
         return { status: 200, body: toOutcome(await services.scimGroups.preview(principal.actor, params.OrganizationSid, input(params.Group, body))) };
@@ -144,7 +144,7 @@ export function scimProvisioningRoutes(services: Services, baseUrl: string): Api
 
     defineRoute({
       method: 'delete', path: '/Organizations/{OrganizationSid}/ScimGroupMappings/{Group}', summary: 'Remove a mapping; members lose what it gave (C5)', tags: MAPPING_TAGS,
-      auth: 'principal', errors: 'orgward', params: mappingParams,
+      access: 'admin:write', auth: 'principal', errors: 'orgward', params: mappingParams,
       headers: [IDEMPOTENCY_HEADER],
       responses: { 200: { description: 'Each member\'s access after the removal', schema: MappingOutcome } },
       async handler({ params, principal, req }) {

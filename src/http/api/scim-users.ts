@@ -57,7 +57,7 @@ const scimJson = { description: 'A SCIM error (RFC 7644 §3.12) with Orgward\'s 
 /** The documentation of the endpoint (served by twilioScimEntry, not by the registry). */
 export const twilioScimDocumentation: readonly ApiRoute[] = [
   defineRoute({
-    method: 'get', path: USERS, summary: 'List SCIM users (filter, startIndex/count paging)', tags: TAGS, auth: 'principal', errors: 'scim',
+    method: 'get', path: USERS, summary: 'List SCIM users (filter, startIndex/count paging)', tags: TAGS, access: 'admin:read', auth: 'principal', errors: 'scim',
     params: orgParams,
     query: z.strictObject({
       filter: z.string().optional().describe('A SCIM filter (RFC 7644 §3.4.2.2), e.g. userName eq "ana@example.com".'),
@@ -67,30 +67,30 @@ export const twilioScimDocumentation: readonly ApiRoute[] = [
     handler: served,
   }),
   defineRoute({
-    method: 'post', path: USERS, summary: 'Create (provision) a SCIM user (C2)', tags: TAGS, auth: 'principal', errors: 'scim',
+    method: 'post', path: USERS, summary: 'Create (provision) a SCIM user (C2)', tags: TAGS, access: 'admin:write', auth: 'principal', errors: 'scim',
     params: orgParams, body: ScimUser,
     responses: { 201: { description: 'The new user', schema: ScimUser }, 409: scimJson },
     handler: served,
   }),
   defineRoute({
-    method: 'get', path: USER, summary: 'Fetch a SCIM user', tags: TAGS, auth: 'principal', errors: 'scim', params: userParams,
+    method: 'get', path: USER, summary: 'Fetch a SCIM user', tags: TAGS, access: 'admin:read', auth: 'principal', errors: 'scim', params: userParams,
     responses: { 200: { description: 'The user, with its ETag', schema: ScimUser }, 404: scimJson },
     handler: served,
   }),
   defineRoute({
-    method: 'put', path: USER, summary: 'Replace a SCIM user', tags: TAGS, auth: 'principal', errors: 'scim', params: userParams, body: ScimUser,
+    method: 'put', path: USER, summary: 'Replace a SCIM user', tags: TAGS, access: 'admin:write', auth: 'principal', errors: 'scim', params: userParams, body: ScimUser,
     headers: [IF_MATCH_HEADER],
     responses: { 200: { description: 'The user after the change', schema: ScimUser }, 412: scimJson },
     handler: served,
   }),
   defineRoute({
-    method: 'patch', path: USER, summary: 'Patch a SCIM user (C3: active false suspends)', tags: TAGS, auth: 'principal', errors: 'scim', params: userParams, body: ScimPatch,
+    method: 'patch', path: USER, summary: 'Patch a SCIM user (C3: active false suspends)', tags: TAGS, access: 'admin:write', auth: 'principal', errors: 'scim', params: userParams, body: ScimPatch,
     headers: [IF_MATCH_HEADER],
     responses: { 200: { description: 'The user after the change', schema: ScimUser }, 412: scimJson },
     handler: served,
   }),
   defineRoute({
-    method: 'delete', path: USER, summary: 'Delete a SCIM user: removes the member (C4)', tags: TAGS, auth: 'principal', errors: 'scim', params: userParams,
+    method: 'delete', path: USER, summary: 'Delete a SCIM user: removes the member (C4)', tags: TAGS, access: 'admin:write', auth: 'principal', errors: 'scim', params: userParams,
     headers: [IF_MATCH_HEADER],
     responses: { 204: { description: 'Removed' }, 412: scimJson },
     handler: served,

@@ -129,7 +129,7 @@ export function ssoConnectionRoutes(services: Services): ApiRoute[] {
   return [
     defineRoute({
       method: 'get', path: '/Organizations/{OrganizationSid}/SsoConnections', summary: "List the organization's SSO connections and their state (S1)", tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: orgParams,
+      access: 'admin:read', auth: 'principal', errors: 'orgward', params: orgParams,
       responses: { 200: { description: 'The connections (never secrets)', schema: z.object({ connections: z.array(SsoConnectionResource) }) } },
       async handler({ params, principal }) {
         const { connections, enforced } = await state(principal.actor, params.OrganizationSid);
@@ -139,7 +139,7 @@ export function ssoConnectionRoutes(services: Services): ApiRoute[] {
 
     defineRoute({
       method: 'get', path: '/Organizations/{OrganizationSid}/SsoConnections/{ConnectionId}', summary: 'Fetch one SSO connection', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: connectionParams,
+      access: 'admin:read', auth: 'principal', errors: 'orgward', params: connectionParams,
       responses: { 200: { description: 'The connection, with its ETag', schema: SsoConnectionResource } },
       async handler({ params, principal }) {
         const body = await one(principal.actor, params.OrganizationSid, params.ConnectionId);
@@ -149,7 +149,7 @@ export function ssoConnectionRoutes(services: Services): ApiRoute[] {
 
     defineRoute({
       method: 'post', path: '/Organizations/{OrganizationSid}/SsoConnections', summary: 'Add a SAML connection (from IdP metadata XML or fields) or an OIDC connection (from an issuer)', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: orgParams, body: CreateBody,
+      access: 'admin:write', auth: 'principal', errors: 'orgward', params: orgParams, body: CreateBody,
       headers: [IDEMPOTENCY_HEADER],
       responses: { 201: { description: 'The new connection: untested, so it signs nobody in until a test sign-in succeeds (S1)', schema: SsoConnectionResource } },
       async handler({ params, body, principal, req }) {
@@ -186,7 +186,7 @@ export function ssoConnectionRoutes(services: Services): ApiRoute[] {
 
     defineRoute({
       method: 'post', path: '/Organizations/{OrganizationSid}/SsoConnections/{ConnectionId}', summary: 'Update a connection: trust settings (reset its test, S1), OIDC client, or enabled', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: connectionParams, body: UpdateBody,
+      access: 'admin:write', auth: 'principal', errors: 'orgward', params: connectionParams, body: UpdateBody,
       headers: [IF_MATCH_HEADER, IDEMPOTENCY_HEADER],
       responses: { 200: { description: 'The connection after the change; tested is false when its trust changed', schema: SsoConnectionResource } },
       async handler({ params, body, principal, req }) {
@@ -223,7 +223,7 @@ export function ssoConnectionRoutes(services: Services): ApiRoute[] {
 
     defineRoute({
       method: 'delete', path: '/Organizations/{OrganizationSid}/SsoConnections/{ConnectionId}', summary: 'Delete a connection (refused while it is the only working connection of an enforced domain)', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: connectionParams,
+      access: 'admin:write', auth: 'principal', errors: 'orgward', params: connectionParams,
       headers: [IF_MATCH_HEADER],
       responses: { 204: { description: 'Deleted' } },
       async handler({ params, principal, req }) {
@@ -235,7 +235,7 @@ export function ssoConnectionRoutes(services: Services): ApiRoute[] {
 
     defineRoute({
       method: 'get', path: '/Organizations/{OrganizationSid}/SsoConnections/{ConnectionId}/Metadata', summary: 'Our SAML SP metadata for the IdP (XML)', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: connectionParams,
+      access: 'admin:read', auth: 'principal', errors: 'orgward', params: connectionParams,
       responses: { 200: { description: 'The SP metadata XML (application/samlmetadata+xml)', mediaType: 'application/samlmetadata+xml' } },
       async handler({ params, principal }) {
         const c = await one(principal.actor, params.OrganizationSid, params.ConnectionId);
@@ -246,7 +246,7 @@ export function ssoConnectionRoutes(services: Services): ApiRoute[] {
 
     defineRoute({
       method: 'post', path: '/Organizations/{OrganizationSid}/SsoConnections/{ConnectionId}/Tests', summary: 'Start a test sign-in: a single-use URL (15 minutes) to open in a browser (S1)', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: connectionParams,
+      access: 'admin:write', auth: 'principal', errors: 'orgward', params: connectionParams,
       headers: [IDEMPOTENCY_HEADER],
       responses: { 201: { description: 'The test URL', schema: z.object({ url: z.string(), date_expires: z.iso.datetime() }) } },
       async handler({ params, principal, req }) {
@@ -259,7 +259,7 @@ export function ssoConnectionRoutes(services: Services): ApiRoute[] {
 
     defineRoute({
       method: 'get', path: '/Organizations/{OrganizationSid}/SsoConnections/{ConnectionId}/Tests/Last', summary: 'The result of the last test sign-in: outcome, time and what the IdP sent', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: connectionParams,
+      access: 'admin:read', auth: 'principal', errors: 'orgward', params: connectionParams,
       responses: { 200: { description: 'The last test result', schema: SsoTestResultResource } },
       async handler({ params, principal }) {
         return { status: 200, body: toTestResult(params.ConnectionId, await services.sso.lastTest(principal.actor, params.OrganizationSid, params.ConnectionId)) };

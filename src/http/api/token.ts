@@ -7,7 +7,7 @@ import { DomainError } from '../../errors.js';
 import { defineRoute } from './registry.js';
 
 export const tokenDocumentation = defineRoute({
-  method: 'post', path: '/v1/token', tags: ['OAuth'], auth: 'public', errors: 'oauth', bodyType: 'form',
+  method: 'post', path: '/v1/token', tags: ['OAuth'], access: 'public', auth: 'public', errors: 'oauth', bodyType: 'form',
   summary: 'Exchange API client credentials for an access token (OAuth 2.0 client credentials, form-encoded; HTTP Basic also accepted)',
   body: z.strictObject({
     grant_type: z.literal('client_credentials'),

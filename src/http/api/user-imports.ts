@@ -74,7 +74,7 @@ export function userImportRoutes(services: Services, baseUrl: string): ApiRoute[
   return [
     defineRoute({
       method: 'post', path: '/Organizations/{OrganizationSid}/UserImports', summary: 'Upload a CSV of users to import in the background (B1, B2)', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: orgParams,
+      access: 'admin:write', auth: 'principal', errors: 'orgward', params: orgParams,
       query: z.strictObject({
         UpdateRoles: z.enum(['true', 'false']).optional().describe('With a text/csv body: the same as updateRoles in a JSON body.'),
       }),
@@ -103,7 +103,7 @@ export function userImportRoutes(services: Services, baseUrl: string): ApiRoute[
 
     defineRoute({
       method: 'get', path: '/Organizations/{OrganizationSid}/UserImports', summary: "The organization's latest imports, newest first", tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: orgParams,
+      access: 'admin:read', auth: 'principal', errors: 'orgward', params: orgParams,
       responses: { 200: { description: 'The imports (at most 100)', schema: z.object({ imports: z.array(UserImportResource) }) } },
       async handler({ params, principal }) {
         return { status: 200, body: { imports: (await services.userImports.list(principal.actor, params.OrganizationSid)).map(toResource) } };
@@ -112,7 +112,7 @@ export function userImportRoutes(services: Services, baseUrl: string): ApiRoute[
 
     defineRoute({
       method: 'get', path: '/Organizations/{OrganizationSid}/UserImports/{ImportId}', summary: "An import's status and progress", tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: importParams,
+      access: 'admin:read', auth: 'principal', errors: 'orgward', params: importParams,
       responses: { 200: { description: 'The import', schema: UserImportResource } },
       async handler({ params, principal }) {
         return { status: 200, body: toResource(await services.userImports.get(principal.actor, params.OrganizationSid, params.ImportId)) };
@@ -121,7 +121,7 @@ export function userImportRoutes(services: Services, baseUrl: string): ApiRoute[
 
     defineRoute({
       method: 'get', path: '/Organizations/{OrganizationSid}/UserImports/{ImportId}/Report', summary: 'The per-line report of a finished import (B2)', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: importParams,
+      access: 'admin:read', auth: 'principal', errors: 'orgward', params: importParams,
       responses: { 200: { description: 'Applied, skipped and refused rows with their line', schema: UserImportReportResource } },
       async handler({ params, principal }) {
         const { job, report } = await services.userImports.report(principal.actor, params.OrganizationSid, params.ImportId);

@@ -112,7 +112,7 @@ export function userRoutes(services: Services, baseUrl: string): ApiRoute[] {
   return [
     defineRoute({
       method: 'get', path: '/Organizations/{OrganizationSid}/Users', summary: "List the organization's users: search, filter, page", tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: orgParams,
+      access: 'admin:read', auth: 'principal', errors: 'orgward', params: orgParams,
       query: z.strictObject({
         Search: z.string().trim().min(1).max(320).optional().describe('A user SID (exact), or the start of an email address or display name (case-insensitive).'),
         Role: Role.optional().describe('Only users with this organization role.'),
@@ -160,7 +160,7 @@ export function userRoutes(services: Services, baseUrl: string): ApiRoute[] {
 
     defineRoute({
       method: 'get', path: '/Organizations/{OrganizationSid}/Users/{UserSid}', summary: 'Fetch one user: role, status, account grants, sign-in methods', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: userParams,
+      access: 'member:read', auth: 'principal', errors: 'orgward', params: userParams,
       responses: { 200: { description: 'The user', schema: UserDetailResource } },
       async handler({ params, principal }) {
         return etagBody(await detail(principal.actor, params.OrganizationSid, params.UserSid));
@@ -169,7 +169,7 @@ export function userRoutes(services: Services, baseUrl: string): ApiRoute[] {
 
     defineRoute({
       method: 'post', path: '/Organizations/{OrganizationSid}/Users/{UserSid}', summary: 'Change a user\'s role (O2, O3) or suspend / reactivate them (C3)', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: userParams,
+      access: 'member:write', auth: 'principal', errors: 'orgward', params: userParams,
       // One change per request: a role and a status change are separate transactions in the
       // services, so asking for both at once could keep the first when the second is refused.
       body: z.strictObject({
@@ -197,7 +197,7 @@ export function userRoutes(services: Services, baseUrl: string): ApiRoute[] {
 
     defineRoute({
       method: 'delete', path: '/Organizations/{OrganizationSid}/Users/{UserSid}', summary: 'Remove a user from the organization; their accounts pass to the Owner (C4)', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: userParams, headers: [IDEMPOTENCY_HEADER],
+      access: 'admin:write', auth: 'principal', errors: 'orgward', params: userParams, headers: [IDEMPOTENCY_HEADER],
       responses: {
         200: {
           description: 'What the removal did',
@@ -217,7 +217,7 @@ export function userRoutes(services: Services, baseUrl: string): ApiRoute[] {
 
     defineRoute({
       method: 'post', path: '/Organizations/{OrganizationSid}/Users/{UserSid}/PasswordReset', summary: 'Administrator password reset: signs the user out and mails a 24-hour link (U3)', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: userParams, headers: [IDEMPOTENCY_HEADER],
+      access: 'admin:write', auth: 'principal', errors: 'orgward', params: userParams, headers: [IDEMPOTENCY_HEADER],
       responses: {
         200: {
           description: 'The reset is done',
@@ -234,7 +234,7 @@ export function userRoutes(services: Services, baseUrl: string): ApiRoute[] {
 
     defineRoute({
       method: 'post', path: '/Organizations/{OrganizationSid}/Users/{UserSid}/SecondFactorReset', summary: 'Administrator 2FA reset: the user enrols a new factor at the next sign-in (U4)', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: userParams, headers: [IDEMPOTENCY_HEADER],
+      access: 'admin:write', auth: 'principal', errors: 'orgward', params: userParams, headers: [IDEMPOTENCY_HEADER],
       responses: { 200: { description: 'The reset is done', schema: z.object({ user_sid: UserSid, had_second_factor: z.boolean() }) } },
       async handler({ params, principal, req }) {
         return idempotent(services, req, principal, {}, async () => {
@@ -246,7 +246,7 @@ export function userRoutes(services: Services, baseUrl: string): ApiRoute[] {
 
     defineRoute({
       method: 'post', path: '/Organizations/{OrganizationSid}/Users/{UserSid}/Accounts', summary: 'Grant the user access to an account of the organization (O3; never a subaccount, A7)', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: userParams,
+      access: 'admin:write', auth: 'principal', errors: 'orgward', params: userParams,
       body: z.strictObject({ account_sid: AccountSid }), headers: [IDEMPOTENCY_HEADER],
       responses: { 200: { description: 'The grant (changed is false when it existed)', schema: z.object({ user_sid: UserSid, account_sid: AccountSid, changed: z.boolean() }) } },
       async handler({ params, body, principal, req }) {
@@ -259,7 +259,7 @@ export function userRoutes(services: Services, baseUrl: string): ApiRoute[] {
 
     defineRoute({
       method: 'delete', path: '/Organizations/{OrganizationSid}/Users/{UserSid}/Accounts/{AccountSid}', summary: "Withdraw the user's direct grant on an account (grants from SCIM groups follow the groups, C5)", tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: z.strictObject({ OrganizationSid, UserSid, AccountSid }), headers: [IDEMPOTENCY_HEADER],
+      access: 'admin:write', auth: 'principal', errors: 'orgward', params: z.strictObject({ OrganizationSid, UserSid, AccountSid }), headers: [IDEMPOTENCY_HEADER],
       responses: { 200: { description: 'The grant is gone (changed is false when there was none)', schema: z.object({ user_sid: UserSid, account_sid: AccountSid, changed: z.boolean() }) } },
       async handler({ params, principal, req }) {
         return idempotent(services, req, principal, {}, async () => {

@@ -32,8 +32,10 @@ describe('SCIM tokens', () => {
     expect(created.body).toMatchObject({ id: expect.any(String), description: 'Okta', token: expect.any(String), scim_base_url: `${ctx.baseUrl}/scim/v2`, date_last_used: null });
     const idp = scimClient(ctx.app, created.body.token);
     await idp.get('/Users').expect(200);
-    const listed = await request(ctx.app).get(`/Organizations/${a.org.sid}/ScimTokens`).set(bearer(readOnlyToken)).expect(403);
-    expect(listed.body.error.code).toBe('forbidden');
+    // A read-only client reads what an Administrator reads: the metadata, never the secret (issue 10).
+    const listed = await request(ctx.app).get(`/Organizations/${a.org.sid}/ScimTokens`).set(bearer(readOnlyToken)).expect(200);
+    expect(listed.body.tokens.map((t: { id: string }) => t.id)).toContain(created.body.id);
+    expect(JSON.stringify(listed.body)).not.toContain(created.body.token);
     const list = await request(ctx.app).get(`/Organizations/${a.org.sid}/ScimTokens`).set(bearer(adminToken)).expect(200);
     const mine = list.body.tokens.find((t: { id: string }) => t.id === created.body.id);
     expect(mine).toMatchObject({ description: 'Okta', date_revoked: null, date_last_used: expect.any(String) });
@@ -119,9 +121,11 @@ describe('SCIM group mappings', () => {
     await request(ctx.app).delete(`/Organizations/${a.org.sid}/ScimGroupMappings/Sales`).set(bearer(bToken)).expect(404);
   });
 
-  it('R-O3: a read-only client and a Standard User cannot map or preview', async () => {
+  it('R-O3: a read-only client cannot map but lists and previews (a preview changes nothing); a Standard User does none of it', async () => {
     await request(ctx.app).put(`/Organizations/${a.org.sid}/ScimGroupMappings/Ops`).set(bearer(readOnlyToken)).send({ role: 'admin' }).expect(403);
-    await request(ctx.app).post(`/Organizations/${a.org.sid}/ScimGroupMappings/Ops/Preview`).set(bearer(readOnlyToken)).send({ role: 'admin' }).expect(403);
+    await request(ctx.app).post(`/Organizations/${a.org.sid}/ScimGroupMappings/Ops/Preview`).set(bearer(readOnlyToken)).send({ role: 'admin' }).expect(200);
+    await request(ctx.app).get(`/Organizations/${a.org.sid}/ScimGroupMappings`).set(bearer(readOnlyToken)).expect(200);
+    expect((await ctx.store.read.scimAccess.listMappings(a.org.sid)).map((m) => m.groupRef)).not.toContain('Ops');
     await request(ctx.app).delete(`/Organizations/${a.org.sid}/ScimGroupMappings/Ops`).set(bearer(readOnlyToken)).expect(403);
     const std = await addMember(ctx, a.org.sid, `std2@${a.domain}`);
     await request(ctx.app).get(`/Organizations/${a.org.sid}/ScimGroupMappings`).set('Cookie', await session(std.sid)).expect(403);
