@@ -130,9 +130,9 @@ export interface Reply { readonly status: number; readonly body: string; readonl
  * http client costs several times more per request than this, which would measure the client.
  * It reads exactly what Orgward sends: a status line, headers with Content-Length, the body.
  */
-export function client(port: number, token: string) {
+export function client(port: number, token: string, prefix = '/scim/v2') {
   const idle: Connection[] = [];
-  const head = (method: string, path: string, length: number | undefined) => `${method} /scim/v2${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n`
+  const head = (method: string, path: string, length: number | undefined) => `${method} ${prefix}${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n`
     + `Authorization: Bearer ${token}\r\n${length === undefined ? '' : `Content-Type: application/scim+json\r\nContent-Length: ${length}\r\n`}\r\n`;
   return async (method: string, path: string, body?: unknown): Promise<Reply> => {
     const connection = idle.pop() ?? await Connection.open(port);

@@ -9,7 +9,7 @@ import { decideRoleChange, planOwnerHandover } from '../rules/ownership.js';
 import { ROLES, type Role } from '../rules/types.js';
 import type { Actor, Member } from '../types.js';
 import { accountSnapshot } from './account-support.js';
-import { audit, authorize, fail, snapshotOf } from './context.js';
+import { audit, authorize, authorizedWithoutReading, fail, organizationNotFound, snapshotOf } from './context.js';
 import type { ServiceDeps } from './index.js';
 import { actingSnapshot, checkActOnUser, lockUser } from './member-checks.js';
 import { removeMember, setMemberStatus, type RemovedMember, type StatusChange } from './member-changes.js';
@@ -72,9 +72,12 @@ export function createMembersService(deps: ServiceDeps) {
      * and status filters, keyset paging. The limit is bounded here, whatever the caller asks.
      */
     async search(actor: Actor, orgSid: string, query: Omit<MemberSearch, 'limit'> & { limit?: number }): Promise<MemberPage> {
-      await authorize(store.read, actor, orgSid, 'view_users');
+      // The page's statement also reports the organization: an API client needs no other query.
+      if (!authorizedWithoutReading(actor, orgSid, 'view_users')) await authorize(store.read, actor, orgSid, 'view_users');
       const limit = Math.min(Math.max(Math.trunc(Number(query.limit ?? 50)) || 50, 1), 1000);
-      return store.read.users.searchMembers(orgSid, { ...query, limit });
+      const page = await store.read.users.searchMembers(orgSid, { ...query, limit });
+      if (!page.orgFound) throw organizationNotFound(orgSid);
+      return { members: page.members, next: page.next };
     },
 
     /** One member with grants and sign-in methods (never a secret); a member may look at themselves. */

@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
 import type { Member, Role, User, UserStatus } from '../types.js';
+import { memberSearchSql, mapSearchRow, type MemberPage, type SearchRow } from './member-search.js';
+import { rawQuery } from './scim-sql.js';
 
 export const USERS = 'users';
 export const MEMBERSHIPS = 'memberships';
@@ -19,31 +21,8 @@ export const mapUserRow = (r: UserRow): User => ({
 });
 const mapMemberRow = (r: MemberRow): Member => ({ ...mapUserRow(r), orgSid: r.org_sid, role: r.role });
 
-/**
- * Where a page of the user list ends (keyset paging, no OFFSET). The list is every email match in
- * email order, then the display-name-only matches in name order ('name' phase); without a search
- * only the first phase exists. Keys are the database's lower() of the column, compared in C order.
- */
-export type MemberCursor =
-  | { readonly phase: 'email'; readonly key: string }
-  | { readonly phase: 'name'; readonly key: string; readonly sid: string };
-
-/** A search of one organization's members (issue 10 user list). */
-export interface MemberSearch {
-  /** Prefix of the email address or of the display name, case-insensitive. */
-  readonly prefix?: string;
-  /** Exactly this user SID. */
-  readonly sid?: string;
-  readonly role?: Role;
-  readonly status?: UserStatus;
-  readonly after?: MemberCursor;
-  readonly limit: number;
-}
-
-const EMAIL_KEY = 'lower(u.email) COLLATE "C"';
-const NAME_KEY = 'lower(u.display_name) COLLATE "C"';
-/** A LIKE pattern matching values that start with `prefix` (its wildcards taken literally); SQL lowers it. */
-const startsWith = (prefix: string): string => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+export type { MemberCursor, MemberPage, MemberSearch } from './member-search.js';
+import type { MemberCursor, MemberSearch } from './member-search.js';
 
 export interface NewUser { sid: string; email: string; displayName?: string | null; givenName?: string | null; familyName?: string | null; passwordHash?: string | null }
 export type UserPatch = Partial<{ email: string; displayName: string | null; givenName: string | null; familyName: string | null; status: UserStatus; passwordHash: string | null; passwordChangedAt: Date; secondFactorRequired: boolean; failedSignIns: number; lockedUntil: Date | null }>;
@@ -125,48 +104,29 @@ export function userStore(db: Knex | Knex.Transaction) {
       return rows.map(mapMemberRow);
     },
     /**
-     * One page of an organization's members (users_email_search and users_display_name_search
-     * serve both the prefix range and the order, so a page reads about `limit` index entries).
+     * One page of an organization's members, in ONE statement (a named prepared statement on
+     * PostgreSQL: planned once per connection, not per page), that also says whether the
+     * organization exists (so a caller whose rights are known without reading, an API client,
+     * needs no other query). memberships_email_search and memberships_name_search (org_sid first)
+     * serve the organization, the prefix range and the order: a page reads about `limit` entries.
      */
-    async searchMembers(orgSid: string, q: MemberSearch): Promise<{ members: Member[]; next: MemberCursor | null }> {
-      const base = () => {
-        const query = members().where('m.org_sid', orgSid)
-          .select(db.raw(`${EMAIL_KEY} as email_key`), db.raw(`${NAME_KEY} as name_key`));
-        if (q.role !== undefined) query.where('m.role', q.role);
-        if (q.status !== undefined) query.where('u.status', q.status);
-        return query;
-      };
-      type Keyed = MemberRow & { email_key: string; name_key: string | null };
-      if (q.sid !== undefined) {
-        const rows = q.after ? [] : (await base().where('u.sid', q.sid)) as Keyed[];
-        return { members: rows.map(mapMemberRow), next: null };
+    async searchMembers(orgSid: string, q: MemberSearch): Promise<MemberPage> {
+      const { sql, bindings } = memberSearchSql(orgSid, q);
+      const rows = (await rawQuery(db)(sql, bindings)).rows as SearchRow[];
+      const orgFound = rows.some((r) => r.phase === 0);
+      const emailRows = rows.filter((r) => r.phase === 1);
+      const nameRows = rows.filter((r) => r.phase === 2);
+      if (emailRows.length > q.limit) {
+        return { members: emailRows.slice(0, q.limit).map(mapSearchRow), next: { phase: 'email', key: emailRows[q.limit - 1]!.key }, orgFound };
       }
-      const found: Member[] = [];
-      const pattern = q.prefix === undefined || q.prefix === '' ? undefined : startsWith(q.prefix);
-      if (q.after === undefined || q.after.phase === 'email') {
-        const query = base();
-        if (pattern !== undefined) query.whereRaw(`${EMAIL_KEY} LIKE lower(?)`, [pattern]);
-        if (q.after !== undefined) query.whereRaw(`${EMAIL_KEY} > ?`, [q.after.key]);
-        const rows = (await query.orderByRaw(EMAIL_KEY).limit(q.limit + 1)) as Keyed[];
-        if (rows.length > q.limit) {
-          return { members: rows.slice(0, q.limit).map(mapMemberRow), next: { phase: 'email', key: rows[q.limit - 1]!.email_key } };
-        }
-        found.push(...rows.map(mapMemberRow));
-        if (pattern === undefined) return { members: found, next: null };
-      }
-      // Second phase: display-name matches whose email does not match (those were listed already).
-      if (pattern === undefined) return { members: found, next: null };
+      const found = emailRows.map(mapSearchRow);
       const room = q.limit - found.length;
-      const query = base().whereNotNull('u.display_name').whereRaw(`${NAME_KEY} LIKE lower(?)`, [pattern])
-        .whereRaw(`NOT (${EMAIL_KEY} LIKE lower(?))`, [pattern]);
-      if (q.after?.phase === 'name') query.whereRaw(`(${NAME_KEY}, u.sid) > (?, ?)`, [q.after.key, q.after.sid]);
-      const rows = (await query.orderByRaw(`${NAME_KEY}, u.sid`).limit(room + 1)) as Keyed[];
-      if (rows.length > room) {
-        const last = room === 0 ? undefined : rows[room - 1]!;
-        const next: MemberCursor = last ? { phase: 'name', key: last.name_key ?? '', sid: last.sid } : { phase: 'name', key: '', sid: '' };
-        return { members: [...found, ...rows.slice(0, room).map(mapMemberRow)], next };
+      if (nameRows.length > room) {
+        const last = room === 0 ? undefined : nameRows[room - 1]!;
+        const next: MemberCursor = last ? { phase: 'name', key: last.key, sid: last.sid } : { phase: 'name', key: '', sid: '' };
+        return { members: [...found, ...nameRows.slice(0, room).map(mapSearchRow)], next, orgFound };
       }
-      return { members: [...found, ...rows.map(mapMemberRow)], next: null };
+      return { members: [...found, ...nameRows.map(mapSearchRow)], next: null, orgFound };
     },
     async owner(orgSid: string): Promise<Member | undefined> {
       const row = await members().where({ 'm.org_sid': orgSid, 'm.role': 'owner' }).first();
