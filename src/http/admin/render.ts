@@ -36,7 +36,9 @@ export function adminHeaders(res: Response): Response {
   return res
     .set('Cache-Control', 'no-store')
     .set('X-Frame-Options', 'DENY')
-    .set('Referrer-Policy', 'no-referrer')
+        // same-origin: our own form posts carry our Origin (no-referrer would make it `null`); no link
+    // leaves the Admin Center with a referrer.
+    .set('Referrer-Policy', 'same-origin')
     .set('X-Content-Type-Options', 'nosniff')
     .set('Content-Security-Policy', ADMIN_CSP);
 }

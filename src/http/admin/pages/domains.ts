@@ -26,7 +26,7 @@ export function domainPages(): AdminRoute[] {
       method: 'post', path: '/domains', action: 'manage_domains', back,
       handler: async (c) => {
         const added = await c.services.domains.add(c.actor, orgOf(c), formField(c.req, 'domain'));
-        return { redirect: withNotice(`/admin/domains#d-${added.domain}`, 'domain_added') };
+        return { redirect: `${withNotice('/admin/domains', 'domain_added')}#d-${added.domain}` };
       },
     },
     {
