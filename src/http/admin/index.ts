@@ -24,6 +24,8 @@ import { domainPages } from './pages/domains.js';
 import { homePages } from './pages/home.js';
 import { invitationPages } from './pages/invitations.js';
 import { rolePages } from './pages/roles.js';
+import { scimPages } from './pages/scim.js';
+import { apiClientPages } from './pages/api-clients.js';
 import { userPages } from './pages/users.js';
 import { adminHeaders, ASSETS_DIR, sendView, type LayoutData } from './render.js';
 
@@ -36,7 +38,7 @@ export interface AdminDeps {
 
 /** Every Admin Center route, in mount order (more specific paths first). */
 export function adminRouteTable(): AdminRoute[] {
-  return [...homePages(), ...userPages(), ...invitationPages(), ...accountPages(), ...domainPages(), ...rolePages(), ...auditPages()];
+  return [...homePages(), ...userPages(), ...invitationPages(), ...accountPages(), ...domainPages(), ...rolePages(), ...scimPages(), ...apiClientPages(), ...auditPages()];
 }
 
 /** The layout of a page for whoever is signed in (or nobody). */

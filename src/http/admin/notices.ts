@@ -27,6 +27,10 @@ export const NOTICES: Readonly<Record<string, string>> = {
   policy_changed: 'The domain policy was changed.',
   enforcement_changed: 'SSO enforcement was changed.',
   domain_removed: 'The domain was removed.',
+  token_revoked: 'The SCIM token was revoked: the IdP using it can no longer provision.',
+  mapping_saved: 'The group mapping was saved; its members\' access was recomputed.',
+  mapping_removed: 'The group mapping was removed.',
+  client_revoked: 'The API client was revoked.',
 };
 
 export const noticeText = (key: unknown): string | undefined => (typeof key === 'string' && Object.hasOwn(NOTICES, key) ? NOTICES[key] : undefined);
