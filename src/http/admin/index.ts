@@ -25,6 +25,7 @@ import { homePages } from './pages/home.js';
 import { invitationPages } from './pages/invitations.js';
 import { rolePages } from './pages/roles.js';
 import { scimPages } from './pages/scim.js';
+import { ssoPages } from './pages/sso.js';
 import { apiClientPages } from './pages/api-clients.js';
 import { userPages } from './pages/users.js';
 import { adminHeaders, ASSETS_DIR, sendView, type LayoutData } from './render.js';
@@ -38,7 +39,7 @@ export interface AdminDeps {
 
 /** Every Admin Center route, in mount order (more specific paths first). */
 export function adminRouteTable(): AdminRoute[] {
-  return [...homePages(), ...userPages(), ...invitationPages(), ...accountPages(), ...domainPages(), ...rolePages(), ...scimPages(), ...apiClientPages(), ...auditPages()];
+  return [...homePages(), ...userPages(), ...invitationPages(), ...accountPages(), ...domainPages(), ...rolePages(), ...ssoPages(), ...scimPages(), ...apiClientPages(), ...auditPages()];
 }
 
 /** The layout of a page for whoever is signed in (or nobody). */

@@ -11,6 +11,7 @@ const ENTRIES: readonly { readonly href: string; readonly label: string; readonl
   { href: '/admin/accounts', label: 'Accounts', action: 'view_organization' },
   { href: '/admin/domains', label: 'Domains', action: 'manage_domains' },
   { href: '/admin/roles', label: 'Roles', action: 'manage_users' },
+  { href: '/admin/sso', label: 'SSO', action: 'manage_sso' },
   { href: '/admin/scim', label: 'SCIM', action: 'manage_scim' },
   { href: '/admin/api-clients', label: 'API clients', action: 'manage_settings' },
   { href: '/admin/audit', label: 'Audit log', action: 'view_audit' },

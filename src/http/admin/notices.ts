@@ -31,6 +31,9 @@ export const NOTICES: Readonly<Record<string, string>> = {
   mapping_saved: 'The group mapping was saved; its members\' access was recomputed.',
   mapping_removed: 'The group mapping was removed.',
   client_revoked: 'The API client was revoked.',
+  sso_added: 'The connection was added. It signs nobody in until a test sign-in succeeds (S1): give the IdP the values below, then run the test.',
+  sso_changed: 'The connection was changed.',
+  sso_removed: 'The connection was deleted.',
 };
 
 export const noticeText = (key: unknown): string | undefined => (typeof key === 'string' && Object.hasOwn(NOTICES, key) ? NOTICES[key] : undefined);

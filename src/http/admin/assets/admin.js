@@ -15,3 +15,14 @@ document.querySelectorAll('[data-confirm]').forEach((button) => {
     if (!window.confirm(button.dataset.confirm)) event.preventDefault();
   });
 });
+// Drag-and-drop of a file (IdP metadata) onto a textarea marked data-file-drop: its text fills the field.
+document.querySelectorAll('textarea[data-file-drop]').forEach((area) => {
+  area.addEventListener('dragover', (event) => { event.preventDefault(); area.classList.add('drop'); });
+  area.addEventListener('dragleave', () => area.classList.remove('drop'));
+  area.addEventListener('drop', (event) => {
+    event.preventDefault();
+    area.classList.remove('drop');
+    const file = event.dataTransfer && event.dataTransfer.files[0];
+    if (file) file.text().then((text) => { area.value = text; });
+  });
+});
