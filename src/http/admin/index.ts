@@ -26,6 +26,8 @@ import { invitationPages } from './pages/invitations.js';
 import { rolePages } from './pages/roles.js';
 import { scimPages } from './pages/scim.js';
 import { ssoPages } from './pages/sso.js';
+import { mergePages } from './pages/merge.js';
+import { importPages } from './pages/imports.js';
 import { apiClientPages } from './pages/api-clients.js';
 import { userPages } from './pages/users.js';
 import { adminHeaders, ASSETS_DIR, sendView, type LayoutData } from './render.js';
@@ -39,7 +41,7 @@ export interface AdminDeps {
 
 /** Every Admin Center route, in mount order (more specific paths first). */
 export function adminRouteTable(): AdminRoute[] {
-  return [...homePages(), ...userPages(), ...invitationPages(), ...accountPages(), ...domainPages(), ...rolePages(), ...ssoPages(), ...scimPages(), ...apiClientPages(), ...auditPages()];
+  return [...homePages(), ...importPages(), ...userPages(), ...invitationPages(), ...accountPages(), ...domainPages(), ...rolePages(), ...ssoPages(), ...scimPages(), ...apiClientPages(), ...mergePages(), ...auditPages()];
 }
 
 /** The layout of a page for whoever is signed in (or nobody). */
@@ -67,6 +69,8 @@ export function adminRoutes(deps: AdminDeps): Router {
     index: false, fallthrough: false, maxAge: '1h',
     setHeaders: (res) => { res.set('X-Content-Type-Options', 'nosniff'); },
   }));
+  // A bulk import CSV may be large (the service bounds it); every other form is small.
+  router.use('/admin/users/import', express.urlencoded({ extended: false, limit: '20mb', parameterLimit: 10 }));
   router.use('/admin', express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 50 }));
   const csrf = requireCsrf(deps.baseUrl);
   const checkCsrf = (req: Request, res: Response) => new Promise<void>((resolve, reject) => csrf(req, res, (e?: unknown) => (e ? reject(e) : resolve())));

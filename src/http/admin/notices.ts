@@ -34,6 +34,9 @@ export const NOTICES: Readonly<Record<string, string>> = {
   sso_added: 'The connection was added. It signs nobody in until a test sign-in succeeds (S1): give the IdP the values below, then run the test.',
   sso_changed: 'The connection was changed.',
   sso_removed: 'The connection was deleted.',
+  merge_invited: 'The Candidate Owner was invited by email. This is what the merge would do now.',
+  merge_revoked: 'The merge request was revoked.',
+  merge_accepted: 'The merge is done: your organization and its accounts are now part of the Prime.',
 };
 
 export const noticeText = (key: unknown): string | undefined => (typeof key === 'string' && Object.hasOwn(NOTICES, key) ? NOTICES[key] : undefined);

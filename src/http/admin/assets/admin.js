@@ -26,3 +26,14 @@ document.querySelectorAll('textarea[data-file-drop]').forEach((area) => {
     if (file) file.text().then((text) => { area.value = text; });
   });
 });
+// A file chooser that fills a textarea (bulk import CSV): shown only with this script, since
+// without it the form posts the pasted text.
+document.querySelectorAll('input[type=file][data-file-into]').forEach((input) => {
+  const target = document.getElementById(input.dataset.fileInto);
+  if (!target) return;
+  document.querySelectorAll('.js-only').forEach((el) => { el.hidden = false; });
+  input.addEventListener('change', () => {
+    const file = input.files && input.files[0];
+    if (file) file.text().then((text) => { target.value = text; });
+  });
+});

@@ -64,7 +64,7 @@ async function list(c: PageContext) {
   return {
     view: 'users', title: 'Users',
     data: {
-      q, role: role ?? '', status: status ?? '', members: found.members, canInvite: can(c.role, 'manage_users'),
+      q, role: role ?? '', status: status ?? '', members: found.members, canInvite: can(c.role, 'manage_users'), canImport: can(c.role, 'bulk_import'),
       next: found.next ? link(found.next) : null, first: after ? link() : null,
     },
   };
