@@ -13,7 +13,7 @@ import { totpCode } from '../../src/services/totp.js';
 import { createTestContext, type TestContext } from '../support/app.js';
 import { startDnsServer, type TestDnsServer } from '../support/dns-server.js';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.js';
-import { addAccount, addMember, grantAccount } from '../support/fixtures.js';
+import { addAccount, addMember, addVerifiedDomain, createOrgWithOwner, grantAccount } from '../support/fixtures.js';
 import { PASSWORD, userWithPassword } from '../http/auth/support.js';
 
 const SHOTS = path.resolve('test-output/screenshots');
@@ -51,10 +51,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await ctx?.close();
+  server?.closeAllConnections();
   await new Promise((resolve) => server?.close(resolve));
+  await ctx?.close();
   await Promise.all([dns?.close(), smtp?.close()]);
-});
+}, 60_000);
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 
@@ -74,6 +75,14 @@ async function signIn(context: BrowserContext, email: string, startAt: string): 
   await page.click('button[type=submit]');
   await page.goto(`${base}${startAt}`);
   return page;
+}
+
+/** A browser already signed in as `userSid` (a real session cookie; the sign-in pages are covered above). */
+async function signedIn(userSid: string, viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; page: Page }> {
+  const session = await ctx.store.transaction((repos) => ctx.services.sessions.issue(repos, { userSid, method: 'password', passwordChangedAt: null }));
+  const context = await browser.newContext({ viewport });
+  await context.addCookies([{ name: 'orgward_session', value: session.token, url: base }]);
+  return { context, page: await context.newPage() };
 }
 
 describe('Admin Center in a browser', () => {
@@ -170,5 +179,31 @@ describe('Admin Center in a browser', () => {
       expect(await page.textContent('main')).not.toContain('someone@corp.test');
     }
     await context.close();
+  }, 60_000);
+
+  it('a merge is previewed by the Prime and accepted by the Candidate Owner', async () => {
+    const prime = await createOrgWithOwner(ctx, { ownerEmail: 'pat@prime-b.test', name: 'Prime B' });
+    await addVerifiedDomain(ctx, prime.org.sid, 'prime-b.test');
+    const candidate = await createOrgWithOwner(ctx, { ownerEmail: 'cara@prime-b.test', name: 'Candidate C' });
+    await addAccount(ctx, { ownerSid: candidate.owner.sid, orgSid: candidate.org.sid, name: 'Candidate account' });
+    const primeBrowser = await signedIn(prime.owner.sid);
+    await primeBrowser.page.goto(`${base}/admin/merge`);
+    await primeBrowser.page.fill('#merge-email', 'cara@prime-b.test');
+    await primeBrowser.page.click('#merge-invite button[type=submit]');
+    await expect(primeBrowser.page.textContent('#merge-allowed')).resolves.toContain('yes');
+    await expect(primeBrowser.page.textContent('#merge-accounts')).resolves.toContain('Candidate account');
+    await shot(primeBrowser.page, 'merge-preview');
+
+    const candidateBrowser = await signedIn(candidate.owner.sid);
+    await candidateBrowser.page.goto(`${base}/admin/merge`);
+    await candidateBrowser.page.click('#incoming a');
+    await candidateBrowser.page.click('text=Accept: move everything into Prime B');
+    await expect(candidateBrowser.page.textContent('.notice')).resolves.toContain('The merge is done');
+    expect((await ctx.store.read.users.get(candidate.owner.sid))?.orgSid).toBe(prime.org.sid);
+
+    await primeBrowser.page.goto(`${base}/admin/audit?action=organization.merged`);
+    await expect(primeBrowser.page.textContent('#audit')).resolves.toContain('organization.merged');
+    await primeBrowser.context.close();
+    await candidateBrowser.context.close();
   }, 60_000);
 });

@@ -37,8 +37,8 @@ describe('Merge page (M1-M3)', () => {
     expect(confirm.text).toContain('Accept: move everything into Prime Co');
     await post(ctx, bossCookie, `${incoming}/accept`).expect(303);
     expect((await ctx.store.read.users.get(moving.sid))).toMatchObject({ orgSid: primeSid, role: 'standard' });
-    const audit = await get(ctx, adminCookie, '/admin/audit?action=merge.accepted').expect(200);
-    expect(audit.text).toContain('merge.accepted');
+    const audit = await get(ctx, adminCookie, '/admin/audit?action=organization.merged').expect(200);
+    expect(audit.text).toMatch(/<td>organization\.merged<\/td>/);
   });
 });
 
