@@ -37,7 +37,7 @@ describe('Admin Center in a browser: HIPAA, SCIM, bulk import', () => {
     const org = await createOrgWithOwner(ctx, { ownerEmail: 'hana@hipaa.test', name: 'Health Co' });
     await addVerifiedDomain(ctx, org.org.sid, 'hipaa.test');
     const account = await addAccount(ctx, { ownerSid: org.owner.sid, orgSid: org.org.sid, name: 'Clinic' });
-    // H1: what `orgward org set --baa-executed` does (the operator records the executed BAA).
+    // H1: what `orgward org set --baa on` does (the operator records the executed BAA).
     await ctx.services.organizations.updateSettings({ kind: 'operator' }, org.org.sid, { baaExecuted: true, bulkImportEnabled: true });
     const { context, page } = await signedIn(org.owner.sid);
 
