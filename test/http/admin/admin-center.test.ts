@@ -142,6 +142,9 @@ describe('Admin Center: roles (O3)', () => {
     expect([403, 409]).toContain(res.status);
     expect(res.text).toContain('Owner');
     await post(ctx, adminCookie, `/admin/users/${standard.sid}/hand-over`).expect(403);
+    const confirm = await get(ctx, adminCookie, `/admin/users/${standard.sid}/confirm/hand-over`).expect(409);
+    expect(confirm.text).toContain('owner_required');
+    expect(confirm.text).not.toContain('action="/admin/users/');
     expect((await ctx.services.members.get({ kind: 'operator' }, orgSid, owner.sid)).status).toBe('active');
   });
 

@@ -129,6 +129,8 @@ export function userPages(): AdminRoute[] {
       handler: async (c) => {
         const what = param(c.req, 'what');
         if (!Object.hasOwn(CONFIRM, what)) throw new DomainError('not_found', 'There is no such action.');
+        // O2: only the Owner hands over; nobody else is asked to confirm what they cannot do.
+        if (what === 'hand-over' && c.role !== 'owner') throw new DomainError('owner_required', 'Only the Owner can hand over the Owner role.');
         const member = await c.services.members.get(c.actor, orgOf(c), userSidOf(c.req));
         const copy = CONFIRM[what as Confirmable];
         return { view: 'confirm', title: copy.title, data: { ...copy, subject: member.email, action: `/admin/users/${member.sid}/${what}`, cancel: page(member.sid) } };
