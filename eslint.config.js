@@ -20,6 +20,8 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.mjs', '**/*.js'], languageOptions: { globals: { process: 'readonly', URL: 'readonly', console: 'readonly' } } },
+  // Admin Center scripts run in the browser.
+  { files: ['src/http/admin/assets/**/*.js'], languageOptions: { globals: { document: 'readonly', window: 'readonly', navigator: 'readonly' } } },
   {
     files: ['src/rules/**/*.ts'],
     rules: {

@@ -34,6 +34,10 @@ if (ifStale) process.stderr.write('orgward: sources changed since the last build
 const started = new Date();
 const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+// Files tsc does not emit: the Admin Center's templates and static assets, beside their modules.
+for (const dir of ['src/http/admin/views', 'src/http/admin/assets']) {
+  fs.cpSync(path.join(root, dir), path.join(root, 'dist', dir), { recursive: true });
+}
 fs.mkdirSync(path.dirname(stamp), { recursive: true });
 fs.writeFileSync(stamp, `built ${started.toISOString()}\n`);
 fs.utimesSync(stamp, started, started);

@@ -17,6 +17,7 @@ import { ssoRoutes } from './http/sso/routes.js';
 import { scimBaseLength, scimEndpoint } from './http/scim/router.js';
 import type { RateLimitSettings } from './http/rate-limit.js';
 import { apiRoutes, apiTokenRoute } from './http/api/index.js';
+import { adminRoutes } from './http/admin/index.js';
 
 export interface AppDeps {
   readonly services: Services;
@@ -48,6 +49,8 @@ export function createApp(deps: AppDeps): RequestListener {
   app.use(ssoRoutes(deps));
   // The Organizations API: POST /v1/token, /Organizations/…, /openapi.json, /docs (http/api).
   app.use(apiRoutes(deps));
+  // The Admin Center: server-rendered pages at /admin over the same services (http/admin).
+  app.use(adminRoutes(deps));
 
   app.use((_req, _res, next) => next(new DomainError('not_found', 'No such endpoint.')));
   app.use(errorHandler(deps.logger));

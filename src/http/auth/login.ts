@@ -40,6 +40,7 @@ export function loginRoutes(router: Router, deps: LoginDeps): void {
     const who = req.signedIn;
     if (who) {
       sendPage(res, 200, 'Signed in', html`<p>You are signed in as <code>${who.email}</code>.</p>
+        <p><a href="/admin">Open the Admin Center</a></p>
         <form method="post" action="/logout">${csrfField(token)}<button type="submit">Sign out</button></form>`);
       return;
     }

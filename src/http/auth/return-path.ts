@@ -16,10 +16,12 @@ export const RETURN_COOKIE = 'orgward_return';
 const RETURN_TTL_MS = 15 * 60 * 1000;
 
 const RETURNABLE = /^\/(?:merges|account-imports|invitations|signup)\/[A-Za-z0-9_-]{1,128}$/;
+/** Admin Center pages (http/admin): a path of plain segments, no query. */
+const ADMIN_RETURNABLE = /^\/admin(?:\/[A-Za-z0-9_-]{1,128}){0,4}$/;
 
 /** `value` when it is a path this service may send a browser back to, else undefined. */
 export function safeReturnPath(value: unknown): string | undefined {
-  return typeof value === 'string' && RETURNABLE.test(value) ? value : undefined;
+  return typeof value === 'string' && (RETURNABLE.test(value) || ADMIN_RETURNABLE.test(value)) ? value : undefined;
 }
 
 /** The sign-in link that comes back to `path`. */
