@@ -16,7 +16,7 @@ import { newSid } from '../../src/ids.js';
 import type { TestContext } from '../support/app.js';
 import type { TestDb } from '../support/db.js';
 import { withDatabase } from '../support/database-url.js';
-import { addAccount, OPERATOR } from '../support/fixtures.js';
+import { addAccount, addVerifiedDomain, OPERATOR } from '../support/fixtures.js';
 import { scimClient, userBody } from '../support/scim-fixtures.js';
 import { mintFor, orgWithDomain, postResponse, samlConnection, sessionCookieOf, startSaml, type SamlConnection } from '../http/sso/support.js';
 import { PASSWORD, postForm, secretOf, userWithPassword } from '../http/auth/support.js';
@@ -24,6 +24,9 @@ import { totpCode } from '../../src/services/totp.js';
 
 /** A PostgreSQL server to restore into: the tests' own (DATABASE_URL), else CI's (PG_URL) when set. */
 export const POSTGRES_URL = process.env.DATABASE_URL ?? process.env.PG_URL;
+
+/** A second domain of the organization, with SSO enforced (the first keeps password sign-ins). */
+export const ENFORCED_DOMAIN = 'enforced.test';
 
 export interface Populated {
   readonly orgSid: string;
@@ -74,8 +77,9 @@ export async function populate(ctx: TestContext): Promise<Populated> {
   const merged = newSid('OR');
   await ctx.testDb.db('organizations').insert({ sid: merged, name: 'Merged away', merged_into_sid: org.sid });
   await ctx.testDb.db('organizations').where({ sid: org.sid }).update({ name: 'Backup Corp' });
-  await ctx.testDb.db('domains').where({ org_sid: org.sid, name: domain }).update({ sso_enforced: true });
-  await ctx.testDb.db('domains').where({ org_sid: org.sid, name: domain }).update({ sso_enforced_at: new Date('2026-01-02T03:04:05.678912Z') });
+  await addVerifiedDomain(ctx, org.sid, ENFORCED_DOMAIN);
+  await ctx.testDb.db('domains').where({ org_sid: org.sid, name: ENFORCED_DOMAIN }).update({ sso_enforced: true });
+  await ctx.testDb.db('domains').where({ org_sid: org.sid, name: ENFORCED_DOMAIN }).update({ sso_enforced_at: new Date('2026-01-02T03:04:05.678912Z') });
   return { orgSid: org.sid, domain, saml, scimToken: token, passwordUser: { email: carol, totpSecret: secret, cookie } };
 }
 

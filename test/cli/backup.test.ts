@@ -13,7 +13,7 @@ import { migrations } from '../../migrations/index.js';
 import { createTestContext } from '../support/app.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 import { baseEnv, CLI_SECRET_KEY, cliJson, onlyJson, runCli } from './run-cli.js';
-import { embeddedTestDb, emptyPostgres, populate, POSTGRES_URL, rewriteHeader, tableContents, tableNames } from './backup-support.js';
+import { ENFORCED_DOMAIN, embeddedTestDb, emptyPostgres, populate, POSTGRES_URL, rewriteHeader, tableContents, tableNames } from './backup-support.js';
 
 const SLOW = 240000;
 const onPostgres = Boolean(process.env.DATABASE_URL);
@@ -90,7 +90,7 @@ describe(`backup and restore (${onPostgres ? 'PostgreSQL' : 'embedded'} database
     const db = createDb({ databaseUrl: undefined, dataDir });
     try {
       expect(await tableContents(db)).toEqual(before);
-      expect((await db('domains').where({ name: 'backup.test' }).first()).sso_enforced_at.toISOString()).toBe('2026-01-02T03:04:05.678Z');
+      expect((await db('domains').where({ name: ENFORCED_DOMAIN }).first()).sso_enforced_at.toISOString()).toBe('2026-01-02T03:04:05.678Z');
     } finally {
       await db.destroy();
     }
