@@ -98,6 +98,20 @@ export async function tableContents(db: Db): Promise<Record<string, string[]>> {
   });
 }
 
+/**
+ * The constraints (primary, unique, check, foreign keys; whether validated) and the triggers
+ * (whether enabled) of a database: a load drops and pauses some, and must leave them as they were.
+ */
+export async function schemaShape(db: Db): Promise<{ constraints: string[]; triggers: string[] }> {
+  const constraints = (await db.raw(`SELECT c.relname || '.' || k.conname || ':' || k.contype::text || ':' || k.convalidated::text AS s
+    FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = current_schema() AND k.contype IN ('f', 'p', 'u', 'c') AND c.relname NOT LIKE 'knex%' ORDER BY 1`) as { rows: { s: string }[] }).rows;
+  const triggers = (await db.raw(`SELECT c.relname || '.' || t.tgname || ':' || t.tgenabled::text AS s
+    FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = current_schema() AND NOT t.tgisinternal ORDER BY 1`) as { rows: { s: string }[] }).rows;
+  return { constraints: constraints.map((r) => r.s), triggers: triggers.map((r) => r.s) };
+}
+
 /** A new, empty PostgreSQL database on POSTGRES_URL's server. */
 export async function emptyPostgres(): Promise<{ url: string; db: Db; drop(): Promise<void> }> {
   const admin = knexFactory({ client: 'pg', connection: POSTGRES_URL!, pool: { min: 0, max: 1 } });

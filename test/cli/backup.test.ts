@@ -13,7 +13,7 @@ import { migrations } from '../../migrations/index.js';
 import { createTestContext } from '../support/app.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 import { baseEnv, CLI_SECRET_KEY, cliJson, onlyJson, runCli } from './run-cli.js';
-import { ENFORCED_DOMAIN, embeddedTestDb, emptyPostgres, populate, POSTGRES_URL, rewriteHeader, tableContents, tableNames } from './backup-support.js';
+import { ENFORCED_DOMAIN, embeddedTestDb, schemaShape, emptyPostgres, populate, POSTGRES_URL, rewriteHeader, tableContents, tableNames } from './backup-support.js';
 
 const SLOW = 240000;
 const onPostgres = Boolean(process.env.DATABASE_URL);
@@ -22,6 +22,7 @@ const withPostgres = POSTGRES_URL ? it : it.skip;
 let source: TestDb & { dataDir?: string };
 let sourceEnv: Record<string, string>;
 let before: Record<string, string[]>;
+let shape: Awaited<ReturnType<typeof schemaShape>>;
 let counts: Record<string, number>;
 let work: string;
 let file: string;
@@ -48,6 +49,7 @@ beforeAll(async () => {
   await populate(ctx);
   await ctx.close();
   before = await tableContents(source.db);
+  shape = await schemaShape(source.db);
   counts = Object.fromEntries(Object.entries(before).map(([t, rows]) => [t, rows.length]));
   // The embedded database serves one process: the CLI opens it next.
   if (!onPostgres) await source.db.destroy();
@@ -90,6 +92,10 @@ describe(`backup and restore (${onPostgres ? 'PostgreSQL' : 'embedded'} database
     const db = createDb({ databaseUrl: undefined, dataDir });
     try {
       expect(await tableContents(db)).toEqual(before);
+      // Every foreign key is back (validated) and every trigger enabled again.
+      expect(shape.constraints.filter((c) => c.includes(':f:'))).toHaveLength(shape.constraints.filter((c) => c.endsWith(':f:true')).length);
+      expect(shape.constraints.filter((c) => c.includes(':f:')).length).toBeGreaterThan(30);
+      expect(await schemaShape(db)).toEqual(shape);
       expect((await db('domains').where({ name: ENFORCED_DOMAIN }).first()).sso_enforced_at.toISOString()).toBe('2026-01-02T03:04:05.678Z');
     } finally {
       await db.destroy();
@@ -102,6 +108,7 @@ describe(`backup and restore (${onPostgres ? 'PostgreSQL' : 'embedded'} database
       const out = await cliJson(['restore', file], postgresEnv(target.url));
       expect(out).toEqual({ restored: counts });
       expect(await tableContents(target.db)).toEqual(before);
+      expect(await schemaShape(target.db)).toEqual(shape);
       const { max } = await target.db('audit_log').max('id as max').first() as { max: string };
       const next = (await target.db.raw("SELECT nextval('audit_log_id_seq') AS n")).rows[0].n as string;
       expect(Number(next)).toBeGreaterThan(Number(max));

@@ -26,6 +26,8 @@ export interface Catalog {
   /** Every table, referenced tables before the tables that reference them. */
   readonly tables: readonly Table[];
   readonly sequences: readonly string[];
+  /** Foreign keys between the tables, with their definitions: a load adds them back after the rows (as pg_restore does). */
+  readonly foreignKeys: readonly { readonly table: string; readonly name: string; readonly definition: string }[];
   /** User triggers that are not constraint triggers: they may fill in values, so a load pauses them. */
   readonly triggers: readonly { readonly table: string; readonly name: string }[];
 }
@@ -54,15 +56,15 @@ export async function readCatalog(q: Q): Promise<Catalog> {
     WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
       AND a.attgenerated = ''
     ORDER BY c.relname, a.attnum`));
-  const fkRows = rowsOf<{ table: string; referenced: string; columns: string; ref_columns: string }>(await q.raw(`
-    SELECT t.relname AS table, r.relname AS referenced,
+  const fkRows = rowsOf<{ table: string; referenced: string; columns: string; ref_columns: string; name: string; definition: string }>(await q.raw(`
+    SELECT t.relname AS table, r.relname AS referenced, c.conname AS name, pg_get_constraintdef(c.oid) AS definition,
       (SELECT string_agg(a.attname::text, ',' ORDER BY k.i) FROM unnest(c.conkey) WITH ORDINALITY AS k(n, i)
         JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n) AS columns,
       (SELECT string_agg(a.attname::text, ',' ORDER BY k.i) FROM unnest(c.confkey) WITH ORDINALITY AS k(n, i)
         JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n) AS ref_columns
     FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_class r ON r.oid = c.confrelid
       JOIN pg_namespace n ON n.oid = t.relnamespace
-    WHERE c.contype = 'f' AND n.nspname = current_schema()`));
+    WHERE c.contype = 'f' AND n.nspname = current_schema() ORDER BY t.relname, c.conname`));
   const sequenceRows = rowsOf<{ name: string }>(await q.raw(`
     SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE n.nspname = current_schema() AND c.relkind = 'S' ORDER BY c.relname`));
@@ -88,7 +90,8 @@ export async function readCatalog(q: Q): Promise<Catalog> {
   const tables = foreignKeyOrder(names, dependsOn).map((name): Table => ({
     name, columns: columns.get(name)!, ...(selfRefs.has(name) && { selfReference: selfRefs.get(name)! }),
   }));
-  return { tables, sequences: sequenceRows.map((r) => r.name).filter((n) => !n.startsWith('knex_migrations')), triggers: triggerRows.filter((t) => columns.has(t.table)) };
+  const foreignKeys = fkRows.filter((fk) => columns.has(fk.table)).map((fk) => ({ table: fk.table, name: fk.name, definition: fk.definition }));
+  return { tables, foreignKeys, sequences: sequenceRows.map((r) => r.name).filter((n) => !n.startsWith('knex_migrations')), triggers: triggerRows.filter((t) => columns.has(t.table)) };
 }
 
 /** Kahn's algorithm, alphabetical among equals so every backup of a schema lists tables alike. */

@@ -1,9 +1,12 @@
 /**
  * Loads a backup's rows into an empty database, in one transaction: the tables are locked and
  * checked empty again under that lock, rows go in parent tables first (the order of the backup),
- * every constraint is checked as rows arrive (foreign keys, unique, check, not null; the deferred
- * constraint triggers at commit), and counts are compared before the commit. Triggers that fill
- * in values (domains.sso_enforced_at) are paused so that rows arrive exactly as they were dumped.
+ * unique, check and not-null constraints are checked as rows arrive, foreign keys are dropped for
+ * the load and added back after it (each validated in one pass over its table, as pg_restore
+ * does, rather than one lookup per row), the deferred constraint triggers run before the commit,
+ * and counts are compared before the commit. Triggers that fill in values
+ * (domains.sso_enforced_at) are paused so that rows arrive exactly as they were dumped. Any
+ * failure rolls everything back, the dropped constraints included.
  */
 import type { Knex } from 'knex';
 import { DomainError } from '../../errors.js';
@@ -44,6 +47,7 @@ export async function beginLoad(trx: Knex.Transaction, catalog: Catalog): Promis
     if (names.includes(table)) await trx.raw(`DELETE FROM ${quoteIdent(table)} WHERE ${where}`);
   }
   for (const t of catalog.triggers) await trx.raw(`ALTER TABLE ${quoteIdent(t.table)} DISABLE TRIGGER ${quoteIdent(t.name)}`);
+  for (const fk of catalog.foreignKeys) await trx.raw(`ALTER TABLE ${quoteIdent(fk.table)} DROP CONSTRAINT ${quoteIdent(fk.name)}`);
 }
 
 /** Inserts the rows of `events` (tables in the order given); returns the rows per table. */
@@ -97,6 +101,8 @@ export async function finishLoad(trx: Knex.Transaction, catalog: Catalog, sequen
   // The deferred constraint triggers (O2: one Owner per organization) run now, so the triggers
   // can be resumed (a table with pending trigger events cannot be altered) and a violation is reported here.
   await trx.raw('SET CONSTRAINTS ALL IMMEDIATE');
+  // Each foreign key comes back under its name and definition, checking every row in one pass.
+  for (const fk of catalog.foreignKeys) await trx.raw(`ALTER TABLE ${quoteIdent(fk.table)} ADD CONSTRAINT ${quoteIdent(fk.name)} ${fk.definition}`);
   for (const t of catalog.triggers) await trx.raw(`ALTER TABLE ${quoteIdent(t.table)} ENABLE TRIGGER ${quoteIdent(t.name)}`);
   for (const table of catalog.tables) {
     const rows = (await trx.raw(`SELECT count(*) AS n FROM ${quoteIdent(table.name)}`) as { rows: { n: string }[] }).rows;
