@@ -98,6 +98,12 @@ export const ERROR_CODES = {
   role_exists: 'conflict',
   role_built_in: 'immutable',
   role_assignment_exists: 'conflict',
+  // backup, restore, move-to-postgres (README "Backup and restore")
+  backup_invalid: 'invalid',
+  backup_schema_newer: 'conflict',
+  restore_target_not_empty: 'conflict',
+  secret_key_mismatch: 'conflict',
+  server_running: 'conflict',
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

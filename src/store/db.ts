@@ -101,6 +101,21 @@ async function exactlyKnownMigrationsRecorded(db: Db): Promise<boolean> {
   return recorded.size === migrations.length && migrations.every((m) => recorded.has(m.name));
 }
 
+/**
+ * Applies the migrations up to and including `name` (a restore brings an empty database to the
+ * schema of its backup; the server applies the later ones at start, over the restored data).
+ */
+export async function migrateTo(db: Db, name: string): Promise<string[]> {
+  const upTo = migrations.slice(0, migrations.findIndex((m) => m.name === name) + 1);
+  if (upTo.length === 0) throw new Error(`unknown migration ${name}`);
+  const source: Knex.MigrationSource<(typeof migrations)[number]> = { ...migrationSource, getMigrations: async () => [...upTo] };
+  const [, applied] = (await db.migrate.latest({ ...migratorConfig, migrationSource: source })) as [number, string[]];
+  return applied;
+}
+
+/** Names of every migration this code knows, in order. */
+export const knownMigrations = (): string[] => migrations.map((m) => m.name);
+
 /** True when every known migration has been applied. */
 export async function migrationsCurrent(db: Db): Promise<boolean> {
   const [, pending] = (await db.migrate.list(migratorConfig)) as [unknown[], unknown[]];
