@@ -18,6 +18,8 @@ const statements: readonly string[] = [
   'CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at)',
   'CREATE INDEX sign_in_backoff_updated ON sign_in_backoff (updated_at)',
   'CREATE INDEX rate_limits_expire ON rate_limits (expire) WHERE expire IS NOT NULL',
+  // The metrics listener counts failed imports at every scrape.
+  "CREATE INDEX user_import_jobs_failed ON user_import_jobs (created_at) WHERE status = 'failed'",
   // audit_log_org_time (org_sid, created_at, id) already serves the per-organization retention.
   `
     -- L1 retention: audit entries older than this many days are removed by the sweeper; NULL keeps them for ever.
@@ -41,7 +43,7 @@ export async function down(knex: Knex): Promise<void> {
   await knex.raw('DROP TABLE IF EXISTS sweeper_leases');
   await knex.raw('ALTER TABLE organizations DROP COLUMN IF EXISTS audit_retention_days');
   for (const index of ['sessions_expiry', 'one_time_tokens_expiry', 'signup_verifications_expiry', 'sso_test_tickets_expiry',
-    'sign_in_challenges_expiry', 'mail_outbox_sent', 'idempotency_keys_created', 'sign_in_backoff_updated', 'rate_limits_expire']) {
+    'sign_in_challenges_expiry', 'mail_outbox_sent', 'idempotency_keys_created', 'sign_in_backoff_updated', 'rate_limits_expire', 'user_import_jobs_failed']) {
     await knex.raw(`DROP INDEX IF EXISTS ${index}`);
   }
 }

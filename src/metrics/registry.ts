@@ -10,10 +10,12 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 /** How a person signed in (or tried to): the first factor, the second, or an IdP. */
 export type SignInMethod = 'password' | 'totp' | 'recovery_code' | 'saml' | 'oidc';
 
+export interface QueueStats { depth: number; oldestAgeSeconds: number; failed: number }
+
 /** A queue of background work (user imports today; webhook deliveries can register theirs). */
 export interface QueueProbe {
-  /** Jobs waiting or running, and the age in seconds of the oldest (0 when none). */
-  (): Promise<{ depth: number; oldestAgeSeconds: number }>;
+  /** Jobs waiting or running, the age in seconds of the oldest (0 when none), and how many failed for good. */
+  (): Promise<QueueStats>;
 }
 
 export interface Metrics {
@@ -32,8 +34,6 @@ export interface Metrics {
   sweeperRemoved(table: string, rows: number): void;
   /** One sweeper run: swept, skipped (another instance holds the lease) or failed. */
   sweeperRun(outcome: 'swept' | 'skipped' | 'failed', seconds: number): void;
-  /** A background job that failed (per queue). */
-  jobFailure(queue: string): void;
   /** Where the database pool gauges read from. */
   observePool(probe: () => { inUse: number; waiting: number }): void;
   /** Where the outbox gauges read from. */
@@ -64,7 +64,6 @@ export function createMetrics(options: { process?: boolean } = {}): Metrics {
     name: 'orgward_sweeper_run_duration_seconds', help: 'Sweeper runs by outcome (swept, skipped, failed) and their duration.',
     labelNames: ['outcome'], buckets: [0.01, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60], registers,
   });
-  const jobFailures = new Counter({ name: 'orgward_job_failures_total', help: 'Background jobs that failed, by queue.', labelNames: ['queue'], registers });
 
   let pool: (() => { inUse: number; waiting: number }) | undefined;
   new Gauge({ name: 'orgward_db_pool_in_use', help: 'Database connections in use.', registers, collect() { if (pool) this.set(pool().inUse); } });
@@ -81,11 +80,14 @@ export function createMetrics(options: { process?: boolean } = {}): Metrics {
   new Gauge({ name: 'orgward_mail_outbox_oldest_age_seconds', help: 'Age of the oldest message waiting in the mail outbox (0 when none).', registers,
     async collect() { const v = await outbox?.(); if (v) this.set(v.oldestAgeSeconds); } });
 
-  const queues = new Map<string, () => Promise<{ depth: number; oldestAgeSeconds: number } | undefined>>();
+  const queues = new Map<string, () => Promise<QueueStats | undefined>>();
   new Gauge({ name: 'orgward_job_queue_depth', help: 'Background jobs waiting or running, by queue.', labelNames: ['queue'], registers,
     async collect() { for (const [name, probe] of queues) { const v = await probe(); if (v) this.set({ queue: name }, v.depth); } } });
   new Gauge({ name: 'orgward_job_queue_oldest_age_seconds', help: 'Age of the oldest waiting or running job, by queue (0 when none).', labelNames: ['queue'], registers,
     async collect() { for (const [name, probe] of queues) { const v = await probe(); if (v) this.set({ queue: name }, v.oldestAgeSeconds); } } });
+  // Failed jobs are kept (their report says why), so a count of them only grows: alert on its increase.
+  new Gauge({ name: 'orgward_job_queue_failed', help: 'Background jobs that failed for good, by queue (alert on an increase).', labelNames: ['queue'], registers,
+    async collect() { for (const [name, probe] of queues) { const v = await probe(); if (v) this.set({ queue: name }, v.failed); } } });
 
   return {
     registry,
@@ -96,7 +98,6 @@ export function createMetrics(options: { process?: boolean } = {}): Metrics {
     queryError: () => queryErrors.inc(),
     sweeperRemoved: (table, rows) => { if (rows > 0) swept.inc({ table }, rows); },
     sweeperRun: (outcome, seconds) => sweeps.observe({ outcome }, seconds),
-    jobFailure: (queue) => jobFailures.inc({ queue }),
     observePool: (probe) => { pool = probe; },
     observeOutbox: (probe) => { outbox = cached(probe); },
     registerQueue: (name, probe) => { queues.set(name, cached(probe)); },

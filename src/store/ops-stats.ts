@@ -26,5 +26,9 @@ const backlog = async (query: Knex.QueryBuilder, now: Date): Promise<{ depth: nu
 /** Messages waiting in the outbox and the age of the oldest. */
 export const outboxBacklog = (db: Knex, now: Date) => backlog(db('mail_outbox').whereNull('sent_at'), now);
 
-/** Bulk user imports queued or running and the age of the oldest. */
-export const userImportBacklog = (db: Knex, now: Date) => backlog(db('user_import_jobs').whereIn('status', ['queued', 'running']), now);
+/** Bulk user imports queued or running, the age of the oldest, and how many failed. */
+export async function userImportBacklog(db: Knex, now: Date): Promise<{ depth: number; oldestAgeSeconds: number; failed: number }> {
+  const open = await backlog(db('user_import_jobs').whereIn('status', ['queued', 'running']), now);
+  const [failed] = await db('user_import_jobs').where({ status: 'failed' }).count<{ count: string }[]>('* as count');
+  return { ...open, failed: Number(failed!.count) };
+}

@@ -11,6 +11,7 @@ import { migrationsCurrent } from '../../src/store/db.js';
 import { createServices, type Services } from '../../src/services/index.js';
 import { createTestDb, type TestDb } from './db.js';
 import type { RateLimitSettings } from '../../src/http/rate-limit.js';
+import type { Metrics } from '../../src/metrics/registry.js';
 
 export interface TestContext {
   readonly app: RequestListener;
@@ -34,6 +35,8 @@ export interface TestOptions {
   testDb?: TestDb;
   /** Rate limits (tests lower them); the defaults otherwise. */
   rateLimits?: Partial<RateLimitSettings>;
+  /** Prometheus series the app records (metrics/registry.ts); none when absent. */
+  metrics?: Metrics;
 }
 
 export const TEST_SECRET_KEY = Buffer.alloc(32, 9);
@@ -51,6 +54,7 @@ export async function createTestContext(options: TestOptions = {}): Promise<Test
   });
   const app = createApp({
     services, logger, baseUrl, secureCookies: false, ...(options.rateLimits && { rateLimits: options.rateLimits }),
+    ...(options.metrics && { metrics: options.metrics }),
     health: async () => { await store.ping(); if (!(await migrationsCurrent(testDb.db))) throw new Error('migrations pending'); },
   });
   return {

@@ -194,6 +194,10 @@ export function scimEndpoint(deps: ScimRouterDeps): ScimEndpoint {
     discovery: true,
     authenticate: (req, res, requestId) => authenticate(deps.services, req, res, requestId).catch(async (error: unknown) => {
       // Only failures are counted (the valid-token path stays one lookup); over the limit: 429.
+      if (error instanceof DomainError && error.kind === 'unauthenticated') {
+        // For a SIEM: the refusal and where it came from, never the token.
+        deps.logger.warn('scim authentication failed', { event: 'scim_auth', outcome: error.code, requestId, clientAddress: req.socket.remoteAddress });
+      }
       const wait = error instanceof DomainError && error.kind === 'unauthenticated' ? await authFailures.failed(req) : null;
       if (wait === null) throw error;
       send(res, 429, scimErrorBody(429, undefined, `Too many failed authentications. Try again in ${wait} seconds.`), { 'Retry-After': String(wait) });
