@@ -26,6 +26,7 @@ import type { Services } from '../../services/index.js';
 import type { ScimActor } from '../../services/scim-tokens.js';
 import type { Actor } from '../../types.js';
 import { requestIdFrom } from '../request-id.js';
+import { withRequestId } from '../../request-context.js';
 import { parseIfMatch, type ScimReply } from './call.js';
 import { dispatch } from './dispatch.js';
 import { ScimError, scimErrorBody, toScimError, type ScimErrorBody } from './errors.js';
@@ -205,7 +206,9 @@ export function scimEndpoint(deps: ScimRouterDeps): ScimEndpoint {
     }),
   });
   return (req, res) => {
-    engine(req, res, entry(req.url ?? '/')).catch((error: unknown) => {
+    // Every log line of this request carries its id (request-context.ts).
+    const requestId = requestIdFrom(req.headers['x-request-id']);
+    withRequestId(requestId, () => engine(req, res, { ...entry(req.url ?? '/'), requestId })).catch((error: unknown) => {
       deps.logger.error('scim request failed', { error });
       res.destroy();
     });
