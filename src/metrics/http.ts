@@ -12,13 +12,20 @@ const UNMATCHED = '(unmatched)';
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 const methodLabel = (m: string | undefined) => (m && METHODS.has(m) ? m : 'OTHER');
 
+// Served by middleware rather than a route (no req.route): the Twilio-compatible SCIM entry (http/api/scim-users.ts).
+const TWILIO_SCIM = /^\/Organizations\/[^/]+\/scim(?:\/|$|\?)/;
+const routeOf = (req: Request, status: number): string => {
+  if (req.route) return `${req.baseUrl ?? ''}${String((req.route as { path: unknown }).path)}`;
+  if (status !== 404 && TWILIO_SCIM.test(req.originalUrl)) return '/Organizations/:OrganizationSid/scim';
+  return UNMATCHED;
+};
+
 /** Express middleware: one observation per request once its response is finished. */
 export function httpMetrics(metrics: Metrics) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const started = process.hrtime.bigint();
     res.once('finish', () => {
-      const route = req.route ? `${req.baseUrl ?? ''}${String((req.route as { path: unknown }).path)}` : UNMATCHED;
-      metrics.httpRequest(route, methodLabel(req.method), res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
+      metrics.httpRequest(routeOf(req, res.statusCode), methodLabel(req.method), res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
     });
     next();
   };

@@ -79,6 +79,11 @@ describe('metrics and sign-in events', () => {
     const text = await metrics.registry.metrics();
     expect(text).toContain('route="(unmatched)",method="GET",status="404"');
     expect(text).not.toContain('/no/such/path/123');
+    const api = await request(ctx.app).get(`/Organizations/${orgSid}`);
+    expect(api.status).toBe(401);
+    const after = await metrics.registry.metrics();
+    expect(after).toMatch(/route="\/Organizations\/:OrganizationSid",method="GET",status="401"/);
+    expect(after).not.toContain(orgSid);
   });
 
   it('counts SCIM operations and logs a failed SCIM authentication without the token', async () => {
