@@ -7,7 +7,7 @@ import request from 'supertest';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics, type Metrics } from '../../src/metrics/registry.js';
 import { scimOperationOf } from '../../src/metrics/http.js';
-import { outboxBacklog, poolStats, userImportBacklog } from '../../src/store/ops-stats.js';
+import { onQueryError, outboxBacklog, poolStats, userImportBacklog } from '../../src/store/ops-stats.js';
 import { totpCode } from '../../src/services/totp.js';
 import { createTestContext, type TestContext } from '../support/app.js';
 import { createOrgWithOwner } from '../support/fixtures.js';
@@ -125,6 +125,14 @@ describe('metrics and sign-in events', () => {
     expect(await value('orgward_job_queue_depth{queue="user_import"}')).toBe(0);
     expect(await value('orgward_job_queue_failed{queue="user_import"}')).toBe(0);
     expect(await metrics.registry.metrics()).toMatch(/^orgward_db_pool_in_use \d+$/m);
+  });
+
+  it('counts failed database statements', async () => {
+    const { db } = ctx.testDb;
+    onQueryError(db, () => metrics.queryError());
+    const before = await value('orgward_db_query_errors_total');
+    await expect(db.raw('SELECT * FROM no_such_table')).rejects.toThrow();
+    expect(await value('orgward_db_query_errors_total')).toBe(before + 1);
   });
 });
 
