@@ -16,6 +16,7 @@ import * as indexUserSearch from './20261207120000_index_user_search.js';
 import * as createSsoTestResults from './20261207140000_create_sso_test_results.js';
 import * as createUserImportJobs from './20261207150000_create_user_import_jobs.js';
 import * as indexMemberSearch from './20261208300000_index_member_search.js';
+import * as createHousekeeping from './20261208400000_create_housekeeping.js';
 
 export interface Migration {
   readonly name: string;
@@ -37,4 +38,5 @@ export const migrations: readonly Migration[] = [
   { name: '20261207140000_create_sso_test_results', ...createSsoTestResults },
   { name: '20261207150000_create_user_import_jobs', ...createUserImportJobs },
   { name: '20261208300000_index_member_search', ...indexMemberSearch },
+  { name: '20261208400000_create_housekeeping', ...createHousekeeping },
 ];

@@ -18,6 +18,8 @@ import { scimBaseLength, scimEndpoint } from './http/scim/router.js';
 import type { RateLimitSettings } from './http/rate-limit.js';
 import { apiRoutes, apiTokenRoute } from './http/api/index.js';
 import { adminRoutes } from './http/admin/index.js';
+import type { Metrics } from './metrics/registry.js';
+import { httpMetrics, scimMetrics } from './metrics/http.js';
 
 export interface AppDeps {
   readonly services: Services;
@@ -27,6 +29,8 @@ export interface AppDeps {
   readonly secureCookies: boolean;
   /** Rate limits of the sign-in forms and SCIM authentication (http/rate-limit.ts defaults). */
   readonly rateLimits?: Partial<RateLimitSettings>;
+  /** Prometheus series (metrics/registry.ts), served on the metrics listener; none recorded when absent. */
+  readonly metrics?: Metrics;
 }
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -40,6 +44,7 @@ export function createApp(deps: AppDeps): RequestListener {
   // Secure cookies go by `__Host-` names; readCookie finds out from here (http/auth/cookies.ts).
   app.set(SECURE_COOKIES_SETTING, deps.secureCookies);
   app.use(requestId);
+  if (deps.metrics) app.use(httpMetrics(deps.metrics));
   app.use(healthRoutes(deps.health));
   app.use(apiTokenRoute(deps));
 
@@ -56,6 +61,6 @@ export function createApp(deps: AppDeps): RequestListener {
   app.use(errorHandler(deps.logger));
   // SCIM 2.0 for IdPs (C1-C5) at SCIM_BASE_PATH, beside Express (http/scim/router.ts says why):
   // bearer tokens, no cookies, its own errors in SCIM form.
-  const scim = scimEndpoint(deps);
+  const scim = deps.metrics ? scimMetrics(deps.metrics, scimEndpoint(deps), scimBaseLength) : scimEndpoint(deps);
   return (req, res) => (scimBaseLength(req.url ?? '/') > 0 ? scim(req, res) : app(req, res));
 }

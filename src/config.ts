@@ -28,6 +28,13 @@ export interface Config {
   /** How long a request may wait for the database before failing with 503. */
   readonly dbTimeoutMs: number;
   readonly secureCookies: boolean;
+  /** Port of the Prometheus metrics listener (`GET /metrics`); 0 turns it off. Never the public port. */
+  readonly metricsPort: number;
+  readonly metricsHost: string;
+  /** The sweeper (jobs/sweeper.ts): between runs (0: off), and the bounds of one run. */
+  readonly sweepIntervalMs: number;
+  readonly sweepMaxRows: number;
+  readonly sweepMaxMs: number;
 }
 
 export class ConfigError extends Error {
@@ -117,7 +124,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     dbPoolMax: int('DB_POOL_MAX', 10, 1, 200),
     dbTimeoutMs: int('DB_TIMEOUT_MS', 3000, 100, 120000),
     secureCookies: env.COOKIE_SECURE ? env.COOKIE_SECURE === 'true' : baseUrl.startsWith('https://'),
+    metricsPort: int('METRICS_PORT', 9464, 0, 65535),
+    metricsHost: env.METRICS_HOST || '127.0.0.1',
+    sweepIntervalMs: int('SWEEP_INTERVAL_SECONDS', 60, 0, 86400) * 1000,
+    sweepMaxRows: int('SWEEP_MAX_ROWS', 100000, 1, 10000000),
+    sweepMaxMs: int('SWEEP_MAX_SECONDS', 10, 1, 3600) * 1000,
   };
+  if (config.metricsPort !== 0 && config.metricsPort === port) problems.push('METRICS_PORT must differ from PORT: metrics are never served on the public port');
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
 }

@@ -14,6 +14,8 @@ import { createLogger, type Logger } from './logger.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { describeMailDelivery } from './adapters/mailer.js';
 import { createUserImportWorker } from './jobs/user-import-worker.js';
+import { createMetrics } from './metrics/registry.js';
+import { listenForMetrics } from './metrics/server.js';
 
 const DRAIN_TIMEOUT_MS = 15000;
 // Mail is delivered right after the commit that queued it; this retries what failed meanwhile.
@@ -27,9 +29,15 @@ const HEALTH_PATHS = new Set(['/healthz', '/readyz']);
 export async function serve(config: Config, portOverride?: number): Promise<http.Server> {
   const logger = createLogger(config.logLevel);
   const runtime = await createRuntime(config, logger);
+  // Prometheus series for this process, served on their own listener (METRICS_PORT), never on PORT.
+  const metrics = createMetrics({ process: true });
+  runtime.instrument(metrics);
   const app = createApp({
-    services: runtime.services, health: runtime.health, logger, baseUrl: config.baseUrl, secureCookies: config.secureCookies,
+    services: runtime.services, health: runtime.health, logger, baseUrl: config.baseUrl, secureCookies: config.secureCookies, metrics,
   });
+  // Housekeeping on every instance; one at a time sweeps (jobs/sweeper.ts).
+  const sweeper = runtime.sweeper({ intervalMs: config.sweepIntervalMs, maxRows: config.sweepMaxRows, maxMs: config.sweepMaxMs }, metrics);
+  let metricsServer: http.Server | undefined;
 
   let ready = false;
   let stopping = false;
@@ -56,13 +64,14 @@ export async function serve(config: Config, portOverride?: number): Promise<http
     if (stopping) return;
     stopping = true;
     clearInterval(mailRetry);
+    metricsServer?.close();
     logger.info('draining', { signal });
     setTimeout(() => { logger.warn('drain timed out; exiting'); process.exit(1); }, DRAIN_TIMEOUT_MS).unref();
     // close() stops accepting and calls back once in-flight requests have finished.
     // Running CLI commands finish (an import stops after its chunk) before the database closes.
     const controlClosed = control.then((c) => c?.close());
     server.close(() => {
-      Promise.all([controlClosed, importWorker.stop()]).then(() => runtime.close()).then(
+      Promise.all([controlClosed, importWorker.stop(), sweeper.stop()]).then(() => runtime.close()).then(
         () => { logger.info('stopped'); process.exit(0); },
         (error: unknown) => { logger.error('shutdown failed', { error }); process.exit(1); },
       );
@@ -86,6 +95,13 @@ export async function serve(config: Config, portOverride?: number): Promise<http
     database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})`,
   });
   logger.info(describeMailDelivery(config.smtpUrl, !config.production));
+  if (config.metricsPort > 0) {
+    metricsServer = await listenForMetrics({ port: config.metricsPort, host: config.metricsHost, metrics, logger }).catch(async (error: unknown) => {
+      server.close();
+      await runtime.close();
+      throw error;
+    });
+  }
 
   await migrateWhenReachable(runtime, logger, () => stopping);
   if (!stopping) {
@@ -99,6 +115,7 @@ export async function serve(config: Config, portOverride?: number): Promise<http
     mailRetry = setInterval(() => void runtime.deliverMail(), MAIL_RETRY_MS);
     mailRetry.unref();
     importWorker.start();
+    sweeper.start();
   }
   return server;
 }

@@ -16,6 +16,10 @@ import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { keyring, type Keyring } from './security/encryption.js';
 import { loadOrCreateKeyFile } from './security/key-file.js';
 import { reencryptSecrets } from './services/secret-rotation.js';
+import type { Metrics } from './metrics/registry.js';
+import { onQueryError, outboxBacklog, poolStats, userImportBacklog } from './store/ops-stats.js';
+import { sweeperStore } from './store/sweeper.js';
+import { createSweeper, type Sweeper, type SweeperSettings } from './jobs/sweeper.js';
 
 export interface Runtime {
   readonly db: Db;
@@ -27,6 +31,10 @@ export interface Runtime {
   health(): Promise<void>;
   /** Delivers what waits in the mail outbox (failed earlier, or leased by a process that died). */
   deliverMail(): Promise<void>;
+  /** Connects the metrics of this process to the database: pool, query errors, outbox and job queues. */
+  instrument(metrics: Metrics): void;
+  /** The housekeeping sweeper over this database (jobs/sweeper.ts). */
+  sweeper(settings: Partial<SweeperSettings>, metrics?: Metrics): Sweeper;
   close(): Promise<void>;
 }
 
@@ -71,6 +79,13 @@ export async function createRuntime(config: Config, logger: Logger, overrides: {
       return applied;
     },
     deliverMail: () => mailer.flush(),
+    instrument(metrics) {
+      metrics.observePool(() => poolStats(db));
+      onQueryError(db, () => metrics.queryError());
+      metrics.observeOutbox(() => outboxBacklog(db, clock.now()));
+      metrics.registerQueue('user_import', () => userImportBacklog(db, clock.now()));
+    },
+    sweeper: (settings, metrics) => createSweeper({ store: sweeperStore(db), clock, logger, settings, ...(metrics && { metrics }) }),
     async health() {
       await store.ping();
       if (!(await migrationsCurrent(db))) throw new DomainError('database_unavailable', 'Migrations are pending.');

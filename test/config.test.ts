@@ -40,3 +40,21 @@ describe('DNS_SERVERS', () => {
     expect(problems({ DNS_SERVERS: 'localhost:99999' })).toEqual([expect.stringContaining('port above 65535')]);
   });
 });
+
+describe('metrics listener and sweeper settings', () => {
+  it('default to 127.0.0.1:9464 and a sweep a minute of at most 100,000 rows or 10 s', () => {
+    expect(loadConfig({})).toMatchObject({ metricsPort: 9464, metricsHost: '127.0.0.1', sweepIntervalMs: 60000, sweepMaxRows: 100000, sweepMaxMs: 10000 });
+  });
+
+  it('METRICS_PORT=0 turns the listener off; SWEEP_INTERVAL_SECONDS=0 the sweeper', () => {
+    expect(loadConfig({ METRICS_PORT: '0', SWEEP_INTERVAL_SECONDS: '0' })).toMatchObject({ metricsPort: 0, sweepIntervalMs: 0 });
+  });
+
+  it('refuses the public port for metrics, and malformed values', () => {
+    expect(problems({ PORT: '8080', METRICS_PORT: '8080' })).toEqual([expect.stringContaining('METRICS_PORT must differ from PORT')]);
+    expect(problems({ METRICS_PORT: 'x', SWEEP_MAX_ROWS: '0', SWEEP_MAX_SECONDS: '-1' })).toEqual([
+      expect.stringContaining('METRICS_PORT must be an integer'), expect.stringContaining('SWEEP_MAX_ROWS must be an integer'),
+      expect.stringContaining('SWEEP_MAX_SECONDS must be an integer'),
+    ]);
+  });
+});

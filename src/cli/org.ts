@@ -1,5 +1,5 @@
 /** `orgward org create|set|show`: organizations and the settings only an operator changes (O5, B1, H1). */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { MAX_ACCOUNT_LIMIT } from '../rules/organizations.js';
 import type { Organization } from '../types.js';
 import { action, group, leaf, orgOption, parseCount, type CliState } from './command-kit.js';
@@ -46,6 +46,16 @@ export function registerOrgCommands(program: Command, state: CliState): void {
       const view = await services.organizations.get(actor, opts.org as string);
       return { ...settingsOf(view), ownerSid: view.ownerSid, memberCount: view.memberCount, createdAt: view.createdAt };
     }, (r) => `${settingsText(r)}\n  Owner: ${r.ownerSid ?? '-'}\n  members: ${r.memberCount}`));
+
+  leaf(org, 'set-audit-retention', 'keep the audit log DAYS days (older entries are removed by the sweeper) or for ever (L1; default: for ever)')
+    .addOption(orgOption())
+    .requiredOption('--days <n>', 'days to keep audit entries (1-36500), or forever', (raw: string) => {
+      if (raw === 'forever') return raw;
+      if (!/^\d+$/.test(raw)) throw new InvalidArgumentError('expected a whole number of days or forever');
+      return Number(raw);
+    })
+    .action(action(state, async ({ services, actor }, { opts }) => services.auditRetention.set(actor, opts.org as string, opts.days === 'forever' ? null : opts.days as number),
+      (r) => `${r.orgSid}: audit log kept ${r.auditRetentionDays === null ? 'for ever' : `${r.auditRetentionDays} days`}.`));
 
   leaf(org, 'audit', "read the organization's audit log (L1), oldest first")
     .addOption(orgOption())

@@ -9,6 +9,7 @@ import type { TxtLookup } from '../adapters/dns.js';
 import type { Mailer } from '../adapters/mailer.js';
 import type { SecretKey } from '../security/encryption.js';
 import { createAuditLogService } from './audit-log.js';
+import { createAuditRetentionService } from './audit-retention.js';
 import { createDomainsService } from './domains.js';
 import { createInvitationsService } from './invitations.js';
 import { createMembersService } from './members.js';
@@ -61,6 +62,7 @@ export function createServices(deps: ServiceDeps) {
     passwords: createPasswordsService(deps),
     twoFactor: createTwoFactorService(deps),
     auditLog: createAuditLogService(deps),
+    auditRetention: createAuditRetentionService(deps),
     accounts: createAccountService(deps),
     hipaa: createHipaaService(deps),
     merges: createMergeService(deps),

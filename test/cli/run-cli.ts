@@ -38,7 +38,8 @@ export function baseEnv(): Record<string, string> {
   for (const [k, v] of Object.entries(process.env)) {
     if (v !== undefined && !['DATABASE_URL', 'DATA_DIR', 'PORT', 'DNS_SERVERS', 'SMTP_URL', 'NODE_OPTIONS', 'BASE_URL', 'SECRET_KEY', 'SECRET_KEYS'].includes(k)) env[k] = v;
   }
-  return { ...env, LOG_LEVEL: 'warn' };
+  // METRICS_PORT=0: parallel test servers would all bind the default 9464.
+  return { ...env, LOG_LEVEL: 'warn', METRICS_PORT: '0' };
 }
 
 export async function cliDatabase(): Promise<CliDatabase> {

@@ -13,6 +13,7 @@ import { createTestDb, type TestDb } from './db.js';
 import type { RateLimitSettings } from '../../src/http/rate-limit.js';
 import { allRoutes } from '../../src/http/api/index.js';
 import { checkingResponses } from './api-responses.js';
+import type { Metrics } from '../../src/metrics/registry.js';
 
 export interface TestContext {
   readonly app: RequestListener;
@@ -36,6 +37,8 @@ export interface TestOptions {
   testDb?: TestDb;
   /** Rate limits (tests lower them); the defaults otherwise. */
   rateLimits?: Partial<RateLimitSettings>;
+  /** Prometheus series the app records (metrics/registry.ts); none when absent. */
+  metrics?: Metrics;
 }
 
 export const TEST_SECRET_KEY = Buffer.alloc(32, 9);
@@ -53,6 +56,7 @@ export async function createTestContext(options: TestOptions = {}): Promise<Test
   });
   const app = checkingResponses(createApp({
     services, logger, baseUrl, secureCookies: false, ...(options.rateLimits && { rateLimits: options.rateLimits }),
+    ...(options.metrics && { metrics: options.metrics }),
     health: async () => { await store.ping(); if (!(await migrationsCurrent(testDb.db))) throw new Error('migrations pending'); },
   }), allRoutes(services, baseUrl));
   return {

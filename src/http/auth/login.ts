@@ -12,11 +12,17 @@ import { csrfToken, requireCsrf } from './csrf.js';
 import { csrfField, html, sendPage, type Raw } from './html.js';
 import { endSession, startSession } from './session.js';
 import { handle } from '../handle.js';
+import { signInStep } from '../sign-in-events.js';
+import { canonicalRecoveryCode } from '../../services/recovery-codes.js';
+import type { Logger } from '../../logger.js';
+import type { Metrics } from '../../metrics/registry.js';
 
 export interface LoginDeps {
   readonly services: Services;
   readonly baseUrl: string;
   readonly secureCookies: boolean;
+  readonly logger: Logger;
+  readonly metrics?: Metrics | undefined;
 }
 
 export const field = (req: Request, name: string): string => {
@@ -60,7 +66,11 @@ export function loginRoutes(router: Router, deps: LoginDeps): void {
   }));
 
   router.post('/login/password', csrf, handle(async (req, res) => {
-    const challenge = await services.signIn.passwordSignIn({ email: field(req, 'email'), password: field(req, 'password'), clientAddress: req.ip ?? 'unknown' });
+    const email = field(req, 'email');
+    const clientAddress = req.ip ?? 'unknown';
+    // Logged and counted for a SIEM (sign-in-events.ts): who and from where, never the password.
+    const challenge = await signInStep(deps, 'password', { email: email.slice(0, 320), clientAddress }, () =>
+      services.signIn.passwordSignIn({ email, password: field(req, 'password'), clientAddress }));
     setCookie(res, CHALLENGE_COOKIE, challenge.challengeToken, { secure: secureCookies, maxAgeMs: challenge.expiresAt.getTime() - services.deps.clock.now().getTime() });
     res.redirect(303, '/login/second-factor');
   }));
@@ -82,7 +92,11 @@ export function loginRoutes(router: Router, deps: LoginDeps): void {
   }));
 
   router.post('/login/second-factor', csrf, handle(async (req, res) => {
-    const result = await services.signIn.secondFactor({ challengeToken: readCookie(req, CHALLENGE_COOKIE), code: field(req, 'code') });
+    const code = field(req, 'code');
+    // A recovery code has its own shape (services/recovery-codes.ts); anything else is a TOTP attempt.
+    const method = canonicalRecoveryCode(code) === null ? 'totp' : 'recovery_code';
+    const result = await signInStep(deps, method, { clientAddress: req.ip ?? 'unknown' },
+      () => services.signIn.secondFactor({ challengeToken: readCookie(req, CHALLENGE_COOKIE), code }), (r) => ({ userSid: r.userSid }));
     startSession(res, result.session, secureCookies, services.deps.clock.now());
     res.redirect(303, '/login');
   }));

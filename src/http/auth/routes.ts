@@ -17,6 +17,7 @@ import { returnAfterSignIn } from './return-path.js';
 import { signupRoutes } from './signup.js';
 import { formRateLimits, rateLimitSettings, type RateLimitSettings } from '../rate-limit.js';
 import { CHALLENGE_COOKIE, readCookie } from './cookies.js';
+import type { Metrics } from '../../metrics/registry.js';
 
 export interface AuthRouteDeps {
   readonly services: Services;
@@ -24,6 +25,7 @@ export interface AuthRouteDeps {
   readonly baseUrl: string;
   readonly secureCookies: boolean;
   readonly rateLimits?: Partial<RateLimitSettings>;
+  readonly metrics?: Metrics | undefined;
 }
 
 /** Form pages: one body parser and the page error handler for all (mailed-link pages included). */

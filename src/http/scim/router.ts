@@ -26,6 +26,7 @@ import type { Services } from '../../services/index.js';
 import type { ScimActor } from '../../services/scim-tokens.js';
 import type { Actor } from '../../types.js';
 import { requestIdFrom } from '../request-id.js';
+import { withRequestId } from '../../request-context.js';
 import { parseIfMatch, type ScimReply } from './call.js';
 import { dispatch } from './dispatch.js';
 import { ScimError, scimErrorBody, toScimError, type ScimErrorBody } from './errors.js';
@@ -194,6 +195,10 @@ export function scimEndpoint(deps: ScimRouterDeps): ScimEndpoint {
     discovery: true,
     authenticate: (req, res, requestId) => authenticate(deps.services, req, res, requestId).catch(async (error: unknown) => {
       // Only failures are counted (the valid-token path stays one lookup); over the limit: 429.
+      if (error instanceof DomainError && error.kind === 'unauthenticated') {
+        // For a SIEM: the refusal and where it came from, never the token.
+        deps.logger.warn('scim authentication failed', { event: 'scim_auth', outcome: error.code, requestId, clientAddress: req.socket.remoteAddress });
+      }
       const wait = error instanceof DomainError && error.kind === 'unauthenticated' ? await authFailures.failed(req) : null;
       if (wait === null) throw error;
       send(res, 429, scimErrorBody(429, undefined, `Too many failed authentications. Try again in ${wait} seconds.`), { 'Retry-After': String(wait) });
@@ -201,7 +206,9 @@ export function scimEndpoint(deps: ScimRouterDeps): ScimEndpoint {
     }),
   });
   return (req, res) => {
-    engine(req, res, entry(req.url ?? '/')).catch((error: unknown) => {
+    // Every log line of this request carries its id (request-context.ts).
+    const requestId = requestIdFrom(req.headers['x-request-id']);
+    withRequestId(requestId, () => engine(req, res, { ...entry(req.url ?? '/'), requestId })).catch((error: unknown) => {
       deps.logger.error('scim request failed', { error });
       res.destroy();
     });

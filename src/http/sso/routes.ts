@@ -15,11 +15,14 @@ import { ssoErrors } from './errors.js';
 import { completeOidc, oidcClientMetadata } from './oidc.js';
 import { consumeSamlResponse, samlMetadata } from './saml.js';
 import { MAX_SAML_BYTES } from './saml-guard.js';
+import type { Metrics } from '../../metrics/registry.js';
+import { outcomeOf, signInStep } from '../sign-in-events.js';
 
 export interface SsoRouteDeps {
   readonly services: Services;
   readonly logger: Logger;
   readonly secureCookies: boolean;
+  readonly metrics?: Metrics | undefined;
 }
 
 const param = (req: Request, name: string): string => String(req.params[name] ?? '');
@@ -27,6 +30,23 @@ const param = (req: Request, name: string): string => String(req.params[name] ??
 export function ssoRoutes(deps: SsoRouteDeps): Router {
   const { services, secureCookies } = deps;
   const router = express.Router();
+
+  /**
+   * Runs an IdP response through `complete`, logging and counting the sign-in (sign-in-events.ts)
+   * and a refusal by its reason code (orgward_sso_rejections_total); library errors count as
+   * sso_response_invalid, the code the browser is shown (errors.ts).
+   */
+  const completed = async (req: Request, protocol: 'saml' | 'oidc', complete: () => Promise<SsoOutcome>): Promise<SsoOutcome> => {
+    try {
+      return await signInStep(
+        { logger: deps.logger, metrics: deps.metrics }, protocol, { connectionId: param(req, 'connectionId'), clientAddress: req.ip ?? 'unknown' },
+        complete, (o) => ({ purpose: o.kind === 'tested' ? 'test' : 'sign_in', userSid: o.kind === 'tested' ? undefined : o.userSid }), 'sso_response_invalid',
+      );
+    } catch (error) {
+      deps.metrics?.ssoRejection(protocol, outcomeOf(error, 'sso_response_invalid'));
+      throw error;
+    }
+  };
 
   const finish = (res: Response, outcome: SsoOutcome): void => {
     if (outcome.kind === 'tested') {
@@ -48,7 +68,7 @@ export function ssoRoutes(deps: SsoRouteDeps): Router {
   // The IdP posts cross-site: no CSRF token (the signature, InResponseTo bound to this browser's
   // login cookie, and the replay cache stand in).
   router.post('/sso/saml/:connectionId/acs', express.urlencoded({ extended: false, limit: MAX_SAML_BYTES, parameterLimit: 10 }), handle(async (req, res) => {
-    finish(res, await consumeSamlResponse(services, param(req, 'connectionId'), req.body ?? {}, readCookie(req, SAML_BROWSER_COOKIE), req.id));
+    finish(res, await completed(req, 'saml', () => consumeSamlResponse(services, param(req, 'connectionId'), req.body ?? {}, readCookie(req, SAML_BROWSER_COOKIE), req.id)));
   }));
 
   router.get('/sso/saml/:connectionId/metadata', handle(async (req, res) => {
@@ -56,7 +76,7 @@ export function ssoRoutes(deps: SsoRouteDeps): Router {
   }));
 
   router.get('/sso/oidc/:connectionId/callback', handle(async (req, res) => {
-    finish(res, await completeOidc(services, param(req, 'connectionId'), req.query as Record<string, unknown>, readCookie(req, SSO_BROWSER_COOKIE), req.id));
+    finish(res, await completed(req, 'oidc', () => completeOidc(services, param(req, 'connectionId'), req.query as Record<string, unknown>, readCookie(req, SSO_BROWSER_COOKIE), req.id)));
   }));
 
   router.get('/sso/oidc/:connectionId/metadata', handle(async (req, res) => {
