@@ -36,6 +36,7 @@ import { createOauthStateService } from './oauth-state.js';
 import { createRolesService } from './roles.js';
 import { createRoleAssignmentsService } from './role-assignments.js';
 import { createUserImportsService } from './user-imports.js';
+import { createAccessChecksService } from './access-checks.js';
 
 export interface ServiceDeps {
   readonly store: Store;
@@ -82,6 +83,7 @@ export function createServices(deps: ServiceDeps) {
     roles: createRolesService(deps),
     roleAssignments: createRoleAssignmentsService(deps),
     userImports: createUserImportsService(deps),
+    accessChecks: createAccessChecksService(deps),
   };
 }
 

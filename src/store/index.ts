@@ -37,6 +37,7 @@ import { idempotencyKeyStore } from './idempotency-keys.js';
 import { roleStore } from './roles.js';
 import { roleAssignmentStore } from './role-assignments.js';
 import { userImportJobStore } from './user-import-jobs.js';
+import { accessCheckStore } from './access-checks.js';
 
 export function createRepos(db: Knex | Knex.Transaction) {
   return {
@@ -70,6 +71,7 @@ export function createRepos(db: Knex | Knex.Transaction) {
     roles: roleStore(db),
     roleAssignments: roleAssignmentStore(db),
     userImportJobs: userImportJobStore(db),
+    accessChecks: accessCheckStore(db),
   };
 }
 

@@ -30,6 +30,7 @@ import { twilioScimDocumentation, twilioScimEntry } from './scim-users.js';
 import { scimProvisioningRoutes } from './scim-provisioning.js';
 import { ssoConnectionRoutes } from './sso-connections.js';
 import { scimEngine } from '../scim/router.js';
+import { accessCheckRoutes } from './access-checks.js';
 
 export interface ApiDeps {
   readonly services: Services;
@@ -55,6 +56,7 @@ export function allRoutes(services: Services, baseUrl: string): ApiRoute[] {
     ...auditLogRoutes(services, baseUrl),
     ...mergeRoutes(services),
     ...userImportRoutes(services, baseUrl),
+    ...accessCheckRoutes(services),
   ];
 }
 
