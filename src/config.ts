@@ -28,6 +28,10 @@ export interface Config {
   /** How long a request may wait for the database before failing with 503. */
   readonly dbTimeoutMs: number;
   readonly secureCookies: boolean;
+  /** WEBHOOK_ALLOW_PRIVATE_TARGETS=true: webhooks may target loopback and private addresses (issue 13, SSRF). */
+  readonly webhookAllowPrivateTargets?: boolean;
+  /** EVENT_RETENTION_DAYS: how long events stay in the feeds (default 30). */
+  readonly eventRetentionDays?: number;
 }
 
 export class ConfigError extends Error {
@@ -103,6 +107,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const logLevel = (env.LOG_LEVEL || 'info') as Config['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
+  const allowPrivate = env.WEBHOOK_ALLOW_PRIVATE_TARGETS ?? 'false';
+  if (allowPrivate !== 'true' && allowPrivate !== 'false') problems.push('WEBHOOK_ALLOW_PRIVATE_TARGETS must be true or false');
   const config: Config = {
     port,
     databaseUrl,
@@ -117,6 +123,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     dbPoolMax: int('DB_POOL_MAX', 10, 1, 200),
     dbTimeoutMs: int('DB_TIMEOUT_MS', 3000, 100, 120000),
     secureCookies: env.COOKIE_SECURE ? env.COOKIE_SECURE === 'true' : baseUrl.startsWith('https://'),
+    webhookAllowPrivateTargets: allowPrivate === 'true',
+    eventRetentionDays: int('EVENT_RETENTION_DAYS', 30, 1, 3650),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

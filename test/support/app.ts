@@ -34,6 +34,8 @@ export interface TestOptions {
   testDb?: TestDb;
   /** Rate limits (tests lower them); the defaults otherwise. */
   rateLimits?: Partial<RateLimitSettings>;
+  /** Events and webhooks settings (issue 13: private webhook targets for loopback receivers). */
+  events?: { allowPrivateTargets?: boolean; retentionDays?: number };
 }
 
 export const TEST_SECRET_KEY = Buffer.alloc(32, 9);
@@ -48,6 +50,7 @@ export async function createTestContext(options: TestOptions = {}): Promise<Test
   const services = createServices({
     store, clock, logger, mailer, baseUrl, secretKey: TEST_SECRET_KEY,
     dns: options.dns ?? createTxtLookup(options.dnsServers ?? ['127.0.0.1:1'], 500),
+    ...(options.events && { events: options.events }),
   });
   const app = createApp({
     services, logger, baseUrl, secureCookies: false, ...(options.rateLimits && { rateLimits: options.rateLimits }),

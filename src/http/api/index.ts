@@ -31,6 +31,8 @@ import { scimProvisioningRoutes } from './scim-provisioning.js';
 import { ssoConnectionRoutes } from './sso-connections.js';
 import { scimEngine } from '../scim/router.js';
 import { accessCheckRoutes } from './access-checks.js';
+import { eventRoutes } from './events.js';
+import { webhookRoutes } from './webhooks.js';
 
 export interface ApiDeps {
   readonly services: Services;
@@ -57,6 +59,8 @@ export function allRoutes(services: Services, baseUrl: string): ApiRoute[] {
     ...mergeRoutes(services),
     ...userImportRoutes(services, baseUrl),
     ...accessCheckRoutes(services),
+    ...eventRoutes(services),
+    ...webhookRoutes(services),
   ];
 }
 
