@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { checkTarget } from '../adapters/webhook-target.js';
 import { DomainError } from '../errors.js';
-import { isEventTypeFilter } from '../rules/event-types.js';
+import { eventTypeOf, isEventTypeFilter } from '../rules/event-types.js';
 import { decideOperatorOnly } from '../rules/operator.js';
 import { encryptSecret } from '../security/encryption.js';
 import type { DeliveryLogEntry, WebhookEndpointRecord } from '../store/webhooks.js';
@@ -67,6 +67,8 @@ export function createWebhooksService(deps: ServiceDeps) {
       // SSRF: refused now, and again at every delivery (the name may resolve elsewhere later).
       await checkTarget(input.url, allowPrivate);
       const secret = newSecret();
+      // Events committed before the endpoint are sequenced first: it receives what happens from now on.
+      await store.transaction((repos) => repos.events.sequenceBatch(eventTypeOf, 100_000, clock.now()));
       const endpoint = await store.transaction(async (repos) => {
         await gate(repos, actor, orgSid, true);
         if ((await repos.webhooks.list(orgSid)).length >= MAX_ENDPOINTS) throw new DomainError('conflict', `At most ${MAX_ENDPOINTS} webhooks per organization (or product-wide); remove one first.`);
