@@ -16,6 +16,7 @@ import { registerSsoCommands } from './sso.js';
 import { registerSystemCommands } from './system.js';
 import { registerUserCommands } from './user.js';
 import { registerApiClientCommands } from './api-client.js';
+import { registerWebhookCommands } from './webhook.js';
 import { registerRoleCommands } from './role.js';
 
 export function buildProgram(state: CliState, jsonRequested: boolean): Command {
@@ -44,6 +45,7 @@ export function buildProgram(state: CliState, jsonRequested: boolean): Command {
   registerSecretsCommands(program, state);
   registerApiClientCommands(program, state);
   registerRoleCommands(program, state);
+  registerWebhookCommands(program, state);
   return program;
 }
 
