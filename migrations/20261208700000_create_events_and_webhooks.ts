@@ -56,9 +56,9 @@ const statements: readonly string[] = [
       url text NOT NULL,
       -- event types to send; empty: all
       types text[] NOT NULL DEFAULT '{}',
-      secret_sealed text NOT NULL,
+      secret_encrypted text NOT NULL,
       -- during a rotation the former secret signs too, until previous_secret_expires_at
-      previous_secret_sealed text,
+      previous_secret_encrypted text,
       previous_secret_expires_at timestamptz,
       enabled boolean NOT NULL DEFAULT true,
       disabled_reason text,

@@ -55,14 +55,14 @@ export interface AttemptOutcome {
 }
 
 const mapEndpoint = (r: Record<string, any>): WebhookEndpointRecord => ({
-  id: r.id, orgSid: r.org_sid, url: r.url, types: r.types ?? [], secretSealed: r.secret_sealed, previousSecretSealed: r.previous_secret_sealed,
+  id: r.id, orgSid: r.org_sid, url: r.url, types: r.types ?? [], secretSealed: r.secret_encrypted, previousSecretSealed: r.previous_secret_encrypted,
   previousSecretExpiresAt: r.previous_secret_expires_at, enabled: r.enabled, disabledReason: r.disabled_reason, createdBy: r.created_by, createdAt: r.created_at,
 });
 
 export function webhookStore(db: Knex | Knex.Transaction) {
   return {
     async insert(e: { id: string; orgSid: string | null; url: string; types: readonly string[]; secretSealed: string; createdBy: string }): Promise<WebhookEndpointRecord> {
-      const [row] = await db(WEBHOOK_ENDPOINTS).insert({ id: e.id, org_sid: e.orgSid, url: e.url, types: [...e.types], secret_sealed: e.secretSealed, created_by: e.createdBy }).returning('*');
+      const [row] = await db(WEBHOOK_ENDPOINTS).insert({ id: e.id, org_sid: e.orgSid, url: e.url, types: [...e.types], secret_encrypted: e.secretSealed, created_by: e.createdBy }).returning('*');
       return mapEndpoint(row);
     },
     /** An organization's endpoints, or the product-wide ones (orgSid null). */
@@ -83,7 +83,7 @@ export function webhookStore(db: Knex | Knex.Transaction) {
       await db(WEBHOOK_ENDPOINTS).where({ id }).delete();
     },
     async rotateSecret(id: string, secretSealed: string, previousExpiresAt: Date): Promise<void> {
-      await db.raw(`UPDATE webhook_endpoints SET previous_secret_sealed = secret_sealed, previous_secret_expires_at = ?, secret_sealed = ? WHERE id = ?`, [previousExpiresAt, secretSealed, id]);
+      await db.raw(`UPDATE webhook_endpoints SET previous_secret_encrypted = secret_encrypted, previous_secret_expires_at = ?, secret_encrypted = ? WHERE id = ?`, [previousExpiresAt, secretSealed, id]);
     },
     async enable(id: string, now: Date): Promise<void> {
       await db.raw(`UPDATE webhook_endpoints SET enabled = true, disabled_reason = NULL,
