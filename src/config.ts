@@ -35,6 +35,10 @@ export interface Config {
   readonly sweepIntervalMs: number;
   readonly sweepMaxRows: number;
   readonly sweepMaxMs: number;
+  /** WEBHOOK_ALLOW_PRIVATE_TARGETS=true: webhooks may target loopback and private addresses (issue 13, SSRF). */
+  readonly webhookAllowPrivateTargets?: boolean;
+  /** EVENT_RETENTION_DAYS: how long events stay in the feeds (default 30). */
+  readonly eventRetentionDays?: number;
 }
 
 export class ConfigError extends Error {
@@ -110,6 +114,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const logLevel = (env.LOG_LEVEL || 'info') as Config['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
+  const allowPrivate = env.WEBHOOK_ALLOW_PRIVATE_TARGETS ?? 'false';
+  if (allowPrivate !== 'true' && allowPrivate !== 'false') problems.push('WEBHOOK_ALLOW_PRIVATE_TARGETS must be true or false');
   const config: Config = {
     port,
     databaseUrl,
@@ -129,6 +135,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     sweepIntervalMs: int('SWEEP_INTERVAL_SECONDS', 60, 0, 86400) * 1000,
     sweepMaxRows: int('SWEEP_MAX_ROWS', 100000, 1, 10000000),
     sweepMaxMs: int('SWEEP_MAX_SECONDS', 10, 1, 3600) * 1000,
+    webhookAllowPrivateTargets: allowPrivate === 'true',
+    eventRetentionDays: int('EVENT_RETENTION_DAYS', 30, 1, 3650),
   };
   if (config.metricsPort !== 0 && config.metricsPort === port) problems.push('METRICS_PORT must differ from PORT: metrics are never served on the public port');
   if (problems.length > 0) throw new ConfigError(problems);

@@ -97,6 +97,8 @@ export const ERROR_CODES = {
   // roles (R)
   role_exists: 'conflict',
   role_built_in: 'immutable',
+  // events and webhooks (issue 13)
+  webhook_target_refused: 'invalid',
   role_assignment_exists: 'conflict',
   // backup, restore, move-to-postgres (README "Backup and restore")
   backup_invalid: 'invalid',

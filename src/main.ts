@@ -16,6 +16,8 @@ import { describeMailDelivery } from './adapters/mailer.js';
 import { createUserImportWorker } from './jobs/user-import-worker.js';
 import { createMetrics } from './metrics/registry.js';
 import { listenForMetrics } from './metrics/server.js';
+import { createEventWorker } from './jobs/event-worker.js';
+import { createWebhookSender } from './adapters/webhook-target.js';
 
 const DRAIN_TIMEOUT_MS = 15000;
 // Mail is delivered right after the commit that queued it; this retries what failed meanwhile.
@@ -46,6 +48,9 @@ export async function serve(config: Config, portOverride?: number): Promise<http
   let control: Promise<{ close(): Promise<void> } | undefined> = Promise.resolve(undefined);
   // Bulk imports in the background (B1, B2); stopped first in the drain so a running job is released.
   const importWorker = createUserImportWorker({ userImports: runtime.services.userImports, logger });
+  // Lifecycle events (issue 13): sequencing, webhook deliveries and retention, in the background.
+  const webhookSender = createWebhookSender({ allowPrivate: config.webhookAllowPrivateTargets ?? false });
+  const eventWorker = createEventWorker({ events: runtime.services.events, delivery: runtime.services.webhookDelivery, sender: webhookSender, logger });
   const server = http.createServer((req, res) => {
     // While draining, tell keep-alive clients to reconnect elsewhere after this response.
     if (stopping) res.setHeader('Connection', 'close');
@@ -71,7 +76,7 @@ export async function serve(config: Config, portOverride?: number): Promise<http
     // Running CLI commands finish (an import stops after its chunk) before the database closes.
     const controlClosed = control.then((c) => c?.close());
     server.close(() => {
-      Promise.all([controlClosed, importWorker.stop(), sweeper.stop()]).then(() => runtime.close()).then(
+      Promise.all([controlClosed, importWorker.stop(), sweeper.stop(), eventWorker.stop().then(() => webhookSender.close())]).then(() => runtime.close()).then(
         () => { logger.info('stopped'); process.exit(0); },
         (error: unknown) => { logger.error('shutdown failed', { error }); process.exit(1); },
       );
@@ -116,6 +121,7 @@ export async function serve(config: Config, portOverride?: number): Promise<http
     mailRetry.unref();
     importWorker.start();
     sweeper.start();
+    eventWorker.start();
   }
   return server;
 }

@@ -57,6 +57,7 @@ export async function createRuntime(config: Config, logger: Logger, overrides: {
   const services = createServices({
     store, clock, logger, mailer, dns: overrides.dns ?? createTxtLookup(config.dnsServers),
     baseUrl: config.baseUrl, secretKey: keys,
+    events: { allowPrivateTargets: config.webhookAllowPrivateTargets ?? false, retentionDays: config.eventRetentionDays ?? 30 },
   });
   return {
     db, store, services, keyring: keys,

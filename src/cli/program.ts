@@ -16,6 +16,7 @@ import { registerSsoCommands } from './sso.js';
 import { registerSystemCommands } from './system.js';
 import { registerUserCommands } from './user.js';
 import { registerApiClientCommands } from './api-client.js';
+import { registerWebhookCommands } from './webhook.js';
 import { registerRoleCommands } from './role.js';
 import { registerBackupCommands } from './backup.js';
 
@@ -46,6 +47,7 @@ export function buildProgram(state: CliState, jsonRequested: boolean): Command {
   registerApiClientCommands(program, state);
   registerRoleCommands(program, state);
   registerBackupCommands(program, state);
+  registerWebhookCommands(program, state);
   return program;
 }
 

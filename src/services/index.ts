@@ -37,6 +37,10 @@ import { createOauthStateService } from './oauth-state.js';
 import { createRolesService } from './roles.js';
 import { createRoleAssignmentsService } from './role-assignments.js';
 import { createUserImportsService } from './user-imports.js';
+import { createAccessChecksService } from './access-checks.js';
+import { createEventsService } from './events.js';
+import { createWebhooksService } from './webhooks.js';
+import { createWebhookDelivery } from './webhook-delivery.js';
 
 export interface ServiceDeps {
   readonly store: Store;
@@ -48,6 +52,8 @@ export interface ServiceDeps {
   readonly baseUrl: string;
   /** Key that encrypts secrets at rest. */
   readonly secretKey: SecretKey;
+  /** Events and webhooks (issue 13); defaults: private targets refused, 30 days of events. */
+  readonly events?: { readonly allowPrivateTargets?: boolean; readonly retentionDays?: number };
 }
 
 export function createServices(deps: ServiceDeps) {
@@ -84,6 +90,10 @@ export function createServices(deps: ServiceDeps) {
     roles: createRolesService(deps),
     roleAssignments: createRoleAssignmentsService(deps),
     userImports: createUserImportsService(deps),
+    accessChecks: createAccessChecksService(deps),
+    events: createEventsService(deps),
+    webhooks: createWebhooksService(deps),
+    webhookDelivery: createWebhookDelivery(deps),
   };
 }
 

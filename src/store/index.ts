@@ -38,6 +38,9 @@ import { roleStore } from './roles.js';
 import { roleAssignmentStore } from './role-assignments.js';
 import { userImportJobStore } from './user-import-jobs.js';
 import { auditRetentionStore } from './audit-retention.js';
+import { accessCheckStore } from './access-checks.js';
+import { eventStore } from './events.js';
+import { webhookStore } from './webhooks.js';
 
 export function createRepos(db: Knex | Knex.Transaction) {
   return {
@@ -72,6 +75,9 @@ export function createRepos(db: Knex | Knex.Transaction) {
     roleAssignments: roleAssignmentStore(db),
     userImportJobs: userImportJobStore(db),
     auditRetention: auditRetentionStore(db),
+    accessChecks: accessCheckStore(db),
+    events: eventStore(db),
+    webhooks: webhookStore(db),
   };
 }
 

@@ -39,6 +39,8 @@ export interface TestOptions {
   rateLimits?: Partial<RateLimitSettings>;
   /** Prometheus series the app records (metrics/registry.ts); none when absent. */
   metrics?: Metrics;
+  /** Events and webhooks settings (issue 13: private webhook targets for loopback receivers). */
+  events?: { allowPrivateTargets?: boolean; retentionDays?: number };
 }
 
 export const TEST_SECRET_KEY = Buffer.alloc(32, 9);
@@ -53,6 +55,7 @@ export async function createTestContext(options: TestOptions = {}): Promise<Test
   const services = createServices({
     store, clock, logger, mailer, baseUrl, secretKey: TEST_SECRET_KEY,
     dns: options.dns ?? createTxtLookup(options.dnsServers ?? ['127.0.0.1:1'], 500),
+    ...(options.events && { events: options.events }),
   });
   const app = checkingResponses(createApp({
     services, logger, baseUrl, secureCookies: false, ...(options.rateLimits && { rateLimits: options.rateLimits }),

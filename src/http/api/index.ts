@@ -30,6 +30,9 @@ import { twilioScimDocumentation, twilioScimEntry } from './scim-users.js';
 import { scimProvisioningRoutes } from './scim-provisioning.js';
 import { ssoConnectionRoutes } from './sso-connections.js';
 import { scimEngine } from '../scim/router.js';
+import { accessCheckRoutes } from './access-checks.js';
+import { eventRoutes } from './events.js';
+import { webhookRoutes } from './webhooks.js';
 
 export interface ApiDeps {
   readonly services: Services;
@@ -55,6 +58,9 @@ export function allRoutes(services: Services, baseUrl: string): ApiRoute[] {
     ...auditLogRoutes(services, baseUrl),
     ...mergeRoutes(services),
     ...userImportRoutes(services, baseUrl),
+    ...accessCheckRoutes(services),
+    ...eventRoutes(services),
+    ...webhookRoutes(services),
   ];
 }
 

@@ -1,0 +1,96 @@
+/**
+ * Benchmark: the authorization check API (issue 13 target: ≥ 10,000 checks/s at 16 clients, the
+ * batch form counting each check; p99 < 5 ms for a single check). Seeds one organization with 200
+ * members and 50 accounts, each member holding two roles by assignment, then over HTTP on loopback
+ * with the operator's bearer token: (1) single checks at 1 client (p50/p99), (2) single checks at
+ * 16 clients, (3) batches of 100 checks at 16 clients. Beside them, the yardstick of the same run
+ * (the database alone: primary-key SELECTs at 16 clients) and the process CPU per check (server
+ * and load generator share this process). Bounded: BENCH_SECONDS (default 8) per phase.
+ *
+ *   node --import tsx bench/access-checks.ts                                # embedded PGlite
+ *   DATABASE_URL=postgres://... node --import tsx bench/access-checks.ts    # in a scratch database, dropped after
+ */
+import http from 'node:http';
+import { newSid } from '../src/ids.js';
+import { BUILT_IN_ROLE_SIDS } from '../src/rules/role-catalogue.js';
+import { fmt, percentile, postJson, startBench, yardstick } from './bench-kit.js';
+
+const SECONDS = Math.min(Number(process.env.BENCH_SECONDS ?? 8), 60);
+const CLIENTS = 16;
+const BATCH = 100;
+
+async function main(): Promise<void> {
+  const bench = await startBench();
+  try {
+    const { db, services } = bench;
+    const { orgSid, ownerSid: owner } = await services.organizations.create({ kind: 'operator' }, { name: 'Bench', ownerEmail: 'owner@bench.example' });
+    await services.roles.setPermissions({ kind: 'operator' }, BUILT_IN_ROLE_SIDS.account.Support, ['messages:send', 'messages:read']);
+    const users: string[] = [];
+    const accounts: string[] = [];
+    for (let i = 0; i < 50; i += 1) {
+      const sid = newSid('AC');
+      await db.raw(`INSERT INTO accounts (sid, name, usage, plan, status, owner_sid, org_sid, management, hipaa) VALUES (?, ?, 'twilio', 'trial', 'active', ?, ?, 'managed', false)`, [sid, `acct ${i}`, owner, orgSid]);
+      accounts.push(sid);
+    }
+    for (let i = 0; i < 200; i += 1) {
+      const sid = newSid('US');
+      await db.raw('INSERT INTO users (sid, email) VALUES (?, ?)', [sid, `m${i}@bench.example`]);
+      await db.raw(`INSERT INTO memberships (user_sid, org_sid, role) VALUES (?, ?, 'standard')`, [sid, orgSid]);
+      for (const [k, role] of [[i % 50, BUILT_IN_ROLE_SIDS.account.Support], [(i * 7) % 50, BUILT_IN_ROLE_SIDS.account.Developer]] as const) {
+        await db.raw(`INSERT INTO role_assignments (org_sid, user_sid, account_sid, role_sid, source) VALUES (?, ?, ?, ?, 'direct') ON CONFLICT DO NOTHING`, [orgSid, sid, accounts[k]!, role]);
+      }
+      users.push(sid);
+    }
+    const client = await services.apiClients.createOperatorClient({ kind: 'operator' }, { name: 'bench' });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
+    const tokenRes = await new Promise<string>((resolve, reject) => {
+      const form = `grant_type=client_credentials&client_id=${client.clientId}&client_secret=${encodeURIComponent(client.clientSecret)}`;
+      const req = http.request(`${bench.url}/v1/token`, { method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(form) } }, (res) => {
+        const c: Buffer[] = []; res.on('data', (x: Buffer) => c.push(x)); res.on('end', () => resolve(JSON.parse(Buffer.concat(c).toString()).access_token));
+      });
+      req.on('error', reject); req.end(form);
+    });
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(Math.random() * xs.length)]!;
+    const oneCheck = () => ({ user: pick(users), account: pick(accounts), permission: Math.random() < 0.5 ? 'messages:send' : 'billing:read' });
+
+    const run = async (clients: number, work: () => Promise<number>) => {
+      const latencies: number[] = [];
+      let checks = 0;
+      const cpu = process.cpuUsage();
+      const started = performance.now();
+      const end = started + SECONDS * 1000;
+      await Promise.all(Array.from({ length: clients }, async () => {
+        while (performance.now() < end) {
+          const t = performance.now();
+          checks += await work();
+          latencies.push(performance.now() - t);
+        }
+      }));
+      const wall = (performance.now() - started) / 1000;
+      const used = process.cpuUsage(cpu);
+      latencies.sort((x, y) => x - y);
+      return { rate: checks / wall, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpuUsPerCheck: (used.user + used.system) / checks };
+    };
+    const single = async () => { const r = await postJson(agent, `${bench.url}/v1/AccessChecks`, tokenRes, oneCheck()); if (r.status !== 200) throw new Error(r.body); return 1; };
+    const batch = async () => { const r = await postJson(agent, `${bench.url}/v1/AccessChecks/Batch`, tokenRes, { checks: Array.from({ length: BATCH }, oneCheck) }); if (r.status !== 200) throw new Error(r.body); return BATCH; };
+
+    // Warm-up (JIT, connection caches) as long as a phase.
+    await run(CLIENTS, single);
+    const one = await run(1, single);
+    const many = await run(CLIENTS, single);
+    const batched = await run(CLIENTS, batch);
+    const db16 = await yardstick(db, CLIENTS, SECONDS * 1000);
+    const line = (ok: boolean, what: string, figure: string, target: string) => console.log(`${ok ? 'ok  ' : 'MISS'} ${what.padEnd(46)} ${figure.padEnd(34)} ${target}`);
+    console.log(`database: ${bench.kind}; ${SECONDS} s per phase; 200 members x 2 assignments, 50 accounts`);
+    line(one.p99 < 5, 'single check, 1 client, p50 / p99', `${fmt(one.p50, 2)} / ${fmt(one.p99, 2)} ms`, 'target p99 < 5 ms');
+    line(many.rate >= 10_000, 'single checks, 16 clients', `${fmt(many.rate)} checks/s (p99 ${fmt(many.p99, 1)} ms)`, 'target >= 10,000 checks/s (either form)');
+    line(batched.rate >= 10_000, `batches of ${BATCH}, 16 clients`, `${fmt(batched.rate)} checks/s (p99 ${fmt(batched.p99, 1)} ms/batch)`, 'target >= 10,000 checks/s');
+    line(true, '  database alone, same run (PK SELECT, 16)', `${fmt(db16)} queries/s`, '(yardstick)');
+    console.log(`CPU per check (server + load generator, one process): single ${fmt(many.cpuUsPerCheck)} µs, batched ${fmt(batched.cpuUsPerCheck)} µs`);
+    agent.destroy();
+  } finally {
+    await bench.close();
+  }
+}
+
+await main();

@@ -1,0 +1,85 @@
+/**
+ * The background worker of lifecycle events (issue 13), one per instance (server, or the embedded
+ * database's only process): sequences committed events, delivers due webhook endpoints (several
+ * at once, each endpoint in order, leased so two instances never send one endpoint's queue
+ * together) and drops events past retention hourly. Polls every `pollMs`; `runOnce()` lets tests
+ * drive it without timers. `stop()` finishes the runs in flight; `halt()` stops as a crash would
+ * (nothing more recorded: the leases expire and another instance resends).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../logger.js';
+import type { WebhookSender } from '../adapters/webhook-target.js';
+import type { EventsService } from '../services/events.js';
+import type { createWebhookDelivery } from '../services/webhook-delivery.js';
+
+export const EVENT_POLL_MS = 100;
+const SWEEP_EVERY_MS = 60 * 60 * 1000;
+
+export interface EventWorker {
+  readonly workerId: string;
+  /** One round: sequence, then deliver every due endpoint; returns how many endpoint runs happened. */
+  runOnce(): Promise<number>;
+  start(): void;
+  stop(): Promise<void>;
+  halt(): Promise<void>;
+}
+
+export function createEventWorker(deps: {
+  events: EventsService; delivery: ReturnType<typeof createWebhookDelivery>; sender: WebhookSender; logger: Logger;
+  pollMs?: number; leaseMs?: number; concurrency?: number; workerId?: string;
+}): EventWorker {
+  const workerId = deps.workerId ?? `events-${randomUUID()}`;
+  const halting = new AbortController();
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let lastSweep = 0;
+  const options = { workerId, sender: deps.sender, leaseMs: deps.leaseMs ?? 30_000, halt: halting.signal };
+
+  const runOnce = async (): Promise<number> => {
+    if (stopped) return 0;
+    await deps.events.sequence();
+    let runs = 0;
+    // Up to `concurrency` endpoints at once; each lane takes due endpoints until none is left.
+    const lane = async () => { while (!stopped && (await deps.delivery.runOnce(options))) runs += 1; };
+    await Promise.all(Array.from({ length: deps.concurrency ?? 4 }, lane));
+    if (Date.now() - lastSweep > SWEEP_EVERY_MS) {
+      lastSweep = Date.now();
+      await deps.events.sweep();
+    }
+    return runs;
+  };
+
+  const tick = () => {
+    running ??= (async () => {
+      try {
+        while ((await runOnce()) > 0 && !stopped);
+      } catch (error) {
+        if (!stopped) deps.logger.warn('event worker: will retry', { error });
+      } finally {
+        running = undefined;
+      }
+    })();
+  };
+
+  return {
+    workerId,
+    runOnce,
+    start() {
+      tick();
+      timer = setInterval(tick, deps.pollMs ?? EVENT_POLL_MS);
+      timer.unref();
+    },
+    async stop() {
+      clearInterval(timer);
+      stopped = true;
+      await running;
+    },
+    async halt() {
+      clearInterval(timer);
+      stopped = true;
+      halting.abort();
+      await running?.catch(() => undefined);
+    },
+  };
+}
