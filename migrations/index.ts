@@ -15,6 +15,7 @@ import * as createRoleAssignments from './20261207110000_create_role_assignments
 import * as indexUserSearch from './20261207120000_index_user_search.js';
 import * as createSsoTestResults from './20261207140000_create_sso_test_results.js';
 import * as createUserImportJobs from './20261207150000_create_user_import_jobs.js';
+import * as createOidcApps from './20261208600000_create_oidc_apps.js';
 
 export interface Migration {
   readonly name: string;
@@ -35,4 +36,5 @@ export const migrations: readonly Migration[] = [
   { name: '20261207120000_index_user_search', ...indexUserSearch },
   { name: '20261207140000_create_sso_test_results', ...createSsoTestResults },
   { name: '20261207150000_create_user_import_jobs', ...createUserImportJobs },
+  { name: '20261208600000_create_oidc_apps', ...createOidcApps },
 ];

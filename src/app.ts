@@ -17,6 +17,8 @@ import { ssoRoutes } from './http/sso/routes.js';
 import { scimBaseLength, scimEndpoint } from './http/scim/router.js';
 import type { RateLimitSettings } from './http/rate-limit.js';
 import { apiRoutes, apiTokenRoute } from './http/api/index.js';
+import { interactionRoutes } from './http/oidc/interactions.js';
+import { primaryKey } from './security/encryption.js';
 
 export interface AppDeps {
   readonly services: Services;
@@ -45,6 +47,8 @@ export function createApp(deps: AppDeps): RequestListener {
   // Sign-in: every request with a session cookie gets req.signedIn (http/auth/session.ts).
   app.use(sessionMiddleware(deps.services));
   app.use(authRoutes(deps));
+  // The product's apps sign people in through the pages above (http/oidc/interactions.ts).
+  app.use(interactionRoutes({ services: deps.services, clock: deps.services.deps.clock, baseUrl: deps.baseUrl, secretKey: primaryKey(deps.services.deps.secretKey) }));
   app.use(ssoRoutes(deps));
   // The Organizations API: POST /v1/token, /Organizations/…, /openapi.json, /docs (http/api).
   app.use(apiRoutes(deps));

@@ -14,6 +14,7 @@ import { createLogger, type Logger } from './logger.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { describeMailDelivery } from './adapters/mailer.js';
 import { createUserImportWorker } from './jobs/user-import-worker.js';
+import { createOidcLogoutWorker } from './jobs/oidc-logout-worker.js';
 
 const DRAIN_TIMEOUT_MS = 15000;
 // Mail is delivered right after the commit that queued it; this retries what failed meanwhile.
@@ -38,6 +39,8 @@ export async function serve(config: Config, portOverride?: number): Promise<http
   let control: Promise<{ close(): Promise<void> } | undefined> = Promise.resolve(undefined);
   // Bulk imports in the background (B1, B2); stopped first in the drain so a running job is released.
   const importWorker = createUserImportWorker({ userImports: runtime.services.userImports, logger });
+  // Back-channel logout tokens to the product's apps when Orgward ends someone's sessions.
+  const logoutWorker = createOidcLogoutWorker({ oidcLogout: runtime.services.oidcLogout, logger });
   const server = http.createServer((req, res) => {
     // While draining, tell keep-alive clients to reconnect elsewhere after this response.
     if (stopping) res.setHeader('Connection', 'close');
@@ -62,7 +65,7 @@ export async function serve(config: Config, portOverride?: number): Promise<http
     // Running CLI commands finish (an import stops after its chunk) before the database closes.
     const controlClosed = control.then((c) => c?.close());
     server.close(() => {
-      Promise.all([controlClosed, importWorker.stop()]).then(() => runtime.close()).then(
+      Promise.all([controlClosed, importWorker.stop(), logoutWorker.stop()]).then(() => runtime.close()).then(
         () => { logger.info('stopped'); process.exit(0); },
         (error: unknown) => { logger.error('shutdown failed', { error }); process.exit(1); },
       );
@@ -99,6 +102,7 @@ export async function serve(config: Config, portOverride?: number): Promise<http
     mailRetry = setInterval(() => void runtime.deliverMail(), MAIL_RETRY_MS);
     mailRetry.unref();
     importWorker.start();
+    logoutWorker.start();
   }
   return server;
 }

@@ -49,6 +49,7 @@ export async function createRuntime(config: Config, logger: Logger, overrides: {
   const services = createServices({
     store, clock, logger, mailer, dns: overrides.dns ?? createTxtLookup(config.dnsServers),
     baseUrl: config.baseUrl, secretKey: keys,
+    oidcMaxAccountsClaimBytes: config.oidcMaxAccountsClaimBytes,
   });
   return {
     db, store, services, keyring: keys,

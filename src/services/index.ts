@@ -36,6 +36,10 @@ import { createOauthStateService } from './oauth-state.js';
 import { createRolesService } from './roles.js';
 import { createRoleAssignmentsService } from './role-assignments.js';
 import { createUserImportsService } from './user-imports.js';
+import { createOidcAppsService } from './oidc-apps.js';
+import { createOidcKeysService } from './oidc-keys.js';
+import { createOidcClaimsService } from './oidc-claims.js';
+import { createOidcLogoutService } from './oidc-logout.js';
 
 export interface ServiceDeps {
   readonly store: Store;
@@ -47,11 +51,14 @@ export interface ServiceDeps {
   readonly baseUrl: string;
   /** Key that encrypts secrets at rest. */
   readonly secretKey: SecretKey;
+  /** Above this size (bytes of JSON) the `accounts` claim is left out of tokens (OIDC_MAX_ACCOUNTS_CLAIM_BYTES). */
+  readonly oidcMaxAccountsClaimBytes?: number;
 }
 
 export function createServices(deps: ServiceDeps) {
   // One session service: sign-in issues sessions through the same object the app checks them with.
   const sessions = createSessionService(deps);
+  const oidcKeys = createOidcKeysService(deps);
   return {
     deps,
     organizations: createOrganizationsService(deps),
@@ -82,6 +89,10 @@ export function createServices(deps: ServiceDeps) {
     roles: createRolesService(deps),
     roleAssignments: createRoleAssignmentsService(deps),
     userImports: createUserImportsService(deps),
+    oidcApps: createOidcAppsService(deps),
+    oidcKeys,
+    oidcLogout: createOidcLogoutService(deps, oidcKeys),
+    oidcClaims: createOidcClaimsService(deps),
   };
 }
 

@@ -37,6 +37,9 @@ import { idempotencyKeyStore } from './idempotency-keys.js';
 import { roleStore } from './roles.js';
 import { roleAssignmentStore } from './role-assignments.js';
 import { userImportJobStore } from './user-import-jobs.js';
+import { oidcAppStore } from './oidc-apps.js';
+import { oidcSigningKeyStore } from './oidc-signing-keys.js';
+import { oidcLogoutNoticeStore } from './oidc-session-ends.js';
 
 export function createRepos(db: Knex | Knex.Transaction) {
   return {
@@ -70,6 +73,9 @@ export function createRepos(db: Knex | Knex.Transaction) {
     roles: roleStore(db),
     roleAssignments: roleAssignmentStore(db),
     userImportJobs: userImportJobStore(db),
+    oidcApps: oidcAppStore(db),
+    oidcSigningKeys: oidcSigningKeyStore(db),
+    oidcLogoutNotices: oidcLogoutNoticeStore(db),
   };
 }
 

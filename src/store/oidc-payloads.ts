@@ -36,5 +36,17 @@ export function oidcPayloadStore(db: Knex | Knex.Transaction) {
     async revokeByGrantId(grantId: string): Promise<void> {
       await raw('DELETE FROM oidc_payloads WHERE grant_id = ?', [grantId]);
     },
+
+    /** Everything the provider keeps of one client (a deleted app). */
+    async destroyOfClient(clientId: string): Promise<void> {
+      await raw(`DELETE FROM oidc_payloads WHERE payload->>'clientId' = ?`, [clientId]);
+    },
+
+    /** The sign-in methods (amr) recorded for a grant: its codes and refresh tokens carry them. */
+    async amrOfGrant(grantId: string): Promise<string[] | undefined> {
+      const row = (await raw(`SELECT payload->'amr' AS amr FROM oidc_payloads WHERE grant_id = ? AND model IN ('RefreshToken', 'AuthorizationCode')
+        AND jsonb_typeof(payload->'amr') = 'array' LIMIT 1`, [grantId])).rows[0] as { amr: string[] } | undefined;
+      return row?.amr;
+    },
   };
 }

@@ -19,6 +19,7 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'sso_connections', key: 'id', column: 'sp_private_key_encrypted' },
   { table: 'sso_connections', key: 'id', column: 'client_secret_encrypted' },
   { table: 'sso_oidc_transactions', key: 'state_hash', column: 'code_verifier_encrypted' },
+  { table: 'oidc_signing_keys', key: 'kid', column: 'jwk_encrypted' },
 ];
 
 export function sealedColumnStore(db: Knex | Knex.Transaction) {
