@@ -17,6 +17,7 @@ import { registerSystemCommands } from './system.js';
 import { registerUserCommands } from './user.js';
 import { registerApiClientCommands } from './api-client.js';
 import { registerRoleCommands } from './role.js';
+import { registerAppCommands } from './app.js';
 
 export function buildProgram(state: CliState, jsonRequested: boolean): Command {
   const program = new Command('orgward')
@@ -44,6 +45,7 @@ export function buildProgram(state: CliState, jsonRequested: boolean): Command {
   registerSecretsCommands(program, state);
   registerApiClientCommands(program, state);
   registerRoleCommands(program, state);
+  registerAppCommands(program, state);
   return program;
 }
 

@@ -58,6 +58,8 @@ interface KoaContext {
 
 type AccountToken = { amr?: string[]; grantId?: string; accountId?: string; clientId?: string } | undefined;
 
+const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
 /** The provider and its request listener, for one key set. */
 export interface BuiltProvider {
   readonly provider: Provider;
@@ -95,6 +97,12 @@ function buildProvider(deps: OidcDeps, keys: SigningKeys): BuiltProvider {
     // The scope's claims go in the ID token too (issue 13), not only to userinfo.
     conformIdTokenClaims: false,
     clientAuthMethods: ['none', 'client_secret_basic', 'client_secret_post'],
+    // The browser sees the OAuth error code and description (escaped), never a stack.
+    renderError: async (ctx: KoaContext & { type: string }, out: { error?: string; error_description?: string }) => {
+      ctx.type = 'html';
+      ctx.body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign-in error · Orgward</title></head><body><h1>Sign-in error</h1>`
+        + `<p><code>${escapeHtml(out.error ?? 'error')}</code>: ${escapeHtml(out.error_description ?? '')}</p><p>Go back to the app and try again.</p></body></html>`;
+    },
     pkce: { required: (_ctx: unknown, client: { clientAuthMethod: string }) => client.clientAuthMethod === 'none' },
     interactions: { policy, url: (_ctx: unknown, interaction: { uid: string }) => `${INTERACTION_PATH}/${interaction.uid}` },
     rotateRefreshToken: true,
@@ -111,7 +119,8 @@ function buildProvider(deps: OidcDeps, keys: SigningKeys): BuiltProvider {
           return token.accountId === undefined || services.oidcClaims.inGoodStanding(token.accountId);
         },
       },
-      revocation: { enabled: true },
+      // An app revokes only its own tokens.
+      revocation: { enabled: true, allowedPolicy: async (_ctx: unknown, client: { clientId: string }, token: AccountToken) => token?.clientId === client.clientId },
       userinfo: { enabled: true },
       rpInitiatedLogout: { enabled: true },
       backchannelLogout: { enabled: true },
