@@ -5,6 +5,7 @@
  * API-client and app tables on every lookup, so a revoked client or deleted app can never obtain
  * another token, on any instance.
  */
+import { errors } from 'oidc-provider';
 import type { Services } from '../../services/index.js';
 import type { OidcPayload } from '../../services/oauth-state.js';
 import type { OidcAppRecord } from '../../services/oidc-apps.js';
@@ -78,7 +79,12 @@ export function adapterFor(services: Services) {
     }
 
     async consume(id: string): Promise<void> {
-      await state.consume(this.model, id);
+      if (await state.consume(this.model, id)) return;
+      // Used twice at once: the provider read it unconsumed in both requests. The loser is
+      // treated as the reuse it is (the grant ends, as for a replayed refresh token).
+      const payload = await state.find(this.model, 'id', id);
+      if (typeof payload?.grantId === 'string') await state.revokeByGrantId(payload.grantId);
+      throw new errors.InvalidGrant(`${this.model === 'RefreshToken' ? 'refresh token' : 'grant'} already used`);
     }
 
     async destroy(id: string): Promise<void> {

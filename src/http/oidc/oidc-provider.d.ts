@@ -24,7 +24,7 @@ declare module 'oidc-provider' {
   export class InvalidTarget extends Error {
     constructor(description?: string);
   }
-  export const errors: { InvalidTarget: typeof InvalidTarget; InvalidClient: new (description?: string) => Error };
+  export const errors: { InvalidTarget: typeof InvalidTarget; InvalidClient: new (description?: string) => Error; InvalidGrant: new (description?: string) => Error };
 
   export class Check {
     constructor(reason: string, description: string, check: (ctx: never) => unknown);

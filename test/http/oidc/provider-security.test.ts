@@ -142,6 +142,34 @@ describe('clients and tokens', () => {
     await expect(client.refreshTokenGrant(app.config, second.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
   });
 
+  it('two refreshes with one refresh token at once: exactly one succeeds, and the grant ends', async () => {
+    const person = await userWithPassword(h.ctx, `race${++n}@nowhere.test`, null);
+    const app = await registerApp(h);
+    const { tokens } = await passwordSignIn(app, person.email);
+    const results = await Promise.allSettled(Array.from({ length: 4 }, () => client.refreshTokenGrant(app.config, tokens.refresh_token!)));
+    const won = results.filter((r): r is PromiseFulfilledResult<Awaited<ReturnType<typeof client.refreshTokenGrant>>> => r.status === 'fulfilled');
+    expect(won.length).toBeLessThanOrEqual(1);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ error: 'invalid_grant' });
+    // Reuse ended the grant: the winner's new refresh token does not work either.
+    if (won[0]) await expect(client.refreshTokenGrant(app.config, won[0].value.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('RP-initiated logout ends the provider session and tells the apps over the back channel', async () => {
+    const person = await userWithPassword(h.ctx, `bye${++n}@nowhere.test`, null);
+    const app = await registerApp(h);
+    const { agent, tokens } = await passwordSignIn(app, person.email);
+    h.logouts.length = 0;
+    const end = client.buildEndSessionUrl(app.config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: REDIRECT_URI, state: 'bye' });
+    const confirm = await agent.get(end.href.slice(h.baseUrl.length)).redirects(0);
+    expect(confirm.status).toBe(200);
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(confirm.text)![1]!;
+    const done = await agent.post('/oauth/logout/confirm').type('form').send({ xsrf, logout: 'yes' }).redirects(0);
+    expect(done.status).toBe(303);
+    expect(done.headers.location).toBe(`${REDIRECT_URI}?state=bye`);
+    expect(h.logouts).toHaveLength(1);
+    expect(new URLSearchParams(h.logouts[0]!.body).get('logout_token')).toBeTruthy();
+  });
+
   it('client_secret_post works as well as basic; a wrong secret is invalid_client; revocation ends a refresh token', async () => {
     const person = await userWithPassword(h.ctx, `post${++n}@nowhere.test`, null);
     const app = await registerApp(h, { basic: false });
