@@ -83,7 +83,12 @@ export function adapterFor(services: Services) {
       // Used twice at once: the provider read it unconsumed in both requests. The loser is
       // treated as the reuse it is (the grant ends, as for a replayed refresh token).
       const payload = await state.find(this.model, 'id', id);
-      if (typeof payload?.grantId === 'string') await state.revokeByGrantId(payload.grantId);
+      if (typeof payload?.grantId === 'string') {
+        // As the provider's own reuse handling does: the grant's tokens and the grant itself (a
+        // token the winner saves afterwards then finds no grant).
+        await state.revokeByGrantId(payload.grantId);
+        await state.destroy('Grant', payload.grantId);
+      }
       throw new errors.InvalidGrant(`${this.model === 'RefreshToken' ? 'refresh token' : 'grant'} already used`);
     }
 
