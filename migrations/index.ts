@@ -17,6 +17,7 @@ import * as createSsoTestResults from './20261207140000_create_sso_test_results.
 import * as createUserImportJobs from './20261207150000_create_user_import_jobs.js';
 import * as indexMemberSearch from './20261208300000_index_member_search.js';
 import * as createHousekeeping from './20261208400000_create_housekeeping.js';
+import * as createOidcApps from './20261208600000_create_oidc_apps.js';
 import * as createEventsAndWebhooks from './20261208700000_create_events_and_webhooks.js';
 
 export interface Migration {
@@ -40,5 +41,6 @@ export const migrations: readonly Migration[] = [
   { name: '20261207150000_create_user_import_jobs', ...createUserImportJobs },
   { name: '20261208300000_index_member_search', ...indexMemberSearch },
   { name: '20261208400000_create_housekeeping', ...createHousekeeping },
+  { name: '20261208600000_create_oidc_apps', ...createOidcApps },
   { name: '20261208700000_create_events_and_webhooks', ...createEventsAndWebhooks },
 ];

@@ -20,6 +20,8 @@ import { apiRoutes, apiTokenRoute } from './http/api/index.js';
 import { adminRoutes } from './http/admin/index.js';
 import type { Metrics } from './metrics/registry.js';
 import { httpMetrics, scimMetrics } from './metrics/http.js';
+import { interactionRoutes } from './http/oidc/interactions.js';
+import { primaryKey } from './security/encryption.js';
 
 export interface AppDeps {
   readonly services: Services;
@@ -51,6 +53,8 @@ export function createApp(deps: AppDeps): RequestListener {
   // Sign-in: every request with a session cookie gets req.signedIn (http/auth/session.ts).
   app.use(sessionMiddleware(deps.services));
   app.use(authRoutes(deps));
+  // The product's apps sign people in through the pages above (http/oidc/interactions.ts).
+  app.use(interactionRoutes({ services: deps.services, clock: deps.services.deps.clock, baseUrl: deps.baseUrl, secretKey: primaryKey(deps.services.deps.secretKey) }));
   app.use(ssoRoutes(deps));
   // The Organizations API: POST /v1/token, /Organizations/…, /openapi.json, /docs (http/api).
   app.use(apiRoutes(deps));

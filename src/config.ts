@@ -39,6 +39,8 @@ export interface Config {
   readonly webhookAllowPrivateTargets?: boolean;
   /** EVENT_RETENTION_DAYS: how long events stay in the feeds (default 30). */
   readonly eventRetentionDays?: number;
+  /** Above this size (bytes of JSON) the `accounts` claim is left out of ID tokens and userinfo. */
+  readonly oidcMaxAccountsClaimBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -128,6 +130,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     production: env.NODE_ENV === 'production',
     logLevel,
     dbPoolMax: int('DB_POOL_MAX', 10, 1, 200),
+    oidcMaxAccountsClaimBytes: int('OIDC_MAX_ACCOUNTS_CLAIM_BYTES', 8192, 0, 1_000_000),
     dbTimeoutMs: int('DB_TIMEOUT_MS', 3000, 100, 120000),
     secureCookies: env.COOKIE_SECURE ? env.COOKIE_SECURE === 'true' : baseUrl.startsWith('https://'),
     metricsPort: int('METRICS_PORT', 9464, 0, 65535),

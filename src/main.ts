@@ -18,6 +18,7 @@ import { createMetrics } from './metrics/registry.js';
 import { listenForMetrics } from './metrics/server.js';
 import { createEventWorker } from './jobs/event-worker.js';
 import { createWebhookSender } from './adapters/webhook-target.js';
+import { createOidcLogoutWorker } from './jobs/oidc-logout-worker.js';
 
 const DRAIN_TIMEOUT_MS = 15000;
 // Mail is delivered right after the commit that queued it; this retries what failed meanwhile.
@@ -51,6 +52,8 @@ export async function serve(config: Config, portOverride?: number): Promise<http
   // Lifecycle events (issue 13): sequencing, webhook deliveries and retention, in the background.
   const webhookSender = createWebhookSender({ allowPrivate: config.webhookAllowPrivateTargets ?? false });
   const eventWorker = createEventWorker({ events: runtime.services.events, delivery: runtime.services.webhookDelivery, sender: webhookSender, logger });
+  // Back-channel logout tokens to the product's apps when Orgward ends someone's sessions.
+  const logoutWorker = createOidcLogoutWorker({ oidcLogout: runtime.services.oidcLogout, logger });
   const server = http.createServer((req, res) => {
     // While draining, tell keep-alive clients to reconnect elsewhere after this response.
     if (stopping) res.setHeader('Connection', 'close');
@@ -76,7 +79,7 @@ export async function serve(config: Config, portOverride?: number): Promise<http
     // Running CLI commands finish (an import stops after its chunk) before the database closes.
     const controlClosed = control.then((c) => c?.close());
     server.close(() => {
-      Promise.all([controlClosed, importWorker.stop(), sweeper.stop(), eventWorker.stop().then(() => webhookSender.close())]).then(() => runtime.close()).then(
+      Promise.all([controlClosed, importWorker.stop(), sweeper.stop(), logoutWorker.stop(), eventWorker.stop().then(() => webhookSender.close())]).then(() => runtime.close()).then(
         () => { logger.info('stopped'); process.exit(0); },
         (error: unknown) => { logger.error('shutdown failed', { error }); process.exit(1); },
       );
@@ -122,6 +125,7 @@ export async function serve(config: Config, portOverride?: number): Promise<http
     importWorker.start();
     sweeper.start();
     eventWorker.start();
+    logoutWorker.start();
   }
   return server;
 }

@@ -19,6 +19,7 @@ import { registerApiClientCommands } from './api-client.js';
 import { registerWebhookCommands } from './webhook.js';
 import { registerRoleCommands } from './role.js';
 import { registerBackupCommands } from './backup.js';
+import { registerAppCommands } from './app.js';
 
 export function buildProgram(state: CliState, jsonRequested: boolean): Command {
   const program = new Command('orgward')
@@ -48,6 +49,7 @@ export function buildProgram(state: CliState, jsonRequested: boolean): Command {
   registerRoleCommands(program, state);
   registerBackupCommands(program, state);
   registerWebhookCommands(program, state);
+  registerAppCommands(program, state);
   return program;
 }
 

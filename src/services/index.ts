@@ -41,6 +41,10 @@ import { createAccessChecksService } from './access-checks.js';
 import { createEventsService } from './events.js';
 import { createWebhooksService } from './webhooks.js';
 import { createWebhookDelivery } from './webhook-delivery.js';
+import { createOidcAppsService } from './oidc-apps.js';
+import { createOidcKeysService } from './oidc-keys.js';
+import { createOidcClaimsService } from './oidc-claims.js';
+import { createOidcLogoutService } from './oidc-logout.js';
 
 export interface ServiceDeps {
   readonly store: Store;
@@ -54,11 +58,14 @@ export interface ServiceDeps {
   readonly secretKey: SecretKey;
   /** Events and webhooks (issue 13); defaults: private targets refused, 30 days of events. */
   readonly events?: { readonly allowPrivateTargets?: boolean; readonly retentionDays?: number };
+  /** Above this size (bytes of JSON) the `accounts` claim is left out of tokens (OIDC_MAX_ACCOUNTS_CLAIM_BYTES). */
+  readonly oidcMaxAccountsClaimBytes?: number;
 }
 
 export function createServices(deps: ServiceDeps) {
   // One session service: sign-in issues sessions through the same object the app checks them with.
   const sessions = createSessionService(deps);
+  const oidcKeys = createOidcKeysService(deps);
   return {
     deps,
     organizations: createOrganizationsService(deps),
@@ -94,6 +101,10 @@ export function createServices(deps: ServiceDeps) {
     events: createEventsService(deps),
     webhooks: createWebhooksService(deps),
     webhookDelivery: createWebhookDelivery(deps),
+    oidcApps: createOidcAppsService(deps),
+    oidcKeys,
+    oidcLogout: createOidcLogoutService(deps, oidcKeys),
+    oidcClaims: createOidcClaimsService(deps),
   };
 }
 

@@ -17,6 +17,8 @@ export function createOauthStateService(deps: ServiceDeps) {
     consume: (model: string, id: string) => repos.oidcPayloads.consume(model, id, clock.now()),
     destroy: (model: string, id: string) => repos.oidcPayloads.destroy(model, id),
     revokeByGrantId: (grantId: string) => repos.oidcPayloads.revokeByGrantId(grantId),
+    /** How the person behind a grant signed in (amr), for userinfo (access tokens do not carry it). */
+    amrOfGrant: (grantId: string) => repos.oidcPayloads.amrOfGrant(grantId),
   };
 }
 

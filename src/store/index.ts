@@ -41,6 +41,9 @@ import { auditRetentionStore } from './audit-retention.js';
 import { accessCheckStore } from './access-checks.js';
 import { eventStore } from './events.js';
 import { webhookStore } from './webhooks.js';
+import { oidcAppStore } from './oidc-apps.js';
+import { oidcSigningKeyStore } from './oidc-signing-keys.js';
+import { oidcLogoutNoticeStore } from './oidc-session-ends.js';
 
 export function createRepos(db: Knex | Knex.Transaction) {
   return {
@@ -78,6 +81,9 @@ export function createRepos(db: Knex | Knex.Transaction) {
     accessChecks: accessCheckStore(db),
     events: eventStore(db),
     webhooks: webhookStore(db),
+    oidcApps: oidcAppStore(db),
+    oidcSigningKeys: oidcSigningKeyStore(db),
+    oidcLogoutNotices: oidcLogoutNoticeStore(db),
   };
 }
 

@@ -25,8 +25,14 @@ export function oidcPayloadStore(db: Knex | Knex.Transaction) {
       return { ...row.payload, ...(row.consumed_at && { consumed: Math.floor(row.consumed_at.getTime() / 1000) }) };
     },
 
-    async consume(model: string, id: string, at: Date): Promise<void> {
-      await raw('UPDATE oidc_payloads SET consumed_at = ? WHERE model = ? AND id = ?', [at, model, id]);
+    /**
+     * Marks the row consumed; false when it already was (or is gone): another request used it
+     * first, between the provider's read and this write (two exchanges of one code, two refreshes
+     * with one refresh token).
+     */
+    async consume(model: string, id: string, at: Date): Promise<boolean> {
+      const result = await raw('UPDATE oidc_payloads SET consumed_at = ? WHERE model = ? AND id = ? AND consumed_at IS NULL RETURNING id', [at, model, id]);
+      return result.rows.length > 0;
     },
 
     async destroy(model: string, id: string): Promise<void> {
@@ -35,6 +41,18 @@ export function oidcPayloadStore(db: Knex | Knex.Transaction) {
 
     async revokeByGrantId(grantId: string): Promise<void> {
       await raw('DELETE FROM oidc_payloads WHERE grant_id = ?', [grantId]);
+    },
+
+    /** Everything the provider keeps of one client (a deleted app). */
+    async destroyOfClient(clientId: string): Promise<void> {
+      await raw(`DELETE FROM oidc_payloads WHERE payload->>'clientId' = ?`, [clientId]);
+    },
+
+    /** The sign-in methods (amr) recorded for a grant: its codes and refresh tokens carry them. */
+    async amrOfGrant(grantId: string): Promise<string[] | undefined> {
+      const row = (await raw(`SELECT payload->'amr' AS amr FROM oidc_payloads WHERE grant_id = ? AND model IN ('RefreshToken', 'AuthorizationCode')
+        AND jsonb_typeof(payload->'amr') = 'array' LIMIT 1`, [grantId])).rows[0] as { amr: string[] } | undefined;
+      return row?.amr;
     },
   };
 }

@@ -21,6 +21,7 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'sso_oidc_transactions', key: 'state_hash', column: 'code_verifier_encrypted' },
   { table: 'webhook_endpoints', key: 'id', column: 'secret_encrypted' },
   { table: 'webhook_endpoints', key: 'id', column: 'previous_secret_encrypted' },
+  { table: 'oidc_signing_keys', key: 'kid', column: 'jwk_encrypted' },
 ];
 
 export function sealedColumnStore(db: Knex | Knex.Transaction) {

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Role, UserStatus } from '../types.js';
 import { SIGN_IN_CHALLENGES } from './sso-sign-in.js';
+import { endOidcPasswordSessions, endOidcSessions } from './oidc-session-ends.js';
 
 export const SESSIONS = 'sessions';
 export type SessionMethod = 'password' | 'saml' | 'oidc';
@@ -56,6 +57,8 @@ export function sessionStore(db: Knex | Knex.Transaction) {
      */
     async revokeAllOfUser(userSid: string, reason: string, now: Date): Promise<number> {
       await db(SIGN_IN_CHALLENGES).where({ user_sid: userSid }).delete();
+      // The product's apps lose this person's sessions and tokens too, and are told (issue 13).
+      await endOidcSessions(db, [userSid], reason);
       return db(SESSIONS).where({ user_sid: userSid }).whereNull('revoked_at').update({ revoked_at: now, revoked_reason: reason });
     },
     /**
@@ -65,6 +68,7 @@ export function sessionStore(db: Knex | Knex.Transaction) {
     async revokeForDomain(domain: string, reason: string, now: Date): Promise<number> {
       const onDomain = () => db('users').select('sid').whereRaw(`lower(split_part(email, '@', 2)) = lower(?)`, [domain]);
       await db(SIGN_IN_CHALLENGES).whereIn('user_sid', onDomain()).delete();
+      await endOidcPasswordSessions(db, onDomain(), reason);
       return db(SESSIONS).whereNull('revoked_at').where('method', 'password').whereIn('user_sid', onDomain())
         .update({ revoked_at: now, revoked_reason: reason });
     },

@@ -76,6 +76,7 @@ describe('key rotation end to end', () => {
         sign_in_challenges: { reencrypted: 0, unchanged: 0 },
         sso_connections: { reencrypted: 2, unchanged: 0 },
         sso_oidc_transactions: { reencrypted: 0, unchanged: 0 },
+        oidc_signing_keys: { reencrypted: 0, unchanged: 0 },
       },
     });
     expect((await cliJson(['secrets', 'reencrypt'], rotating)).tables.sso_connections).toEqual({ reencrypted: 0, unchanged: 2 });

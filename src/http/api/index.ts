@@ -10,7 +10,7 @@ import type { Logger } from '../../logger.js';
 import type { Services } from '../../services/index.js';
 import { primaryKey } from '../../security/encryption.js';
 import { accessTokenKey, apiAudience, verifyAccessToken } from '../oidc/access-tokens.js';
-import { tokenRoute } from '../oidc/provider.js';
+import { tokenRoute } from '../oidc/routes.js';
 import { accountActionRoutes } from './account-actions.js';
 import { accountRoutes } from './accounts.js';
 import { apiClientRoutes } from './api-clients.js';

@@ -15,7 +15,8 @@ export const RETURN_COOKIE = 'orgward_return';
 /** Long enough to sign in (the second-factor step lasts 10 minutes), short enough to be forgotten. */
 const RETURN_TTL_MS = 15 * 60 * 1000;
 
-const RETURNABLE = /^\/(?:merges|account-imports|invitations|signup)\/[A-Za-z0-9_-]{1,128}$/;
+// oauth/interaction: a product app's sign-in (http/oidc/interactions.ts) resumes after Orgward's.
+const RETURNABLE = /^\/(?:merges|account-imports|invitations|signup|oauth\/interaction)\/[A-Za-z0-9_-]{1,128}$/;
 /** Admin Center pages (http/admin): a path of plain segments, no query. */
 const ADMIN_RETURNABLE = /^\/admin(?:\/[A-Za-z0-9_-]{1,128}){0,4}$/;
 

@@ -1,0 +1,60 @@
+/**
+ * What ending a person's Orgward sessions does to the product's apps, in the same transaction:
+ * the OpenID provider's sessions, grants, codes and tokens of that person are deleted (refresh
+ * tokens and access tokens stop working on every instance at once), and every app with a
+ * back-channel logout URI that held a grant gets a logout notice to deliver (jobs/oidc-logout.ts).
+ * Called only from the session store's revocations, the one place sessions end.
+ */
+import type { Knex } from 'knex';
+
+export const OIDC_LOGOUT_NOTICES = 'oidc_logout_notices';
+
+const isBuilder = (v: Knex.QueryBuilder | readonly string[]): v is Knex.QueryBuilder => !Array.isArray(v);
+
+/** Notices for the apps holding grants of `userSids`, then the provider's rows of those people. */
+export async function endOidcSessions(db: Knex | Knex.Transaction, userSids: Knex.QueryBuilder | readonly string[], reason: string): Promise<void> {
+  // A builder is embedded as a parenthesised subquery: `FROM ? AS u` below.
+  const users: Knex.QueryBuilder = isBuilder(userSids) ? userSids : db.select(db.raw('unnest(?::text[]) AS sid', [[...userSids]]));
+  await db.raw(`INSERT INTO ${OIDC_LOGOUT_NOTICES} (client_id, user_sid, reason)
+    SELECT DISTINCT a.client_id, p.payload->>'accountId', ? FROM oidc_payloads p JOIN oidc_apps a ON a.client_id = p.payload->>'clientId'
+    WHERE p.model = 'Grant' AND p.payload \\? 'accountId' AND p.payload->>'accountId' IN (SELECT sid FROM ? AS u) AND a.backchannel_logout_uri IS NOT NULL`, [reason, users]);
+  await db.raw(`DELETE FROM oidc_payloads WHERE payload \\? 'accountId' AND payload->>'accountId' IN (SELECT sid FROM ? AS u)`, [users]);
+}
+
+/**
+ * S7: SSO enforcement ends password sign-ins of the domain's people. Their provider sessions and
+ * the grants whose tokens came from a password sign-in (amr contains "pwd") end too, so an app can
+ * neither refresh nor silently re-authenticate past the enforcement.
+ */
+export async function endOidcPasswordSessions(db: Knex | Knex.Transaction, userSids: Knex.QueryBuilder, reason: string): Promise<void> {
+  const pwd = `payload \\? 'accountId' AND payload->>'accountId' IN (SELECT sid FROM ? AS u) AND payload->'amr' @> '["pwd"]'::jsonb`;
+  const grants = db.raw(`SELECT grant_id FROM oidc_payloads WHERE grant_id IS NOT NULL AND model IN ('RefreshToken', 'AuthorizationCode') AND ${pwd}`, [userSids]);
+  await db.raw(`INSERT INTO ${OIDC_LOGOUT_NOTICES} (client_id, user_sid, reason)
+    SELECT DISTINCT a.client_id, p.payload->>'accountId', ? FROM oidc_payloads p JOIN oidc_apps a ON a.client_id = p.payload->>'clientId'
+    WHERE p.model = 'Grant' AND p.id IN (?) AND a.backchannel_logout_uri IS NOT NULL`, [reason, grants]);
+  await db.raw(`DELETE FROM oidc_payloads WHERE grant_id IN (?) OR (model = 'Grant' AND id IN (?)) OR (model = 'Session' AND ${pwd})`, [grants, grants, userSids]);
+}
+
+export interface LogoutNotice { readonly id: string; readonly clientId: string; readonly userSid: string; readonly attempts: number }
+
+export function oidcLogoutNoticeStore(db: Knex | Knex.Transaction) {
+  return {
+    /** Up to `limit` due notices, locked for this transaction (other instances skip them). */
+    // Due times are the database's (the notice is written with its now() by the session store).
+    async claimDue(limit: number): Promise<LogoutNotice[]> {
+      const rows = await db(OIDC_LOGOUT_NOTICES).select('id', 'client_id', 'user_sid', 'attempts').whereNull('delivered_at')
+        .where('next_attempt_at', '<=', db.raw('now()')).orderBy('id').limit(limit).forUpdate().skipLocked() as { id: string | number; client_id: string; user_sid: string; attempts: number }[];
+      return rows.map((r) => ({ id: String(r.id), clientId: r.client_id, userSid: r.user_sid, attempts: r.attempts }));
+    },
+    async delivered(id: string, status: number, now: Date): Promise<void> {
+      await db(OIDC_LOGOUT_NOTICES).where({ id }).update({ delivered_at: now, last_status: status, attempts: db.raw('attempts + 1') });
+    },
+    async failed(id: string, status: number | null, retryInMs: number): Promise<void> {
+      await db(OIDC_LOGOUT_NOTICES).where({ id }).update({ last_status: status, next_attempt_at: db.raw(`now() + ? * interval '1 millisecond'`, [retryInMs]), attempts: db.raw('attempts + 1') });
+    },
+    /** A notice that can no longer be delivered (app deleted, or given up): closed without status. */
+    async abandon(id: string, now: Date): Promise<void> {
+      await db(OIDC_LOGOUT_NOTICES).where({ id }).update({ delivered_at: now });
+    },
+  };
+}
