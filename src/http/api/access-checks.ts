@@ -38,7 +38,7 @@ export function accessCheckRoutes(services: Services): ApiRoute[] {
   return [
     defineRoute({
       method: 'post', path: '/v1/AccessChecks', summary: 'May this user use this permission on this account? (R5)', tags: TAGS,
-      auth: 'principal', errors: 'orgward', body: Check,
+      auth: 'principal', access: 'admin:read', errors: 'orgward', body: Check,
       responses: { 200: { description: 'The decision and its reason', schema: Result }, 404: { description: 'A user or account of another organization (organization API clients)' } },
       async handler({ body, principal }) {
         const [result] = await services.accessChecks.check(principal.actor, [body]);
@@ -47,7 +47,7 @@ export function accessCheckRoutes(services: Services): ApiRoute[] {
     }),
     defineRoute({
       method: 'post', path: '/v1/AccessChecks/Batch', summary: `Up to ${MAX_ACCESS_CHECKS} checks in one request, answered in order`, tags: TAGS,
-      auth: 'principal', errors: 'orgward', body: z.strictObject({ checks: z.array(Check).min(1).max(MAX_ACCESS_CHECKS) }),
+      auth: 'principal', access: 'admin:read', errors: 'orgward', body: z.strictObject({ checks: z.array(Check).min(1).max(MAX_ACCESS_CHECKS) }),
       responses: { 200: { description: 'One result per check, in the order asked', schema: z.object({ results: z.array(BatchResult) }) } },
       async handler({ body, principal }) {
         const results = await services.accessChecks.check(principal.actor, body.checks);
@@ -56,7 +56,7 @@ export function accessCheckRoutes(services: Services): ApiRoute[] {
     }),
     defineRoute({
       method: 'get', path: '/v1/AccessChecks/Accounts', summary: 'The accounts where this user may use this permission', tags: TAGS,
-      auth: 'principal', errors: 'orgward', query: z.strictObject({ user: UserSid, permission: Permission }),
+      auth: 'principal', access: 'admin:read', errors: 'orgward', query: z.strictObject({ user: UserSid, permission: Permission }),
       responses: { 200: { description: 'Each account allowed, with the grant', schema: z.object({ accounts: z.array(z.object({ account: z.string(), name: z.string(), reason: Reason })) }) } },
       async handler({ query, principal }) {
         return { status: 200, body: { accounts: await services.accessChecks.accounts(principal.actor, query.user, query.permission) } };

@@ -41,7 +41,7 @@ export function eventRoutes(services: Services): ApiRoute[] {
   return [
     defineRoute({
       method: 'get', path: '/v1/Events', summary: 'Every organization\'s events, oldest first (operator credential)', tags: TAGS,
-      auth: 'principal', errors: 'orgward',
+      auth: 'principal', access: 'operator:read', errors: 'orgward',
       query: z.strictObject({ ...feedQuery, organization: OrganizationSid.optional().describe('Only this organization\'s events.') }),
       responses: { 200: { description: 'A page of events', schema: Page }, 403: { description: 'Not the operator' } },
       async handler({ query, principal }) {
@@ -51,7 +51,7 @@ export function eventRoutes(services: Services): ApiRoute[] {
     }),
     defineRoute({
       method: 'get', path: '/Organizations/{OrganizationSid}/Events', summary: 'The organization\'s events, oldest first', tags: TAGS,
-      auth: 'principal', errors: 'orgward', params: z.strictObject({ OrganizationSid }), query: z.strictObject(feedQuery),
+      auth: 'principal', access: 'admin:read', errors: 'orgward', params: z.strictObject({ OrganizationSid }), query: z.strictObject(feedQuery),
       responses: { 200: { description: 'A page of events', schema: Page } },
       async handler({ params, query, principal }) {
         const page = await services.events.feed(principal.actor, { scope: 'organization', orgSid: params.OrganizationSid, after: query.after, types: typesOf(query.types), limit: query.limit });

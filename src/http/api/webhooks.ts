@@ -41,9 +41,13 @@ function routesAt(services: Services, level: 'product' | 'organization'): ApiRou
   const orgOf = (params: object) => (level === 'product' ? null : (params as { OrganizationSid: string }).OrganizationSid);
   const p = level === 'product' ? {} : { OrganizationSid };
   const who = level === 'product' ? ' (product-wide; operator)' : '';
+  // Product-wide webhooks carry every organization's events: the operator's alone (rules/route-access.ts).
+  const audience = level === 'product' ? 'operator' : 'admin';
+  const reads = `${audience}:read` as const;
+  const writes = `${audience}:write` as const;
   return [
     defineRoute({
-      method: 'post', path: base, summary: `Add a webhook${who}; the secret is shown once`, tags: TAGS, auth: 'principal', errors: 'orgward',
+      method: 'post', path: base, summary: `Add a webhook${who}; the secret is shown once`, tags: TAGS, auth: 'principal', errors: 'orgward', access: writes,
       ...(level === 'organization' && { params: z.strictObject(p) }), body: NewWebhook,
       responses: { 201: { description: 'The webhook and its signing secret', schema: WebhookResource.extend({ secret: z.string() }) } },
       async handler({ params, body, principal }) {
@@ -52,7 +56,7 @@ function routesAt(services: Services, level: 'product' | 'organization'): ApiRou
       },
     }),
     defineRoute({
-      method: 'get', path: base, summary: `List webhooks${who}`, tags: TAGS, auth: 'principal', errors: 'orgward',
+      method: 'get', path: base, summary: `List webhooks${who}`, tags: TAGS, auth: 'principal', errors: 'orgward', access: reads,
       ...(level === 'organization' && { params: z.strictObject(p) }),
       responses: { 200: { description: 'The webhooks', schema: z.object({ webhooks: z.array(WebhookResource) }) } },
       async handler({ params, principal }) {
@@ -60,7 +64,7 @@ function routesAt(services: Services, level: 'product' | 'organization'): ApiRou
       },
     }),
     defineRoute({
-      method: 'delete', path: `${base}/{WebhookSid}`, summary: `Remove a webhook${who}`, tags: TAGS, auth: 'principal', errors: 'orgward',
+      method: 'delete', path: `${base}/{WebhookSid}`, summary: `Remove a webhook${who}`, tags: TAGS, auth: 'principal', errors: 'orgward', access: writes,
       params: z.strictObject({ ...p, WebhookSid }), responses: { 204: { description: 'Removed' } },
       async handler({ params, principal }) {
         await services.webhooks.remove(principal.actor, orgOf(params), params.WebhookSid);
@@ -68,7 +72,7 @@ function routesAt(services: Services, level: 'product' | 'organization'): ApiRou
       },
     }),
     defineRoute({
-      method: 'post', path: `${base}/{WebhookSid}/Secret`, summary: 'Rotate the signing secret (the former one signs too for 24 hours)', tags: TAGS, auth: 'principal', errors: 'orgward',
+      method: 'post', path: `${base}/{WebhookSid}/Secret`, summary: 'Rotate the signing secret (the former one signs too for 24 hours)', tags: TAGS, auth: 'principal', errors: 'orgward', access: writes,
       params: z.strictObject({ ...p, WebhookSid }),
       responses: { 200: { description: 'The new secret', schema: z.object({ secret: z.string(), previous_secret_expires: z.iso.datetime() }) } },
       async handler({ params, principal }) {
@@ -77,14 +81,14 @@ function routesAt(services: Services, level: 'product' | 'organization'): ApiRou
       },
     }),
     defineRoute({
-      method: 'post', path: `${base}/{WebhookSid}/Enable`, summary: 'Turn a disabled webhook (410 Gone) back on', tags: TAGS, auth: 'principal', errors: 'orgward',
+      method: 'post', path: `${base}/{WebhookSid}/Enable`, summary: 'Turn a disabled webhook (410 Gone) back on', tags: TAGS, auth: 'principal', errors: 'orgward', access: writes,
       params: z.strictObject({ ...p, WebhookSid }), responses: { 200: { description: 'The webhook', schema: WebhookResource } },
       async handler({ params, principal }) {
         return { status: 200, body: toResource(await services.webhooks.enable(principal.actor, orgOf(params), params.WebhookSid)) };
       },
     }),
     defineRoute({
-      method: 'get', path: `${base}/{WebhookSid}/Deliveries`, summary: 'The delivery log, newest first', tags: TAGS, auth: 'principal', errors: 'orgward',
+      method: 'get', path: `${base}/{WebhookSid}/Deliveries`, summary: 'The delivery log, newest first', tags: TAGS, auth: 'principal', errors: 'orgward', access: reads,
       params: z.strictObject({ ...p, WebhookSid }), query: z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(100) }),
       responses: { 200: { description: 'Deliveries with their last response status', schema: z.object({ deliveries: z.array(DeliveryResource) }) } },
       async handler({ params, query, principal }) {
@@ -92,7 +96,7 @@ function routesAt(services: Services, level: 'product' | 'organization'): ApiRou
       },
     }),
     defineRoute({
-      method: 'post', path: `${base}/{WebhookSid}/Replay`, summary: 'Send an event to this webhook again (same webhook-id)', tags: TAGS, auth: 'principal', errors: 'orgward',
+      method: 'post', path: `${base}/{WebhookSid}/Replay`, summary: 'Send an event to this webhook again (same webhook-id)', tags: TAGS, auth: 'principal', errors: 'orgward', access: writes,
       params: z.strictObject({ ...p, WebhookSid }), body: z.strictObject({ event: z.string().min(1).max(40) }),
       responses: { 202: { description: 'Queued' } },
       async handler({ params, body, principal }) {
