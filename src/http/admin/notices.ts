@@ -15,6 +15,8 @@ export const NOTICES: Readonly<Record<string, string>> = {
   invitation_resent: 'The invitation was sent again.',
   invitation_revoked: 'The invitation was revoked.',
   account_created: 'The account was created.',
+  account_import_requested: "The account's owner was mailed a confirmation link; the account stays pending until they confirm (A3).",
+  account_already_in_org: 'That account is already in the organization.',
   subaccount_created: 'The subaccount was created.',
   account_suspended: 'The account was suspended.',
   account_reactivated: 'The account was reactivated.',

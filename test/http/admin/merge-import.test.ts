@@ -4,7 +4,7 @@
  * whose page refreshes itself while it runs and lists the bad lines when done.
  */
 import { createTestContext, type TestContext } from '../../support/app.js';
-import { addMember, addVerifiedDomain, createOrgWithOwner, setOrgSettings } from '../../support/fixtures.js';
+import { addAccount, addLoneUser, addMember, addVerifiedDomain, createOrgWithOwner, setOrgSettings } from '../../support/fixtures.js';
 import { get, post, sessionCookie } from './support.js';
 
 let ctx: TestContext;
@@ -63,5 +63,20 @@ describe('Bulk import page (B1, B2)', () => {
     expect(done.text).toContain('value="100"');
     expect(done.text).toMatch(/<tr><td>3<\/td><td>bob@gmail\.com<\/td>/);
     expect((await ctx.store.read.users.getByEmail('cy@prime.test'))?.orgSid).toBe(primeSid);
+  });
+});
+
+describe('Account import by SID (A3)', () => {
+  it('puts the account in the pending tab until its owner confirms; an owner on an unverified domain is refused with domain_not_verified', async () => {
+    const outsider = await addLoneUser(ctx, 'dora@prime.test');
+    const account = await addAccount(ctx, { ownerSid: outsider.sid, name: 'Dora shop' });
+    const res = await post(ctx, adminCookie, '/admin/accounts/import', { accountSid: account.sid }).expect(303);
+    expect(res.headers.location).toBe('/admin/accounts?tab=pending&notice=account_import_requested');
+    const pending = await get(ctx, adminCookie, res.headers.location as string).expect(200);
+    expect(pending.text).toContain('Dora shop');
+    const stranger = await addAccount(ctx, { ownerSid: (await addLoneUser(ctx, 'eve@elsewhere.test')).sid, name: 'Eve shop' });
+    const refused = await post(ctx, adminCookie, '/admin/accounts/import', { accountSid: stranger.sid });
+    expect(refused.status).toBeGreaterThanOrEqual(400);
+    expect(refused.text).toContain('domain_not_verified');
   });
 });

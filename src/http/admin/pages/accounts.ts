@@ -26,7 +26,7 @@ async function list(c: PageContext) {
   const [accounts, limits] = await Promise.all([c.services.accounts.list(c.actor, orgOf(c)), c.services.accounts.limits(c.actor, orgOf(c))]);
   return {
     view: 'accounts', title: 'Accounts',
-    data: { tab, accounts: accounts.filter((a) => a.management === tab && a.parentSid === null), limits, canCreate: can(c.role, 'create_account') },
+    data: { tab, accounts: accounts.filter((a) => a.management === tab && a.parentSid === null), limits, canCreate: can(c.role, 'create_account'), canImport: can(c.role, 'manage_accounts') },
   };
 }
 
@@ -70,6 +70,14 @@ export function accountPages(): AdminRoute[] {
       handler: async (c) => {
         const created = await c.services.accounts.create(c.actor, orgOf(c), { name: formField(c.req, 'name'), usage: formField(c.req, 'usage') || 'twilio' });
         return { redirect: withNotice(page(created.sid), 'account_created') };
+      },
+    },
+    {
+      // A3: the owner's email domain must be verified here; the account stays pending until its owner confirms by email.
+      method: 'post', path: '/accounts/import', action: 'manage_accounts', back: () => '/admin/accounts?tab=pending',
+      handler: async (c) => {
+        const result = await c.services.accounts.importBySid(c.actor, orgOf(c), formField(c.req, 'accountSid'));
+        return { redirect: withNotice('/admin/accounts?tab=pending', result.outcome === 'pending' ? 'account_import_requested' : 'account_already_in_org') };
       },
     },
     { method: 'get', path: '/accounts/:sid', action: 'view_organization', handler: detail },
