@@ -5,6 +5,8 @@
  * token and userinfo fail. Runs on PostgreSQL and PGlite.
  */
 import * as client from 'openid-client';
+import request from 'supertest';
+import { createTestContext } from '../../support/app.js';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { createOidcLogoutWorker } from '../../../src/jobs/oidc-logout-worker.js';
 import { BUILT_IN_ROLE_SIDS } from '../../../src/rules/role-catalogue.js';
@@ -91,5 +93,22 @@ describe('a product app signs a person in through Orgward', () => {
     expect(payload.events).toEqual({ 'http://schemas.openid.net/event/backchannel-logout': {} });
     // Delivered once: nothing is due any more.
     expect(await worker.runOnce()).toBe(0);
+  });
+
+  it('shared state: a refresh token issued by one instance is rotated by another over the same database', async () => {
+    const person = await userWithPassword(h.ctx, `two@${org.domain}`, org.org.sid, 'standard');
+    const app = await registerApp(h);
+    const { tokens } = await signInThroughApp(person.email, app);
+    const other = await createTestContext({ testDb: h.ctx.testDb, baseUrl: h.baseUrl });
+    try {
+      const res = await request(other.app).post('/v1/token').auth(app.clientId, app.clientSecret!)
+        .type('form').send({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token! });
+      expect(res.status).toBe(200);
+      expect(res.body.refresh_token).not.toBe(tokens.refresh_token);
+      // The first instance now sees the old token as used (rotation is shared): reuse is refused.
+      await expect(client.refreshTokenGrant(app.config, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    } finally {
+      await other.close();
+    }
   });
 });
