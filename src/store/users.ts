@@ -124,6 +124,12 @@ export function userStore(db: Knex | Knex.Transaction) {
         .orderBy('u.sid').limit(options.limit);
       return rows.map(mapMemberRow);
     },
+    /** {@link pageByOrgRoles} backwards: the `limit` members before `beforeSid` (none: from the end), last first. */
+    async pageByOrgRolesBefore(orgSid: string, roles: readonly Role[], options: { beforeSid: string | null; limit: number }): Promise<Member[]> {
+      const q = members().where('m.org_sid', orgSid).whereIn('m.role', [...roles]);
+      if (options.beforeSid !== null) q.andWhere('u.sid', '<', options.beforeSid);
+      return (await q.orderBy('u.sid', 'desc').limit(options.limit)).map(mapMemberRow);
+    },
     /**
      * One page of an organization's members (users_email_search and users_display_name_search
      * serve both the prefix range and the order, so a page reads about `limit` index entries).
