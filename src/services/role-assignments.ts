@@ -65,6 +65,13 @@ const fromMember = (orgSid: string, m: Member): RoleAssignmentView[] => {
 
 const noSuchAssignment = () => new DomainError('not_found', 'There is no such role assignment in this organization.');
 
+/** The cursor of a page's first item: a page before it ends just before that item. */
+const firstCursor = (items: readonly RoleAssignmentView[]): string | null => {
+  const first = items[0];
+  if (first === undefined) return null;
+  return first.source === 'membership' ? `org:${first.identity}` : `account:${first.sid}`;
+};
+
 /** Where a page starts: after a user SID among the organization roles, or after an assignment SID among the account roles. */
 function parseCursor(after: string | undefined): { phase: 'org' | 'account'; after: string } {
   if (after === undefined) return { phase: 'org', after: '' };
@@ -115,11 +122,35 @@ export function createRoleAssignmentsService(deps: ServiceDeps) {
      * organization roles (by user SID), then the account roles (by assignment SID). `after` is the
      * `next` of the previous page (opaque to callers), omitted for the first page.
      */
-    async page(actor: Actor, orgSid: string, filter: { identity?: string; scope?: string }, options: { limit: number; after?: string }): Promise<{ items: RoleAssignmentView[]; next: string | null }> {
+    async page(actor: Actor, orgSid: string, filter: { identity?: string; scope?: string }, options: { limit: number; after?: string; before?: string }): Promise<{ items: RoleAssignmentView[]; next: string | null; first: string | null }> {
       const repos = store.read;
       const { identity, scope } = await checkedQuery(repos, actor, orgSid, filter);
-      const cursor = parseCursor(options.after);
       const limit = options.limit;
+      if (options.before !== undefined) {
+        // The page before `before` (Twilio's previous_page_url), read backwards: account roles, then organization roles.
+        const cursor = parseCursor(options.before);
+        const reversed: RoleAssignmentView[] = [];
+        if (scope?.kind !== 'organization' && cursor.phase === 'account') {
+          const rows = await repos.roleAssignments.pageBefore(orgSid, { ...(identity !== undefined && { userSid: identity }), ...(scope?.kind === 'account' && { accountSid: scope.accountSid }) },
+            { beforeSid: cursor.after, limit });
+          reversed.push(...rows.map(fromRecord));
+        }
+        if (scope?.kind !== 'account' && reversed.length < limit) {
+          const beforeSid = cursor.phase === 'org' ? cursor.after : null;
+          let members: Member[];
+          if (identity === undefined) members = await repos.users.pageByOrgRolesBefore(orgSid, ['admin', 'standard'], { beforeSid, limit: limit - reversed.length });
+          else {
+            const member = await repos.users.get(identity);
+            members = member && member.orgSid === orgSid && (beforeSid === null || member.sid < beforeSid) ? [member] : [];
+          }
+          reversed.push(...members.flatMap((m) => fromMember(orgSid, m)));
+        }
+        const items = reversed.reverse();
+        const last = items[items.length - 1];
+        const next = last === undefined ? null : last.source === 'membership' ? `org:${last.identity}` : `account:${last.sid}`;
+        return { items, next, first: firstCursor(items) };
+      }
+      const cursor = parseCursor(options.after);
       const items: RoleAssignmentView[] = [];
       if (scope?.kind !== 'account' && cursor.phase === 'org') {
         let members: Member[];
@@ -129,7 +160,7 @@ export function createRoleAssignmentsService(deps: ServiceDeps) {
           members = member && member.orgSid === orgSid && member.sid > cursor.after ? [member] : [];
         }
         const views = members.flatMap((m) => fromMember(orgSid, m));
-        if (views.length > limit) return { items: views.slice(0, limit), next: `org:${views[limit - 1]!.identity}` };
+        if (views.length > limit) return { items: views.slice(0, limit), next: `org:${views[limit - 1]!.identity}`, first: firstCursor(views) };
         items.push(...views);
       }
       if (scope?.kind !== 'organization') {
@@ -140,11 +171,11 @@ export function createRoleAssignmentsService(deps: ServiceDeps) {
         if (views.length > remaining) {
           const taken = views.slice(0, remaining);
           // An empty key starts the account roles from their first row.
-          return { items: [...items, ...taken], next: `account:${taken.length > 0 ? taken[taken.length - 1]!.sid : ''}` };
+          return { items: [...items, ...taken], next: `account:${taken.length > 0 ? taken[taken.length - 1]!.sid : ''}`, first: firstCursor([...items, ...taken]) };
         }
         items.push(...views);
       }
-      return { items, next: null };
+      return { items, next: null, first: firstCursor(items) };
     },
 
     /**

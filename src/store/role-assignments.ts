@@ -39,6 +39,14 @@ export function roleAssignmentStore(db: Knex | Knex.Transaction) {
       if (filter.accountSid !== undefined) q.andWhere({ account_sid: filter.accountSid });
       return (await q.orderBy('sid').limit(options.limit)).map(mapRow);
     },
+    /** {@link page} backwards: the `limit` rows before `beforeSid` (none: from the end), last first. */
+    async pageBefore(orgSid: string, filter: { userSid?: string; accountSid?: string }, options: { beforeSid: string | null; limit: number }): Promise<RoleAssignmentRecord[]> {
+      const q = db<AssignmentRow>(ROLE_ASSIGNMENTS).where({ org_sid: orgSid });
+      if (options.beforeSid !== null) q.andWhere('sid', '<', options.beforeSid);
+      if (filter.userSid !== undefined) q.andWhere({ user_sid: filter.userSid });
+      if (filter.accountSid !== undefined) q.andWhere({ account_sid: filter.accountSid });
+      return (await q.orderBy('sid', 'desc').limit(options.limit)).map(mapRow);
+    },
     async get(orgSid: string, sid: string): Promise<RoleAssignmentRecord | undefined> {
       const row = await db<AssignmentRow>(ROLE_ASSIGNMENTS).where({ org_sid: orgSid, sid }).first();
       return row && mapRow(row);

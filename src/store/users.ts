@@ -103,6 +103,12 @@ export function userStore(db: Knex | Knex.Transaction) {
         .orderBy('u.sid').limit(options.limit);
       return rows.map(mapMemberRow);
     },
+    /** {@link pageByOrgRoles} backwards: the `limit` members before `beforeSid` (none: from the end), last first. */
+    async pageByOrgRolesBefore(orgSid: string, roles: readonly Role[], options: { beforeSid: string | null; limit: number }): Promise<Member[]> {
+      const q = members().where('m.org_sid', orgSid).whereIn('m.role', [...roles]);
+      if (options.beforeSid !== null) q.andWhere('u.sid', '<', options.beforeSid);
+      return (await q.orderBy('u.sid', 'desc').limit(options.limit)).map(mapMemberRow);
+    },
     /**
      * One page of an organization's members, in ONE statement (a named prepared statement on
      * PostgreSQL: planned once per connection, not per page), that also says whether the

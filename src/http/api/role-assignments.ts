@@ -75,7 +75,11 @@ export function roleAssignmentRoutes(services: Services, baseUrl: string): ApiRo
       async handler({ params, query, principal }) {
         const { page, cursor } = decodeToken(query.PageToken);
         const filter = { ...(query.Identity !== undefined && { identity: query.Identity }), ...(query.Scope !== undefined && { scope: query.Scope }) };
-        const result = await services.roleAssignments.page(principal.actor, params.OrganizationSid, filter, { limit: query.PageSize, ...(cursor !== undefined && { after: cursor }) });
+        // A previous_page_url token reads the page before its cursor ("before:…").
+        const before = cursor?.startsWith('before:') ? cursor.slice('before:'.length) : undefined;
+        const result = await services.roleAssignments.page(principal.actor, params.OrganizationSid, filter, {
+          limit: query.PageSize, ...(before !== undefined ? { before } : cursor !== undefined && { after: cursor }),
+        });
         const url = new URL(`${baseUrl}/Organizations/${params.OrganizationSid}/RoleAssignments`);
         const link = (token: string | undefined) => {
           const search = new URLSearchParams({ PageSize: String(query.PageSize) });
@@ -94,8 +98,8 @@ export function roleAssignmentRoutes(services: Services, baseUrl: string): ApiRo
               next_page_url: result.next === null ? null : link(encodeToken(page + 1, result.next)),
               page,
               page_size: query.PageSize,
-              // Keyset pages are followed forwards (the SDK follows next_page_url only).
-              previous_page_url: null,
+              // Twilio's previous page: the PageSize assignments before this page's first one.
+              previous_page_url: page > 0 && result.first !== null ? link(encodeToken(page - 1, `before:${result.first}`)) : null,
               url: link(query.PageToken),
             },
           },

@@ -137,14 +137,29 @@ describe('GET /Organizations/{sid}/RoleAssignments', () => {
     const seen: string[] = [];
     let next: string | null = `${path(org.org.sid)}?Scope=${org.org.sid}&PageSize=100`;
     let pages = 0;
+    const byPage: string[][] = [];
+    let previous: string | null = null;
     while (next !== null) {
       const url: URL = new URL(next, 'http://x');
       const res = await request(ctx.app).get(url.pathname + url.search).set(bearer(token)).expect(200);
-      expect(res.body.meta).toMatchObject({ key: 'content', page: pages, page_size: 100, previous_page_url: null });
-      seen.push(...res.body.content.map((x: { identity: string; role_sid: string }) => { expect(x.role_sid).toBe(ORG_STANDARD); return x.identity; }));
+      expect(res.body.meta).toMatchObject({ key: 'content', page: pages, page_size: 100 });
+      expect(res.body.meta.previous_page_url === null).toBe(pages === 0);
+      previous = res.body.meta.previous_page_url;
+      byPage.push(res.body.content.map((x: { identity: string; role_sid: string }) => { expect(x.role_sid).toBe(ORG_STANDARD); return x.identity; }));
+      seen.push(...byPage[byPage.length - 1]!);
       next = res.body.meta.next_page_url;
       pages += 1;
     }
+    // Twilio's previous_page_url walks back over the same pages, page by page, to the first.
+    for (let back = pages - 2; back >= 0; back--) {
+      const url: URL = new URL(previous!, 'http://x');
+      const res = await request(ctx.app).get(url.pathname + url.search).set(bearer(token)).expect(200);
+      expect(res.body.meta.page).toBe(back);
+      expect(res.body.content.map((x: { identity: string }) => x.identity)).toEqual(byPage[back]);
+      expect(new URL(res.body.meta.next_page_url, 'http://x').searchParams.get('PageToken')).not.toBeNull();
+      previous = res.body.meta.previous_page_url;
+    }
+    expect(previous).toBeNull();
     expect(seen).toHaveLength(1050);
     expect(new Set(seen).size).toBe(1050);
     expect(seen).not.toContain(org.owner.sid);
@@ -162,15 +177,26 @@ describe('GET /Organizations/{sid}/RoleAssignments', () => {
     }
     const sids: string[] = [];
     let next: string | null = `${path(a.org.sid)}?Identity=${user.sid}&PageSize=1`;
+    let previous: string | null = null;
     while (next !== null) {
       const url: URL = new URL(next, 'http://x');
       const res = await request(ctx.app).get(url.pathname + url.search).set(bearer(adminToken)).expect(200);
       expect(res.body.content.length).toBeLessThanOrEqual(1);
       sids.push(...res.body.content.map((x: { sid: string }) => x.sid));
+      if (res.body.meta.previous_page_url !== null) previous = res.body.meta.previous_page_url;
       next = res.body.meta.next_page_url;
     }
     expect(sids).toHaveLength(4);
     expect(sids.slice(1).sort()).toEqual(made.sort());
+    // Back from the last page across the account roles into the organization role.
+    const back: string[] = [];
+    while (previous !== null) {
+      const url: URL = new URL(previous, 'http://x');
+      const res = await request(ctx.app).get(url.pathname + url.search).set(bearer(adminToken)).expect(200);
+      back.unshift(...res.body.content.map((x: { sid: string }) => x.sid));
+      previous = res.body.meta.previous_page_url;
+    }
+    expect(back).toEqual(sids.slice(0, 3));
   });
 });
 
