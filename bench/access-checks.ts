@@ -62,14 +62,16 @@ async function main(): Promise<void> {
       await Promise.all(Array.from({ length: clients }, async () => {
         while (performance.now() < end) {
           const t = performance.now();
-          checks += await work();
+          // (not `checks += await work()`: that reads `checks` before the await and loses concurrent increments)
+          const done = await work();
+          checks += done;
           latencies.push(performance.now() - t);
         }
       }));
       const wall = (performance.now() - started) / 1000;
       const used = process.cpuUsage(cpu);
       latencies.sort((x, y) => x - y);
-      return { rate: checks / wall, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpuUsPerCheck: (used.user + used.system) / checks };
+      return { rate: checks / wall, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies[latencies.length - 1] ?? 0, cpuUsPerCheck: (used.user + used.system) / checks };
     };
     const single = async () => { const r = await postJson(agent, `${bench.url}/v1/AccessChecks`, tokenRes, oneCheck()); if (r.status !== 200) throw new Error(r.body); return 1; };
     const batch = async () => { const r = await postJson(agent, `${bench.url}/v1/AccessChecks/Batch`, tokenRes, { checks: Array.from({ length: BATCH }, oneCheck) }); if (r.status !== 200) throw new Error(r.body); return BATCH; };
@@ -83,8 +85,8 @@ async function main(): Promise<void> {
     const line = (ok: boolean, what: string, figure: string, target: string) => console.log(`${ok ? 'ok  ' : 'MISS'} ${what.padEnd(46)} ${figure.padEnd(34)} ${target}`);
     console.log(`database: ${bench.kind}; ${SECONDS} s per phase; 200 members x 2 assignments, 50 accounts`);
     line(one.p99 < 5, 'single check, 1 client, p50 / p99', `${fmt(one.p50, 2)} / ${fmt(one.p99, 2)} ms`, 'target p99 < 5 ms');
-    line(many.rate >= 10_000, 'single checks, 16 clients', `${fmt(many.rate)} checks/s (p99 ${fmt(many.p99, 1)} ms)`, 'target >= 10,000 checks/s (either form)');
-    line(batched.rate >= 10_000, `batches of ${BATCH}, 16 clients`, `${fmt(batched.rate)} checks/s (p99 ${fmt(batched.p99, 1)} ms/batch)`, 'target >= 10,000 checks/s');
+    line(many.rate >= 10_000, 'single checks, 16 clients', `${fmt(many.rate)} checks/s (p99 ${fmt(many.p99, 1)}, max ${fmt(many.max)} ms)`, 'target >= 10,000 checks/s (either form)');
+    line(batched.rate >= 10_000, `batches of ${BATCH}, 16 clients`, `${fmt(batched.rate)} checks/s (p99 ${fmt(batched.p99, 1)}, max ${fmt(batched.max)} ms/batch)`, 'target >= 10,000 checks/s');
     line(true, '  database alone, same run (PK SELECT, 16)', `${fmt(db16)} queries/s`, '(yardstick)');
     console.log(`CPU per check (server + load generator, one process): single ${fmt(many.cpuUsPerCheck)} µs, batched ${fmt(batched.cpuUsPerCheck)} µs`);
     agent.destroy();

@@ -38,11 +38,15 @@ export function createEventWorker(deps: {
 
   const runOnce = async (): Promise<number> => {
     if (stopped) return 0;
-    await deps.events.sequence();
+    await deps.events.sequenceIfWaiting();
     let runs = 0;
     // Up to `concurrency` endpoints at once; each lane takes due endpoints until none is left.
+    // Idle, one claim query per poll: the other lanes start only once an endpoint was due.
     const lane = async () => { while (!stopped && (await deps.delivery.runOnce(options))) runs += 1; };
-    await Promise.all(Array.from({ length: deps.concurrency ?? 4 }, lane));
+    if (!stopped && (await deps.delivery.runOnce(options))) {
+      runs += 1;
+      await Promise.all(Array.from({ length: deps.concurrency ?? 4 }, lane));
+    }
     if (Date.now() - lastSweep > SWEEP_EVERY_MS) {
       lastSweep = Date.now();
       await deps.events.sweep();

@@ -51,6 +51,11 @@ export function createEventsService(deps: ServiceDeps) {
   return {
     sequence,
 
+    /** {@link sequence} when a committed event waits (a cheap probe otherwise: the worker's idle poll). */
+    async sequenceIfWaiting(): Promise<number> {
+      return (await store.read.events.hasUnsequenced()) ? sequence() : 0;
+    },
+
     /**
      * One feed page after `after`. The operator reads every organization's events (optionally one
      * organization's); an organization's callers read theirs through `orgSid`.
