@@ -77,6 +77,7 @@ describe('key rotation end to end', () => {
         sso_connections: { reencrypted: 2, unchanged: 0 },
         sso_oidc_transactions: { reencrypted: 0, unchanged: 0 },
         oidc_signing_keys: { reencrypted: 0, unchanged: 0 },
+        webhook_endpoints: { reencrypted: 0, unchanged: 0 },
       },
     });
     expect((await cliJson(['secrets', 'reencrypt'], rotating)).tables.sso_connections).toEqual({ reencrypted: 0, unchanged: 2 });
