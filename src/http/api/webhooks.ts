@@ -98,7 +98,7 @@ function routesAt(services: Services, level: 'product' | 'organization'): ApiRou
     defineRoute({
       method: 'post', path: `${base}/{WebhookSid}/Replay`, summary: 'Send an event to this webhook again (same webhook-id)', tags: TAGS, auth: 'principal', errors: 'orgward', access: writes,
       params: z.strictObject({ ...p, WebhookSid }), body: z.strictObject({ event: z.string().min(1).max(40) }),
-      responses: { 202: { description: 'Queued' } },
+      responses: { 202: { description: 'Queued', schema: z.object({ queued: z.literal(true) }) } },
       async handler({ params, body, principal }) {
         await services.webhooks.replay(principal.actor, orgOf(params), params.WebhookSid, body.event);
         return { status: 202, body: { queued: true } };

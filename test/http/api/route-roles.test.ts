@@ -96,6 +96,25 @@ const EXPECTED: Record<string, `${'member' | 'member-session' | 'admin' | 'admin
   'GET /Organizations/{OrganizationSid}/SsoConnections/{ConnectionId}/Tests/Last': 'admin:read',
   'GET /Organizations/{OrganizationSid}/UserImports': 'admin:read',
   'POST /Organizations/{OrganizationSid}/UserImports': 'admin:write',
+  'POST /v1/AccessChecks': 'admin:read',
+  'POST /v1/AccessChecks/Batch': 'admin:read',
+  'GET /v1/AccessChecks/Accounts': 'admin:read',
+  'GET /v1/Events': 'operator:read',
+  'GET /Organizations/{OrganizationSid}/Events': 'admin:read',
+  'POST /v1/Webhooks': 'operator:write',
+  'GET /v1/Webhooks': 'operator:read',
+  'DELETE /v1/Webhooks/{WebhookSid}': 'operator:write',
+  'POST /v1/Webhooks/{WebhookSid}/Secret': 'operator:write',
+  'POST /v1/Webhooks/{WebhookSid}/Enable': 'operator:write',
+  'GET /v1/Webhooks/{WebhookSid}/Deliveries': 'operator:read',
+  'POST /v1/Webhooks/{WebhookSid}/Replay': 'operator:write',
+  'POST /Organizations/{OrganizationSid}/Webhooks': 'admin:write',
+  'GET /Organizations/{OrganizationSid}/Webhooks': 'admin:read',
+  'DELETE /Organizations/{OrganizationSid}/Webhooks/{WebhookSid}': 'admin:write',
+  'POST /Organizations/{OrganizationSid}/Webhooks/{WebhookSid}/Secret': 'admin:write',
+  'POST /Organizations/{OrganizationSid}/Webhooks/{WebhookSid}/Enable': 'admin:write',
+  'GET /Organizations/{OrganizationSid}/Webhooks/{WebhookSid}/Deliveries': 'admin:read',
+  'POST /Organizations/{OrganizationSid}/Webhooks/{WebhookSid}/Replay': 'admin:write',
   'GET /Organizations/{OrganizationSid}/UserImports/{ImportId}': 'admin:read',
   'GET /Organizations/{OrganizationSid}/UserImports/{ImportId}/Report': 'admin:read',
   'GET /Organizations/{OrganizationSid}/Users': 'admin:read',
@@ -133,7 +152,7 @@ function sampleUrl(route: ApiRoute): string {
     // The Standard User's own SID where they may read or change themselves; a stranger's elsewhere
     // (the walk must not remove the users it walks as).
     const self = route.path === '/Organizations/{OrganizationSid}/Users/{UserSid}' && route.method !== 'delete';
-    const candidates = [self ? r.standard.sid : `US${hex('e')}`, `AC${hex('b')}`, `OQ${hex('c')}`, `IY${hex('d')}`, '3b241101-e2bb-4255-8caf-4136c566a962', 'walk.example', 'engineering'];
+    const candidates = [self ? r.standard.sid : `US${hex('e')}`, `AC${hex('b')}`, `OQ${hex('c')}`, `IY${hex('d')}`, '3b241101-e2bb-4255-8caf-4136c566a962', 'walk.example', 'engineering', `WH${hex('f')}`];
     const schema = (shape as Record<string, { safeParse(v: unknown): { success: boolean } }>)[name];
     const value = candidates.find((c) => schema === undefined || schema.safeParse(c).success);
     if (value === undefined) throw new Error(`No sample for {${name}} of ${route.path}`);
@@ -181,7 +200,8 @@ describe('role enforcement on every route (O2, O3, U6; issue 10)', () => {
 
   it('R-U6: a client of another organization gets 404 on every route of this one, never 403', async () => {
     const wrong: string[] = [];
-    for (const route of routes().filter((rt) => rt.path !== '/Organizations')) {
+    // Routes of this organization: those under its SID (product-wide /v1 routes are the operator's or checked by body).
+    for (const route of routes().filter((rt) => rt.path.includes('{OrganizationSid}'))) {
       let req = request(ctx.app)[route.method](sampleUrl(route)).set(r.headers('otherOrgClient'));
       if (route.method !== 'get' && route.method !== 'delete') req = req.send({});
       const res = await req;
