@@ -52,7 +52,9 @@ export function createSpKeyPair(commonName: string, now: Date): { privateKey: st
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const algorithm = sequence(oid(SHA256_WITH_RSA), tlv(0x05, Buffer.alloc(0)));
   const serial = randomBytes(16);
-  serial[0]! &= 0x7f;
+  // Positive and minimally encoded (DER): a first byte of 0 would make OpenSSL refuse the
+  // certificate about once in 256 connections; 0x40-0x7f is neither zero nor negative.
+  serial[0] = (serial[0]! & 0x3f) | 0x40;
   const notAfter = new Date(now);
   notAfter.setUTCFullYear(now.getUTCFullYear() + VALIDITY_YEARS);
   const subject = name(commonName.slice(0, 64));
