@@ -33,9 +33,11 @@ export function redact(value: unknown, depth = 0): unknown {
 
 /** A logger at `level`; `write` receives each line without its newline (tests collect them), stderr by default. */
 export function createLogger(level: LogLevel = 'info', write?: (line: string) => void): Logger {
+  // process.stderr rather than pino.destination(2): sonic-boom's synchronous writes sleep 100 ms
+  // whenever a slow reader fills the pipe (EAGAIN), where the stream just queues the line.
   const destination = write
     ? { write: (chunk: string) => write(chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk) }
-    : pino.destination({ fd: 2, sync: true });
+    : { write: (chunk: string) => { process.stderr.write(chunk); } };
   const log = pino({
     level,
     base: undefined,
@@ -44,13 +46,16 @@ export function createLogger(level: LogLevel = 'info', write?: (line: string) =>
       level: (label) => ({ level: label }),
       log: (fields) => redact(fields) as Record<string, unknown>,
     },
-    // The request id of the work in progress; a field given at the call site takes precedence.
+    // The request id of the work in progress, after the call's fields; one given at the call site takes precedence.
     mixin: () => {
       const requestId = currentRequestId();
       return requestId === undefined ? {} : { requestId };
     },
+    mixinMergeStrategy: (fields, mixin) => ('requestId' in fields ? fields : Object.assign(fields, mixin)),
   }, destination);
-  const at = (lvl: Exclude<LogLevel, 'silent'>) => (msg: string, fields?: Record<string, unknown>) => log[lvl](fields ?? {}, msg);
+  // `msg` goes first among the fields (pino would write it last), so lines read as before:
+  // {"level","time","msg",…fields} — operators' and tests' patterns like "msg":"draining","signal" keep matching.
+  const at = (lvl: Exclude<LogLevel, 'silent'>) => (msg: string, fields?: Record<string, unknown>) => log[lvl]({ msg, ...fields });
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 

@@ -19,6 +19,8 @@ describe('logger', () => {
     logger.info('hello', { orgSid: 'OR1', count: 2 });
     expect(lines).toHaveLength(1);
     expect(lines[0]).not.toContain('\n');
+    // The message leads the fields, so patterns such as "msg":"draining","signal" match.
+    expect(lines[0]).toMatch(/^\{"level":"info","time":"[^"]+","msg":"hello","orgSid":"OR1","count":2\}$/);
     expect(parsed()[0]).toEqual({ level: 'info', time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/), msg: 'hello', orgSid: 'OR1', count: 2 });
   });
 

@@ -25,18 +25,17 @@ export function recordSignIn(deps: SignInEventDeps, method: SignInMethod, outcom
 
 /** Runs one sign-in step and records its outcome; the step's result or error passes through unchanged. */
 export async function signInStep<T>(
-  deps: SignInEventDeps, method: SignInMethod | ((result: T | undefined) => SignInMethod),
+  deps: SignInEventDeps, method: SignInMethod,
   fields: Readonly<Record<string, unknown>>, step: () => Promise<T>, extra?: (result: T) => Readonly<Record<string, unknown>>,
   /** The outcome of an error that is not a DomainError. */
   fallback = 'error',
 ): Promise<T> {
-  const methodOf = (r: T | undefined) => (typeof method === 'function' ? method(r) : method);
   try {
     const result = await step();
-    recordSignIn(deps, methodOf(result), 'success', { ...fields, ...extra?.(result) });
+    recordSignIn(deps, method, 'success', { ...fields, ...extra?.(result) });
     return result;
   } catch (error) {
-    recordSignIn(deps, methodOf(undefined), outcomeOf(error, fallback), fields);
+    recordSignIn(deps, method, outcomeOf(error, fallback), fields);
     throw error;
   }
 }
