@@ -19,6 +19,7 @@ import * as indexMemberSearch from './20261208300000_index_member_search.js';
 import * as createHousekeeping from './20261208400000_create_housekeeping.js';
 import * as createOidcApps from './20261208600000_create_oidc_apps.js';
 import * as createEventsAndWebhooks from './20261208700000_create_events_and_webhooks.js';
+import * as indexWebhookDeliveryBacklog from './20261208900000_index_webhook_delivery_backlog.js';
 
 export interface Migration {
   readonly name: string;
@@ -43,4 +44,5 @@ export const migrations: readonly Migration[] = [
   { name: '20261208400000_create_housekeeping', ...createHousekeeping },
   { name: '20261208600000_create_oidc_apps', ...createOidcApps },
   { name: '20261208700000_create_events_and_webhooks', ...createEventsAndWebhooks },
+  { name: '20261208900000_index_webhook_delivery_backlog', ...indexWebhookDeliveryBacklog },
 ];

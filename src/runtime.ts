@@ -17,7 +17,7 @@ import { keyring, type Keyring } from './security/encryption.js';
 import { loadOrCreateKeyFile } from './security/key-file.js';
 import { reencryptSecrets } from './services/secret-rotation.js';
 import type { Metrics } from './metrics/registry.js';
-import { onQueryError, outboxBacklog, poolStats, userImportBacklog } from './store/ops-stats.js';
+import { onQueryError, outboxBacklog, poolStats, userImportBacklog, webhookDeliveryBacklog } from './store/ops-stats.js';
 import { sweeperStore } from './store/sweeper.js';
 import { createSweeper, type Sweeper, type SweeperSettings } from './jobs/sweeper.js';
 
@@ -86,6 +86,7 @@ export async function createRuntime(config: Config, logger: Logger, overrides: {
       onQueryError(db, () => metrics.queryError());
       metrics.observeOutbox(() => outboxBacklog(db, clock.now()));
       metrics.registerQueue('user_import', () => userImportBacklog(db, clock.now()));
+      metrics.registerQueue('webhook_delivery', () => webhookDeliveryBacklog(db, clock.now()));
     },
     sweeper: (settings, metrics) => createSweeper({ store: sweeperStore(db), clock, logger, settings, ...(metrics && { metrics }) }),
     async health() {

@@ -1,7 +1,7 @@
 /**
  * What the metrics listener reads from the database at scrape time (metrics/registry.ts probes):
  * the connection pool, the mail outbox backlog and background queues. Cheap: each is one index
- * read (mail_outbox_unsent, user_import_jobs_open).
+ * read (mail_outbox_unsent, user_import_jobs_open, webhook_deliveries_pending).
  */
 import type { Knex } from 'knex';
 
@@ -30,5 +30,12 @@ export const outboxBacklog = (db: Knex, now: Date) => backlog(db('mail_outbox').
 export async function userImportBacklog(db: Knex, now: Date): Promise<{ depth: number; oldestAgeSeconds: number; failed: number }> {
   const open = await backlog(db('user_import_jobs').whereIn('status', ['queued', 'running']), now);
   const [failed] = await db('user_import_jobs').where({ status: 'failed' }).count<{ count: string }[]>('* as count');
+  return { ...open, failed: Number(failed!.count) };
+}
+
+/** Webhook deliveries waiting (pending), the age of the oldest, and how many were given up (failed). */
+export async function webhookDeliveryBacklog(db: Knex, now: Date): Promise<{ depth: number; oldestAgeSeconds: number; failed: number }> {
+  const open = await backlog(db('webhook_deliveries').where({ status: 'pending' }), now);
+  const [failed] = await db('webhook_deliveries').where({ status: 'failed' }).count<{ count: string }[]>('* as count');
   return { ...open, failed: Number(failed!.count) };
 }

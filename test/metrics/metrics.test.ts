@@ -7,7 +7,7 @@ import request from 'supertest';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics, type Metrics } from '../../src/metrics/registry.js';
 import { scimOperationOf } from '../../src/metrics/http.js';
-import { onQueryError, outboxBacklog, poolStats, userImportBacklog } from '../../src/store/ops-stats.js';
+import { onQueryError, outboxBacklog, poolStats, userImportBacklog, webhookDeliveryBacklog } from '../../src/store/ops-stats.js';
 import { totpCode } from '../../src/services/totp.js';
 import { createTestContext, type TestContext } from '../support/app.js';
 import { createOrgWithOwner } from '../support/fixtures.js';
@@ -125,6 +125,20 @@ describe('metrics and sign-in events', () => {
     expect(await value('orgward_job_queue_depth{queue="user_import"}')).toBe(0);
     expect(await value('orgward_job_queue_failed{queue="user_import"}')).toBe(0);
     expect(await metrics.registry.metrics()).toMatch(/^orgward_db_pool_in_use \d+$/m);
+  });
+
+  it('reads the webhook delivery queue: pending depth, the oldest one\'s age, failed deliveries', async () => {
+    const { db } = ctx.testDb;
+    const now = ctx.clock.now().getTime();
+    await db('webhook_endpoints').insert({ id: `WH${'a'.repeat(32)}`, url: 'https://hooks.metrics.test/in', secret_encrypted: 'sealed', created_by: 'test' });
+    const delivery = (position: number, status: string, ageMs: number) => ({
+      endpoint_id: `WH${'a'.repeat(32)}`, event_position: position, event_sid: `EV${String(position).repeat(32).slice(0, 32)}`, status, created_at: new Date(now - ageMs),
+    });
+    await db('webhook_deliveries').insert([delivery(1, 'failed', 900_000), delivery(2, 'pending', 60_000), delivery(3, 'pending', 1_000), delivery(4, 'delivered', 5_000)]);
+    metrics.registerQueue('webhook_delivery', () => webhookDeliveryBacklog(db, ctx.clock.now()));
+    expect(await value('orgward_job_queue_depth{queue="webhook_delivery"}')).toBe(2);
+    expect(await value('orgward_job_queue_oldest_age_seconds{queue="webhook_delivery"}')).toBeCloseTo(60, 0);
+    expect(await value('orgward_job_queue_failed{queue="webhook_delivery"}')).toBe(1);
   });
 
   it('counts failed database statements', async () => {
