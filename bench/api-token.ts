@@ -12,21 +12,10 @@
  *   DATABASE_URL=postgres://... node --import tsx bench/api-token.ts    # in a scratch database, dropped after
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
-import type { AddressInfo } from 'node:net';
-import knexFactory from 'knex';
 import pg from 'pg';
-import { createApp } from '../src/app.js';
-import { systemClock } from '../src/clock.js';
-import { createMailer } from '../src/adapters/mailer.js';
-import { createTxtLookup } from '../src/adapters/dns.js';
-import { silentLogger } from '../src/logger.js';
-import { newSid } from '../src/ids.js';
-import { createDb, migrateLatest } from '../src/store/db.js';
-import { createStore } from '../src/store/index.js';
-import { createServices } from '../src/services/index.js';
+import { seedApiClient, startBench } from './bench-kit.js';
 import { bearerVerifier } from '../src/http/api/index.js';
 
 const TOKENS = Math.min(Number(process.env.BENCH_TOKENS ?? 3000), 50_000);
@@ -78,34 +67,10 @@ function runCallers(url: string, form: string, onStart: () => void): Promise<{ i
 }
 
 async function main(): Promise<void> {
-  const serverUrl = process.env.DATABASE_URL;
-  const scratch = `orgward_bench_${randomBytes(4).toString('hex')}`;
-  const admin = serverUrl ? knexFactory({ client: 'pg', connection: serverUrl, pool: { min: 0, max: 1 } }) : undefined;
-  let databaseUrl: string | undefined;
-  if (admin && serverUrl) {
-    await admin.raw(`CREATE DATABASE ${scratch}`);
-    const u = new URL(serverUrl);
-    u.pathname = `/${scratch}`;
-    databaseUrl = u.toString();
-  }
-  const db = createDb({ databaseUrl, dataDir: 'memory://', poolMax: 10 });
-  await migrateLatest(db);
-  const store = createStore(db);
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const mailer = createMailer({ smtpUrl: undefined, from: 'bench@orgward.test', store, logger: silentLogger, clock: systemClock });
-  const services = createServices({ store, clock: systemClock, logger: silentLogger, mailer, dns: createTxtLookup(['127.0.0.1:1'], 100), baseUrl, secretKey: Buffer.alloc(32, 1) });
-  server.on('request', createApp({ services, logger: silentLogger, baseUrl, secureCookies: false, health: async () => undefined }));
+  const bench = await startBench({ poolMax: 10 });
+  const { db, services, url: baseUrl, databaseUrl } = bench;
 
-  const orgSid = newSid('OR');
-  const ownerSid = newSid('US');
-  await store.transaction(async (repos) => {
-    await repos.organizations.insert({ sid: orgSid, name: 'Bench' });
-    await repos.users.insert({ sid: ownerSid, email: 'owner@bench-api.test' });
-    await repos.users.join(ownerSid, orgSid, 'owner');
-  });
-  const client = await services.apiClients.create({ kind: 'user', userSid: ownerSid }, orgSid, { role: 'admin' });
+  const { client } = await seedApiClient(bench, 'owner@bench-api.test', 'admin');
   const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: client.clientId, client_secret: client.clientSecret }).toString();
 
   const lines = [`Organizations API OAuth benchmark (${databaseUrl ? 'PostgreSQL' : 'embedded PGlite'}, node ${process.version})`];
@@ -144,13 +109,7 @@ async function main(): Promise<void> {
     `    ${((used.user + used.system) / 1000 / CHECKS).toFixed(3)} ms CPU of this process per check; ${(checkWall / CHECKS).toFixed(3)} ms wall per check (sequential)`);
   process.stdout.write(`${lines.join('\n')}\n`);
 
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  mailer.close();
-  await db.destroy();
-  if (admin) {
-    await admin.raw(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`);
-    await admin.destroy();
-  }
+  await bench.close();
 }
 
 if (process.argv[2] === '--callers') await callers(process.argv[3]!, process.argv[4]!, Number(process.argv[5]));

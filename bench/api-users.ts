@@ -13,35 +13,18 @@
  *
  *   node --import tsx bench/api-users.ts      # PostgreSQL at BENCH_DATABASE_URL (default local), a scratch database dropped after
  */
-import { newSid } from '../src/ids.js';
 import { createStore } from '../src/store/index.js';
-import { createServices } from '../src/services/index.js';
-import { createMailer } from '../src/adapters/mailer.js';
-import { createTxtLookup } from '../src/adapters/dns.js';
-import { systemClock } from '../src/clock.js';
-import { silentLogger } from '../src/logger.js';
 import { createDb } from '../src/store/db.js';
 import { client, createBenchDatabase, percentile, startServer } from './scim-support.js';
+import { benchServices } from './bench-kit.js';
 import { cpuSample, cpuSince, type CpuPerCall } from './cpu.js';
+import { randomSearch, seedMembers } from './members.js';
 
 const USERS = Math.min(Number(process.env.BENCH_USERS ?? 100_000), 1_000_000);
 const REQUESTS = Math.min(Number(process.env.BENCH_REQUESTS ?? 2000), 50_000);
 const SECONDS = Math.min(Number(process.env.BENCH_SECONDS ?? 10), 60);
 const CLIENTS = 16;
 const PAGE = 50;
-
-const FIRST = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy', 'mallory', 'niaj', 'olivia', 'peggy', 'rupert', 'sybil', 'trent', 'victor', 'walter', 'yvonne'];
-const LAST = ['smith', 'jones', 'brown', 'lee', 'khan', 'garcia', 'muller', 'rossi', 'novak', 'sato', 'kim', 'silva', 'dubois', 'nagy', 'olsen', 'papas', 'quinn', 'reyes', 'tanaka', 'wong'];
-const sqlList = (xs: readonly string[]) => `ARRAY[${xs.map((x) => `'${x}'`).join(',')}]`;
-
-/** A random search, as people type them: a first-name prefix, a last-name prefix, or a longer email prefix. */
-function randomSearch(): string {
-  const pick = <T>(xs: readonly T[]) => xs[Math.floor(Math.random() * xs.length)]!;
-  const kind = Math.random();
-  if (kind < 0.4) return pick(FIRST).slice(0, 3);
-  if (kind < 0.8) return pick(LAST).slice(0, 3);
-  return `${pick(FIRST)}.${pick(LAST)}${1 + Math.floor(Math.random() * 99)}`;
-}
 
 const ms = (n: number) => n.toFixed(2);
 const cpuText = (c: CpuPerCall, server: boolean) => `CPU per call: ${server ? `server ${ms(c.serverMs)} ms, ` : ''}PostgreSQL ${ms(c.postgresMs)} ms, `
@@ -55,35 +38,12 @@ async function main(): Promise<void> {
   try {
     // Seed: set-based inserts, one statement per table and organization.
     const seedStarted = performance.now();
-    const orgSid = newSid('OR');
-    const otherSid = newSid('OR');
-    const ownerSid = newSid('US');
-    await store.transaction(async (repos) => {
-      await repos.organizations.insert({ sid: orgSid, name: 'Bench' });
-      await repos.organizations.insert({ sid: otherSid, name: 'Other' });
-      await repos.users.insert({ sid: ownerSid, email: 'owner@bench-users.test' });
-      await repos.users.join(ownerSid, orgSid, 'owner');
-      await repos.users.insert({ sid: newSid('US'), email: 'owner@other-users.test' }).then((u) => repos.users.join(u.sid, otherSid, 'owner'));
-    });
-    const seed = async (org: string, tag: string, count: number) => {
-      await db.raw(`
-        INSERT INTO users (sid, email, display_name, status)
-        SELECT 'US' || md5(? || g), f || '.' || l || g || '@' || ? || '.test',
-               initcap(l) || ' ' || initcap(f), CASE WHEN g % 50 = 0 THEN 'suspended' ELSE 'active' END
-        FROM generate_series(1, ?) g,
-             LATERAL (SELECT (${sqlList(FIRST)})[1 + g % ${FIRST.length}] AS f, (${sqlList(LAST)})[1 + (g / ${FIRST.length}) % ${LAST.length}] AS l) n`, [tag, tag, count]);
-      await db.raw(`
-        INSERT INTO memberships (user_sid, org_sid, role)
-        SELECT 'US' || md5(? || g), ?, CASE WHEN g % 40 = 0 THEN 'admin' ELSE 'standard' END FROM generate_series(1, ?) g`, [tag, org, count]);
-    };
-    await seed(orgSid, 'bench', USERS);
-    await seed(otherSid, 'other', Math.floor(USERS / 5));
+    const { orgSid, ownerSid } = await seedMembers(db, store, USERS);
     await db.raw('VACUUM ANALYZE users');
     await db.raw('VACUUM ANALYZE memberships');
     const seedMs = performance.now() - seedStarted;
 
-    const mailer = createMailer({ smtpUrl: undefined, from: 'bench@orgward.test', store, logger: silentLogger, clock: systemClock });
-    const services = createServices({ store, clock: systemClock, logger: silentLogger, mailer, dns: createTxtLookup(['127.0.0.1:1'], 100), baseUrl: 'http://127.0.0.1', secretKey: Buffer.alloc(32, 1) });
+    const { services, mailer } = benchServices(store, 'http://127.0.0.1');
     const apiClient = await services.apiClients.create({ kind: 'user', userSid: ownerSid }, orgSid, { role: 'read-only' });
     mailer.close();
 

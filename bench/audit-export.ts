@@ -11,20 +11,8 @@
  *   BENCH_ENTRIES=200000 node --import tsx bench/audit-export.ts            # embedded PGlite
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import knexFactory from 'knex';
 import pg from 'pg';
-import { createApp } from '../src/app.js';
-import { systemClock } from '../src/clock.js';
-import { createMailer } from '../src/adapters/mailer.js';
-import { createTxtLookup } from '../src/adapters/dns.js';
-import { silentLogger } from '../src/logger.js';
-import { newSid } from '../src/ids.js';
-import { createDb, migrateLatest } from '../src/store/db.js';
-import { createStore } from '../src/store/index.js';
-import { createServices } from '../src/services/index.js';
+import { seedApiClient, startBench, type Bench } from './bench-kit.js';
 
 const ENTRIES = Math.min(Number(process.env.BENCH_ENTRIES ?? 1_000_000), 5_000_000);
 const MB = 1024 * 1024;
@@ -59,46 +47,18 @@ function copyOut(client: pg.Client, sql: string): Promise<{ bytes: number; lines
 }
 
 async function main(): Promise<void> {
-  const serverUrl = process.env.DATABASE_URL;
-  const scratch = `orgward_bench_${randomBytes(4).toString('hex')}`;
-  const admin = serverUrl ? knexFactory({ client: 'pg', connection: serverUrl, pool: { min: 0, max: 1 } }) : undefined;
-  let databaseUrl: string | undefined;
-  if (admin && serverUrl) {
-    await admin.raw(`CREATE DATABASE ${scratch}`);
-    const u = new URL(serverUrl);
-    u.pathname = `/${scratch}`;
-    databaseUrl = u.toString();
-  }
-  const db = createDb({ databaseUrl, dataDir: 'memory://', poolMax: 10 });
+  const bench = await startBench({ poolMax: 10 });
   try {
-    await run(db, databaseUrl);
+    await run(bench);
   } finally {
-    await db.destroy();
-    if (admin) {
-      await admin.raw(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`);
-      await admin.destroy();
-    }
+    await bench.close();
   }
 }
 
-async function run(db: ReturnType<typeof createDb>, databaseUrl: string | undefined): Promise<void> {
-  await migrateLatest(db);
-  const store = createStore(db);
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const mailer = createMailer({ smtpUrl: undefined, from: 'bench@orgward.test', store, logger: silentLogger, clock: systemClock });
-  const services = createServices({ store, clock: systemClock, logger: silentLogger, mailer, dns: createTxtLookup(['127.0.0.1:1'], 100), baseUrl, secretKey: Buffer.alloc(32, 1) });
-  server.on('request', createApp({ services, logger: silentLogger, baseUrl, secureCookies: false, health: async () => undefined }));
+async function run(bench: Bench): Promise<void> {
+  const { db, url: baseUrl, databaseUrl } = bench;
 
-  const orgSid = newSid('OR');
-  const ownerSid = newSid('US');
-  await store.transaction(async (repos) => {
-    await repos.organizations.insert({ sid: orgSid, name: 'Bench' });
-    await repos.users.insert({ sid: ownerSid, email: 'owner@bench-audit.test' });
-    await repos.users.join(ownerSid, orgSid, 'owner');
-  });
-  const client = await services.apiClients.create({ kind: 'user', userSid: ownerSid }, orgSid, { role: 'read-only' });
+  const { orgSid, client } = await seedApiClient(bench, 'owner@bench-audit.test', 'read-only');
 
   const lines = [`Audit log CSV export benchmark (${databaseUrl ? 'PostgreSQL' : 'embedded PGlite'}, node ${process.version}, ${ENTRIES} entries)`];
   let started = performance.now();
@@ -166,9 +126,6 @@ async function run(db: ReturnType<typeof createDb>, databaseUrl: string | undefi
   const expected = Number(((await db.raw('SELECT count(*)::int AS n FROM audit_log WHERE org_sid = ?', [orgSid])) as { rows: { n: number }[] }).rows[0]!.n);
   if (entries !== expected) lines.push(`    MISMATCH: expected ${expected} entries`);
   process.stdout.write(`${lines.join('\n')}\n`);
-
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  mailer.close();
 }
 
 await main();

@@ -13,18 +13,8 @@
  *   DATABASE_URL=postgres://... node --import tsx bench/oidc-tokens.ts    # in a scratch database, dropped after
  */
 import { createHash, randomBytes } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import knexFactory from 'knex';
-import { createApp } from '../src/app.js';
-import { systemClock } from '../src/clock.js';
-import { createMailer } from '../src/adapters/mailer.js';
-import { createTxtLookup } from '../src/adapters/dns.js';
-import { silentLogger } from '../src/logger.js';
 import { newSid } from '../src/ids.js';
-import { createDb, migrateLatest } from '../src/store/db.js';
-import { createStore } from '../src/store/index.js';
-import { createServices } from '../src/services/index.js';
+import { startBench } from './bench-kit.js';
 
 const CODES = Math.min(Number(process.env.BENCH_CODES ?? 400), 5000);
 const REFRESHES = Math.min(Number(process.env.BENCH_REFRESHES ?? 800), 20000);
@@ -32,25 +22,8 @@ const CONCURRENCY = 8;
 const REDIRECT = 'https://app.bench.test/cb';
 
 async function main(): Promise<void> {
-  const serverUrl = process.env.DATABASE_URL;
-  const scratch = `orgward_bench_${randomBytes(4).toString('hex')}`;
-  const admin = serverUrl ? knexFactory({ client: 'pg', connection: serverUrl, pool: { min: 0, max: 1 } }) : undefined;
-  let databaseUrl: string | undefined;
-  if (admin && serverUrl) {
-    await admin.raw(`CREATE DATABASE ${scratch}`);
-    const u = new URL(serverUrl);
-    u.pathname = `/${scratch}`;
-    databaseUrl = u.toString();
-  }
-  const db = createDb({ databaseUrl, dataDir: 'memory://', poolMax: 10 });
-  await migrateLatest(db);
-  const store = createStore(db);
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const mailer = createMailer({ smtpUrl: undefined, from: 'bench@orgward.test', store, logger: silentLogger, clock: systemClock });
-  const services = createServices({ store, clock: systemClock, logger: silentLogger, mailer, dns: createTxtLookup(['127.0.0.1:1'], 100), baseUrl, secretKey: Buffer.alloc(32, 1) });
-  server.on('request', createApp({ services, logger: silentLogger, baseUrl, secureCookies: false, health: async () => undefined }));
+  const bench = await startBench({ poolMax: 10 });
+  const { db, store, services, url: baseUrl, databaseUrl } = bench;
 
   // A person in an organization with 5 accounts (claims computed at each issuance), signed in.
   const orgSid = newSid('OR');
@@ -149,14 +122,7 @@ async function main(): Promise<void> {
   lines.push(`  yardstick, same run: the database alone, ${(reads / (wall / 1000)).toFixed(0)} primary-key reads/s at ${CONCURRENCY} callers`);
   console.log(lines.join('\n'));
 
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
-  mailer.close();
-  await db.destroy();
-  if (admin) {
-    await admin.raw(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`);
-    await admin.destroy();
-  }
+  await bench.close();
 }
 
 main().catch((error: unknown) => { console.error(error); process.exit(1); });

@@ -11,24 +11,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import knexFactory from 'knex';
-import type { AddressInfo } from 'node:net';
 import { SignedXml } from 'xml-crypto';
-import { createApp } from '../src/app.js';
-import { systemClock } from '../src/clock.js';
-import { createMailer } from '../src/adapters/mailer.js';
-import { createTxtLookup } from '../src/adapters/dns.js';
-import { silentLogger } from '../src/logger.js';
 import { newSid } from '../src/ids.js';
-import { createDb, migrateLatest } from '../src/store/db.js';
-import { createStore } from '../src/store/index.js';
-import { createServices } from '../src/services/index.js';
+import { startBench } from './bench-kit.js';
 import { IDP_A_KEY } from '../idp-fixtures/keys.js';
 import { encodeResponse, mintResponse } from '../idp-fixtures/saml/mint.js';
 
 const COUNT = Math.min(Number(process.env.BENCH_SIGNINS ?? 300), 5000);
 const TIME_LIMIT_MS = 60_000;
-const BASE = 'http://127.0.0.1';
 
 // Time spent verifying XML signatures (canonicalisation, digests, RSA verification).
 let signatureMs = 0;
@@ -43,26 +33,8 @@ const check = SignedXml.prototype.checkSignature as (...args: unknown[]) => bool
 };
 
 async function main(): Promise<void> {
-  const serverUrl = process.env.DATABASE_URL;
-  // On PostgreSQL: a scratch database of its own, never the one DATABASE_URL names.
-  const scratch = `orgward_bench_${randomBytes(4).toString('hex')}`;
-  const admin = serverUrl ? knexFactory({ client: 'pg', connection: serverUrl, pool: { min: 0, max: 1 } }) : undefined;
-  let databaseUrl: string | undefined;
-  if (admin && serverUrl) {
-    await admin.raw(`CREATE DATABASE ${scratch}`);
-    const u = new URL(serverUrl);
-    u.pathname = `/${scratch}`;
-    databaseUrl = u.toString();
-  }
-  const db = createDb({ databaseUrl, dataDir: 'memory://', poolMax: 10 });
-  await migrateLatest(db);
-  const store = createStore(db);
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const baseUrl = `${BASE}:${(server.address() as AddressInfo).port}`;
-  const mailer = createMailer({ smtpUrl: undefined, from: 'bench@orgward.test', store, logger: silentLogger, clock: systemClock });
-  const services = createServices({ store, clock: systemClock, logger: silentLogger, mailer, dns: createTxtLookup(['127.0.0.1:1'], 100), baseUrl, secretKey: Buffer.alloc(32, 1) });
-  server.on('request', createApp({ services, logger: silentLogger, baseUrl, secureCookies: false, health: async () => undefined }));
+  const bench = await startBench({ poolMax: 10 });
+  const { store, services, url: baseUrl, databaseUrl } = bench;
 
   const domain = `bench-${Date.now()}.test`;
   const orgSid = newSid('OR');
@@ -142,13 +114,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n`);
 
   agent.destroy();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  mailer.close();
-  await db.destroy();
-  if (admin) {
-    await admin.raw(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`);
-    await admin.destroy();
-  }
+  await bench.close();
 }
 
 await main();

@@ -12,17 +12,16 @@
  *   DATABASE_URL=postgres://... node --import tsx bench/sweep.ts    # scratch database, dropped after
  *   BENCH_SESSIONS=200000 node --import tsx bench/sweep.ts          # embedded PGlite
  */
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import knexFactory from 'knex';
 import { systemClock } from '../src/clock.js';
 import { createSweeper } from '../src/jobs/sweeper.js';
 import { silentLogger } from '../src/logger.js';
 import { createMetrics } from '../src/metrics/registry.js';
-import { createDb, migrateLatest, type Db } from '../src/store/db.js';
+import type { Db } from '../src/store/db.js';
 import { createStore } from '../src/store/index.js';
 import { sweeperStore } from '../src/store/sweeper.js';
 import { createSessionService } from '../src/services/sessions.js';
+import { openScratchDatabase } from './bench-kit.js';
 
 const SESSIONS = Math.min(Number(process.env.BENCH_SESSIONS ?? 1_000_000), 5_000_000);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 4);
@@ -33,30 +32,15 @@ const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, 
 const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 async function main(): Promise<void> {
-  const serverUrl = process.env.DATABASE_URL;
-  const scratch = `orgward_bench_${randomBytes(4).toString('hex')}`;
-  const admin = serverUrl ? knexFactory({ client: 'pg', connection: serverUrl, pool: { min: 0, max: 1 } }) : undefined;
-  let databaseUrl: string | undefined;
-  if (admin && serverUrl) {
-    await admin.raw(`CREATE DATABASE ${scratch}`);
-    const u = new URL(serverUrl);
-    u.pathname = `/${scratch}`;
-    databaseUrl = u.toString();
-  }
-  const db = createDb({ databaseUrl, dataDir: 'memory://', poolMax: 10 });
+  const scratch = await openScratchDatabase(10);
   try {
-    await run(db, databaseUrl ? 'PostgreSQL' : 'PGlite (embedded)');
+    await run(scratch.db, scratch.databaseUrl ? 'PostgreSQL' : 'PGlite (embedded)');
   } finally {
-    await db.destroy();
-    if (admin) {
-      await admin.raw(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`);
-      await admin.destroy();
-    }
+    await scratch.drop();
   }
 }
 
 async function run(db: Db, database: string): Promise<void> {
-  await migrateLatest(db);
   await db('users').insert({ sid: USER, email: 'bench@sweep.test' });
   const seeded = performance.now();
   // Set-based seeding (not measured): expired a day ago, as after a day of traffic nobody kept.
