@@ -35,9 +35,9 @@ function uriProblem(value: unknown, what: string): string | undefined {
 /** Checks an app registration; the values it returns are stored as they are. */
 export function decideAppRegistration(input: { name?: unknown; redirectUris?: unknown; public?: unknown; backchannelLogoutUri?: unknown }): AppRegistration | Rejection<'invalid_input'> {
   const name = typeof input.name === 'string' ? input.name.trim() : '';
-  if (name.length < 1 || name.length > 200) return reject('invalid_input', 'An app needs a name of 1 to 200 characters (--name).');
+  if (name.length < 1 || name.length > 200) return reject('invalid_input', 'An app needs a name of 1 to 200 characters (--name; name over the API).');
   const uris = input.redirectUris;
-  if (!Array.isArray(uris) || uris.length === 0) return reject('invalid_input', 'An app needs at least one redirect URI (--redirect-uri).');
+  if (!Array.isArray(uris) || uris.length === 0) return reject('invalid_input', 'An app needs at least one redirect URI (--redirect-uri; redirect_uris over the API).');
   if (uris.length > MAX_REDIRECT_URIS) return reject('invalid_input', `An app has at most ${MAX_REDIRECT_URIS} redirect URIs.`);
   for (const uri of uris) {
     const problem = uriProblem(uri, 'redirect URI');

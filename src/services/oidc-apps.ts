@@ -67,7 +67,7 @@ export function createOidcAppsService(deps: ServiceDeps) {
         if (gone) await repos.oidcPayloads.destroyOfClient(clientId);
         return gone;
       });
-      if (!deleted) throw new DomainError('not_found', `No app ${clientId}; orgward app list shows the registered ones.`);
+      if (!deleted) throw new DomainError('not_found', `No app ${clientId}; GET /v1/Apps or orgward app list shows the registered ones.`);
       return { clientId, deleted: true };
     },
 

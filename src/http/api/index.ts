@@ -33,6 +33,7 @@ import { scimEngine } from '../scim/router.js';
 import { accessCheckRoutes } from './access-checks.js';
 import { eventRoutes } from './events.js';
 import { webhookRoutes } from './webhooks.js';
+import { appRoutes } from './apps.js';
 
 export interface ApiDeps {
   readonly services: Services;
@@ -61,6 +62,7 @@ export function allRoutes(services: Services, baseUrl: string): ApiRoute[] {
     ...accessCheckRoutes(services),
     ...eventRoutes(services),
     ...webhookRoutes(services),
+    ...appRoutes(services),
   ];
 }
 

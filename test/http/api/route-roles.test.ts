@@ -108,6 +108,9 @@ const EXPECTED: Record<string, `${'member' | 'member-session' | 'admin' | 'admin
   'POST /v1/Webhooks/{WebhookSid}/Enable': 'operator:write',
   'GET /v1/Webhooks/{WebhookSid}/Deliveries': 'operator:read',
   'POST /v1/Webhooks/{WebhookSid}/Replay': 'operator:write',
+  'POST /v1/Apps': 'operator:write',
+  'GET /v1/Apps': 'operator:read',
+  'DELETE /v1/Apps/{ClientId}': 'operator:write',
   'POST /Organizations/{OrganizationSid}/Webhooks': 'admin:write',
   'GET /Organizations/{OrganizationSid}/Webhooks': 'admin:read',
   'DELETE /Organizations/{OrganizationSid}/Webhooks/{WebhookSid}': 'admin:write',
@@ -152,7 +155,7 @@ function sampleUrl(route: ApiRoute): string {
     // The Standard User's own SID where they may read or change themselves; a stranger's elsewhere
     // (the walk must not remove the users it walks as).
     const self = route.path === '/Organizations/{OrganizationSid}/Users/{UserSid}' && route.method !== 'delete';
-    const candidates = [self ? r.standard.sid : `US${hex('e')}`, `AC${hex('b')}`, `OQ${hex('c')}`, `IY${hex('d')}`, '3b241101-e2bb-4255-8caf-4136c566a962', 'walk.example', 'engineering', `WH${hex('f')}`];
+    const candidates = [self ? r.standard.sid : `US${hex('e')}`, `AC${hex('b')}`, `OQ${hex('c')}`, `IY${hex('d')}`, '3b241101-e2bb-4255-8caf-4136c566a962', 'walk.example', 'engineering', `WH${hex('f')}`, `AP${hex('a')}`];
     const schema = (shape as Record<string, { safeParse(v: unknown): { success: boolean } }>)[name];
     const value = candidates.find((c) => schema === undefined || schema.safeParse(c).success);
     if (value === undefined) throw new Error(`No sample for {${name}} of ${route.path}`);
