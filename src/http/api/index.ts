@@ -16,6 +16,7 @@ import { accountRoutes } from './accounts.js';
 import { apiClientRoutes } from './api-clients.js';
 import { domainRoutes } from './domains.js';
 import { roleAssignmentRoutes } from './role-assignments.js';
+import { roleRoutes } from './roles.js';
 import { invitationRoutes } from './invitations.js';
 import { organizationRoutes } from './organizations.js';
 import { userRoutes } from './users.js';
@@ -50,6 +51,7 @@ export function allRoutes(services: Services, baseUrl: string): ApiRoute[] {
     ...domainRoutes(services, baseUrl),
     ...apiClientRoutes(services),
     ...roleAssignmentRoutes(services, baseUrl),
+    ...roleRoutes(services),
     ...organizationRoutes(services),
     ...userRoutes(services, baseUrl),
     ...invitationRoutes(services),

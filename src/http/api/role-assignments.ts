@@ -17,7 +17,7 @@ import { idempotent, IDEMPOTENCY_HEADER } from './preconditions.js';
 
 // The spec's patterns, as Twilio writes them.
 const AnySid = z.string().regex(/^[A-Z]{2}[0-9a-fA-F]{32}$/, 'must be a SID: two capital letters and 32 hex digits').meta({ example: `US${'0'.repeat(32)}` });
-const RoleSid = z.string().regex(/^IX[0-9a-f]{32}$/, 'must be a role SID: IX and 32 lowercase hex digits').meta({ example: `IX${'0'.repeat(32)}` });
+export const RoleSid = z.string().regex(/^IX[0-9a-f]{32}$/, 'must be a role SID: IX and 32 lowercase hex digits').meta({ example: `IX${'0'.repeat(32)}` });
 const RoleAssignmentSid = z.string().regex(/^IY[0-9a-f]{32}$/, 'must be a role assignment SID: IY and 32 lowercase hex digits').meta({ example: `IY${'0'.repeat(32)}` });
 
 /** PublicApiRoleAssignmentResponse. */
@@ -41,7 +41,7 @@ export const RoleResource = z.object({
   date_updated: z.iso.datetime(),
 });
 
-const toRole = (r: RoleRecord): z.infer<typeof RoleResource> => ({
+export const toRole = (r: RoleRecord): z.infer<typeof RoleResource> => ({
   sid: r.sid, name: r.name, type: r.kind, scope_type: r.scopeType, permissions: [...r.permissions],
   date_created: r.createdAt.toISOString(), date_updated: r.updatedAt.toISOString(),
 });

@@ -40,6 +40,7 @@ const EXPECTED: Record<string, `${'member' | 'member-session' | 'admin' | 'admin
   'POST /Organizations/{OrganizationSid}/Accounts/{AccountSid}': 'member:write',
   'POST /Organizations/{OrganizationSid}/AccountImports': 'admin:write',
   'POST /Organizations/{OrganizationSid}/Accounts/{AccountSid}/Owner': 'admin:write',
+  'POST /Organizations/{OrganizationSid}/Accounts/{AccountSid}/Independence': 'admin:write',
   'POST /Organizations/{OrganizationSid}/Accounts/{AccountSid}/Upgrade': 'operator:write',
   'POST /Organizations/{OrganizationSid}/Accounts/{AccountSid}/Hipaa': 'admin:write',
   'GET /Organizations/{OrganizationSid}/Accounts/{AccountSid}/Subaccounts': 'member:read',
@@ -73,6 +74,8 @@ const EXPECTED: Record<string, `${'member' | 'member-session' | 'admin' | 'admin
   'POST /Organizations/{OrganizationSid}/RoleAssignments': 'admin:write',
   'DELETE /Organizations/{OrganizationSid}/RoleAssignments/{RoleAssignmentSid}': 'admin:write',
   'GET /Organizations/{OrganizationSid}/Roles': 'member:read',
+  'POST /v1/Roles': 'operator:write',
+  'POST /v1/Roles/{RoleSid}': 'operator:write',
   'GET /Organizations/{OrganizationSid}/ScimTokens': 'admin:read',
   'POST /Organizations/{OrganizationSid}/ScimTokens': 'admin:write',
   'DELETE /Organizations/{OrganizationSid}/ScimTokens/{TokenId}': 'admin:write',
@@ -155,7 +158,7 @@ function sampleUrl(route: ApiRoute): string {
     // The Standard User's own SID where they may read or change themselves; a stranger's elsewhere
     // (the walk must not remove the users it walks as).
     const self = route.path === '/Organizations/{OrganizationSid}/Users/{UserSid}' && route.method !== 'delete';
-    const candidates = [self ? r.standard.sid : `US${hex('e')}`, `AC${hex('b')}`, `OQ${hex('c')}`, `IY${hex('d')}`, '3b241101-e2bb-4255-8caf-4136c566a962', 'walk.example', 'engineering', `WH${hex('f')}`, `AP${hex('a')}`];
+    const candidates = [self ? r.standard.sid : `US${hex('e')}`, `AC${hex('b')}`, `OQ${hex('c')}`, `IY${hex('d')}`, '3b241101-e2bb-4255-8caf-4136c566a962', 'walk.example', 'engineering', `WH${hex('f')}`, `AP${hex('a')}`, `IX${hex('a')}`];
     const schema = (shape as Record<string, { safeParse(v: unknown): { success: boolean } }>)[name];
     const value = candidates.find((c) => schema === undefined || schema.safeParse(c).success);
     if (value === undefined) throw new Error(`No sample for {${name}} of ${route.path}`);
