@@ -148,9 +148,11 @@ export function createAccountService(deps: ServiceDeps) {
     close: (actor: Actor, accountSid: string, guard?: AccountGuard) => changeStatus(actor, accountSid, 'close', guard),
 
     /** A1, A4: release a managed account (with its subaccounts); accounts of the Owner stay managed. */
-    async makeIndependent(actor: Actor, accountSid: string): Promise<AccountChangeResult> {
+    async makeIndependent(actor: Actor, accountSid: string, guard?: AccountGuard): Promise<AccountChangeResult> {
       return store.transaction(async (repos) => {
         const account = await lockOrgAccount(repos, accountSid);
+        // A caller's precondition (the API's organization and If-Match) is checked again under the row lock.
+        guard?.(account);
         await authorize(repos, actor, account.orgSid, 'manage_accounts');
         const owner = await repos.users.owner(account.orgSid);
         const decision = decideMakeIndependent(accountSnapshot(account), account.orgSid, owner?.sid ?? '');

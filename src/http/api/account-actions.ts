@@ -1,7 +1,7 @@
 /**
  * Orgward's account operations beyond Twilio's Accounts resource (which accounts.ts serves as
- * Twilio defines it): import by SID (A3), ownership transfer (A6), upgrade (A7, operator only),
- * the HIPAA flag (H2), subaccounts (A7) and the account limit (O5). Authorisation is the
+ * Twilio defines it): import by SID (A3), ownership transfer (A6), independence (A1, A4), upgrade
+ * (A7, operator only), the HIPAA flag (H2), subaccounts (A7) and the account limit (O5). Authorisation is the
  * services' (O3, U6); an account of another organization is 404 by path and by body reference.
  */
 import { z } from 'zod';
@@ -89,6 +89,20 @@ export function accountActionRoutes(services: Services, baseUrl: string): ApiRou
         return idempotent(services, req, principal, body, async () => {
           await current(services, principal, req, params.OrganizationSid, params.AccountSid);
           const result = await services.accounts.transferOwnership(principal.actor, params.AccountSid, body.owner_sid, lockedGuard(req, params.OrganizationSid));
+          return withEtag(200, result.account, { subaccount_sids: result.subaccountSids });
+        });
+      },
+    }),
+
+    defineRoute({
+      method: 'post', path: '/Organizations/{OrganizationSid}/Accounts/{AccountSid}/Independence', summary: 'Make a managed account independent (A1, A4: not one owned by the Owner); its subaccounts follow', tags: TAGS,
+      access: 'admin:write', auth: 'principal', errors: 'orgward', params: accountParams,
+      headers: [IF_MATCH_HEADER, IDEMPOTENCY_HEADER],
+      responses: { 200: { description: 'The account, now independent: its owner manages it, the organization no longer changes it (A1)', schema: ChangedAccount } },
+      async handler({ params, principal, req }) {
+        return idempotent(services, req, principal, {}, async () => {
+          await current(services, principal, req, params.OrganizationSid, params.AccountSid);
+          const result = await services.accounts.makeIndependent(principal.actor, params.AccountSid, lockedGuard(req, params.OrganizationSid));
           return withEtag(200, result.account, { subaccount_sids: result.subaccountSids });
         });
       },

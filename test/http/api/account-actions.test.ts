@@ -1,5 +1,6 @@
 /**
  * Orgward's account operations over HTTP (issue 10): import by SID (A3), ownership transfer (A6),
+ * independence (A1, A4),
  * upgrade (A7, operator only), the HIPAA flag (H1-H3), subaccounts (A7) and the account limit
  * (O5); tenant isolation (U6: 404 by path and by body reference) and each role on each route (O3).
  */
@@ -114,6 +115,57 @@ describe('POST /Organizations/{sid}/Accounts/{AccountSid}/Owner (A6)', () => {
     await request(ctx.app).post(`${base()}/Accounts/${theirs.sid}/Owner`).set(r.headers('owner')).send({ owner_sid: r.admin.sid }).expect(404);
     await request(ctx.app).post(`/Organizations/${r.other.org.sid}/Accounts/${theirs.sid}/Owner`).set(r.headers('adminClient')).send({ owner_sid: r.admin.sid }).expect(404);
     expect((await ctx.store.read.accounts.get(theirs.sid))?.ownerSid).toBe(r.other.owner.sid);
+  });
+});
+
+describe('POST /Organizations/{sid}/Accounts/{AccountSid}/Independence (A1, A4)', () => {
+  const path = '/Organizations/{OrganizationSid}/Accounts/{AccountSid}/Independence';
+  const independence = (a: Account) => `${base()}/Accounts/${a.sid}/Independence`;
+
+  it('R-A1: a managed account of a member and its subaccounts become independent; the organization no longer changes it', async () => {
+    const parent = await account({ ownerSid: r.admin.sid });
+    const sub = await account({ ownerSid: r.admin.sid, parentSid: parent.sid });
+    const read = await request(ctx.app).get(`${base()}/Accounts/${parent.sid}`).set(r.headers('adminClient')).expect(200);
+    const res = await request(ctx.app).post(independence(parent)).set(r.headers('adminClient')).set('If-Match', read.headers.etag!).expect(200);
+    documented('post', path, 200, res.body);
+    expect(res.body).toMatchObject({ account_sid: parent.sid, management: 'independent', owner_sid: r.admin.sid, subaccount_sids: [sub.sid] });
+    expect(res.headers.etag).not.toBe(read.headers.etag);
+    expect((await ctx.store.read.accounts.get(sub.sid))?.management).toBe('independent');
+    // A1: independent, so the organization changes it no more (making it independent again included).
+    expect((await request(ctx.app).post(independence(parent)).set(r.headers('owner')).expect(403)).body.error.code).toBe('account_not_managed');
+  });
+
+  it('R-A4: an account owned by the Owner stays managed (409 owner_accounts_managed)', async () => {
+    const owned = await account();
+    const res = await request(ctx.app).post(independence(owned)).set(r.headers('owner')).expect(409);
+    expect(res.body.error.code).toBe('owner_accounts_managed');
+    expect((await ctx.store.read.accounts.get(owned.sid))?.management).toBe('managed');
+  });
+
+  it('R-A7: a subaccount follows its parent (400); a body, a stale If-Match and a malformed SID are refused', async () => {
+    const parent = await account({ ownerSid: r.admin.sid });
+    const sub = await account({ ownerSid: r.admin.sid, parentSid: parent.sid });
+    expect((await request(ctx.app).post(independence(sub)).set(r.headers('owner')).expect(400)).body.error.code).toBe('invalid_input');
+    expect((await request(ctx.app).post(independence(parent)).set(r.headers('owner')).send({ management: 'independent' }).expect(400)).body.error.code).toBe('invalid_input');
+    expect((await request(ctx.app).post(independence(parent)).set(r.headers('owner')).set('If-Match', '"stale"').expect(412)).body.error.code).toBe('precondition_failed');
+    expect((await request(ctx.app).post(`${base()}/Accounts/AC123/Independence`).set(r.headers('owner')).expect(400)).body.error.code).toBe('invalid_input');
+    for (const a of [parent, sub]) expect((await ctx.store.read.accounts.get(a.sid))?.management).toBe('managed');
+  });
+
+  it('R-U6: another organization\'s account is 404 by path, in either organization\'s URL, and stays managed', async () => {
+    const member = await addMember(ctx, r.other.org.sid, 'member@other-indep.acct-api.example', 'standard');
+    const theirs = await addAccount(ctx, { orgSid: r.other.org.sid, ownerSid: member.sid });
+    await request(ctx.app).post(independence(theirs)).set(r.headers('owner')).expect(404);
+    await request(ctx.app).post(`/Organizations/${r.other.org.sid}/Accounts/${theirs.sid}/Independence`).set(r.headers('adminClient')).expect(404);
+    await request(ctx.app).post(independence(theirs)).set(r.headers('operator')).expect(404);
+    expect((await ctx.store.read.accounts.get(theirs.sid))?.management).toBe('managed');
+  });
+
+  it.each<[Caller, number]>([['owner', 200], ['admin', 200], ['adminClient', 200], ['operator', 200], ['standard', 403], ['readOnlyClient', 403], ['otherOrgClient', 404]])('R-O3: %s → %i', async (caller, status) => {
+    const a = await account({ ownerSid: r.standard.sid });
+    await grantAccount(ctx, orgSid, r.standard.sid, a.sid);
+    await request(ctx.app).post(independence(a)).set(r.headers(caller)).expect(status);
+    expect((await ctx.store.read.accounts.get(a.sid))?.management).toBe(status === 200 ? 'independent' : 'managed');
   });
 });
 
