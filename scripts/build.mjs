@@ -36,7 +36,7 @@ const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typesc
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 // Files tsc does not emit: the Admin Center's templates and static assets, beside their modules.
 for (const dir of ['src/http/admin/views', 'src/http/admin/assets']) {
-  fs.cpSync(path.join(root, dir), path.join(root, 'dist', dir), { recursive: true });
+  if (fs.existsSync(path.join(root, dir))) fs.cpSync(path.join(root, dir), path.join(root, 'dist', dir), { recursive: true });
 }
 fs.mkdirSync(path.dirname(stamp), { recursive: true });
 fs.writeFileSync(stamp, `built ${started.toISOString()}\n`);

@@ -4,6 +4,9 @@
  * absolute https URL (http only on a loopback host, for development, RFC 8252 §7.3), no fragment
  * (RFC 6749 §3.1.2), no user name or password. The back-channel logout URI follows the same rules
  * (OpenID Connect Back-Channel Logout 1.0 §2.2).
+ *
+ * Rules: S7 (an app signs people in only through Orgward's own sign-in, so registering one grants
+ * no way around SSO enforcement); issue 13 (apps are registered by the operator, first-party).
  */
 import type { Rejection } from './decision.js';
 import { reject } from './decision.js';

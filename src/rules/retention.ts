@@ -2,7 +2,8 @@
  * How long housekeeping keeps rows that have done their job (issue 12). The sweeper
  * (jobs/sweeper.ts) removes what these say has expired; nothing here reads a clock.
  *
- * L1: the audit log is kept for ever unless the organization's operator sets a retention in days.
+ * Rules: L1 (the audit log is kept for ever unless the organization's operator sets a retention in
+ * days); issue 12 (expired sessions, tokens and sign-in state are removed once they can no longer be used).
  */
 
 const HOUR_MS = 60 * 60 * 1000;

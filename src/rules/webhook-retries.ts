@@ -4,6 +4,9 @@
  * do not all come back at once, at least the server's `Retry-After`, and retries for at least 24
  * hours after the first try; 410 Gone disables the endpoint at once. Pure: the caller passes the
  * random jitter in [0, 1).
+ *
+ * Rules: issue 13 (at-least-once delivery, ordered per endpoint, retried for at least 24 hours
+ * honouring Retry-After; 410 disables the endpoint).
  */
 
 /** How long a delivery keeps being retried after its first attempt. */
