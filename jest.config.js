@@ -16,5 +16,7 @@ export default {
   globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
   // Every Organizations API response is checked against the OpenAPI document (issue 10).
   setupFilesAfterEnv: ['<rootDir>/test/support/check-api-responses.ts'],
-  testTimeout: 30000,
+  // Hooks share this budget: on PGlite a file's beforeAll migrates a fresh in-memory database
+  // (about 5 s alone, 12 s or more on a busy two-core machine) before seeding.
+  testTimeout: 60000,
 };
