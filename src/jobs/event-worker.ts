@@ -11,6 +11,7 @@ import type { Logger } from '../logger.js';
 import type { WebhookSender } from '../adapters/webhook-target.js';
 import type { EventsService } from '../services/events.js';
 import type { createWebhookDelivery } from '../services/webhook-delivery.js';
+import { createPollLoop } from './poll-loop.js';
 
 export const EVENT_POLL_MS = 100;
 const SWEEP_EVERY_MS = 60 * 60 * 1000;
@@ -30,20 +31,17 @@ export function createEventWorker(deps: {
 }): EventWorker {
   const workerId = deps.workerId ?? `events-${randomUUID()}`;
   const halting = new AbortController();
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
   let lastSweep = 0;
   const options = { workerId, sender: deps.sender, leaseMs: deps.leaseMs ?? 30_000, halt: halting.signal };
 
   const runOnce = async (): Promise<number> => {
-    if (stopped) return 0;
+    if (loop.stopped) return 0;
     await deps.events.sequenceIfWaiting();
     let runs = 0;
     // Up to `concurrency` endpoints at once; each lane takes due endpoints until none is left.
     // Idle, one claim query per poll: the other lanes start only once an endpoint was due.
-    const lane = async () => { while (!stopped && (await deps.delivery.runOnce(options))) runs += 1; };
-    if (!stopped && (await deps.delivery.runOnce(options))) {
+    const lane = async () => { while (!loop.stopped && (await deps.delivery.runOnce(options))) runs += 1; };
+    if (!loop.stopped && (await deps.delivery.runOnce(options))) {
       runs += 1;
       await Promise.all(Array.from({ length: deps.concurrency ?? 4 }, lane));
     }
@@ -54,36 +52,16 @@ export function createEventWorker(deps: {
     return runs;
   };
 
-  const tick = () => {
-    running ??= (async () => {
-      try {
-        while ((await runOnce()) > 0 && !stopped);
-      } catch (error) {
-        if (!stopped) deps.logger.warn('event worker: will retry', { error });
-      } finally {
-        running = undefined;
-      }
-    })();
-  };
+  const loop = createPollLoop({ round: async () => (await runOnce()) > 0, intervalMs: deps.pollMs ?? EVENT_POLL_MS, logger: deps.logger, name: 'event worker' });
 
   return {
     workerId,
     runOnce,
-    start() {
-      tick();
-      timer = setInterval(tick, deps.pollMs ?? EVENT_POLL_MS);
-      timer.unref();
-    },
-    async stop() {
-      clearInterval(timer);
-      stopped = true;
-      await running;
-    },
+    start: () => loop.start(),
+    stop: () => loop.stop(),
     async halt() {
-      clearInterval(timer);
-      stopped = true;
       halting.abort();
-      await running?.catch(() => undefined);
+      await loop.stop();
     },
   };
 }

@@ -6,6 +6,7 @@
  */
 import type { Logger } from '../logger.js';
 import type { LogoutSender, OidcLogoutService } from '../services/oidc-logout.js';
+import { createPollLoop } from './poll-loop.js';
 
 export const OIDC_LOGOUT_POLL_MS = 1000;
 
@@ -31,29 +32,7 @@ export interface OidcLogoutWorker {
 
 export function createOidcLogoutWorker(deps: { oidcLogout: OidcLogoutService; logger: Logger; send?: LogoutSender; pollMs?: number }): OidcLogoutWorker {
   const send = deps.send ?? httpLogoutSender;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let stopped = false;
   const runOnce = () => deps.oidcLogout.deliverDue(send);
-  const tick = () => {
-    running = (async () => {
-      try {
-        while (!stopped && (await runOnce()) > 0) { /* more may be due */ }
-      } catch (error) {
-        deps.logger.warn('back-channel logout delivery failed; retrying', { error });
-      }
-    })().finally(() => {
-      running = undefined;
-      if (!stopped) timer = setTimeout(tick, deps.pollMs ?? OIDC_LOGOUT_POLL_MS);
-    });
-  };
-  return {
-    runOnce,
-    start() { if (!timer && !running) tick(); },
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
-    },
-  };
+  const loop = createPollLoop({ round: async () => (await runOnce()) > 0, intervalMs: deps.pollMs ?? OIDC_LOGOUT_POLL_MS, logger: deps.logger, name: 'back-channel logout delivery' });
+  return { runOnce, start: () => loop.start(), stop: () => loop.stop() };
 }

@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.js';
 import type { UserImportsService } from '../services/user-imports.js';
+import { createPollLoop } from './poll-loop.js';
 
 /** How often an idle worker looks for work. */
 export const USER_IMPORT_POLL_MS = 2000;
@@ -26,8 +27,6 @@ export interface UserImportWorker {
 export function createUserImportWorker(deps: { userImports: UserImportsService; logger: Logger; pollMs?: number; workerId?: string }): UserImportWorker {
   const workerId = deps.workerId ?? `worker-${randomUUID()}`;
   const stopping = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
 
   const runOnce = async (): Promise<boolean> => {
     if (stopping.signal.aborted) return false;
@@ -35,32 +34,15 @@ export function createUserImportWorker(deps: { userImports: UserImportsService; 
     if (job) deps.logger.info('user import ran', { jobId: job.id, orgSid: job.orgSid, attempt: job.attempts });
     return job !== undefined;
   };
-
-  /** Runs jobs back to back while there are some; one drain at a time. */
-  const drain = () => {
-    running ??= (async () => {
-      try {
-        while (await runOnce());
-      } catch (error) {
-        deps.logger.warn('user import worker: will retry', { error });
-      } finally {
-        running = undefined;
-      }
-    })();
-  };
+  const loop = createPollLoop({ round: runOnce, intervalMs: deps.pollMs ?? USER_IMPORT_POLL_MS, logger: deps.logger, name: 'user import worker' });
 
   return {
     workerId,
     runOnce,
-    start() {
-      drain();
-      timer = setInterval(drain, deps.pollMs ?? USER_IMPORT_POLL_MS);
-      timer.unref();
-    },
+    start: () => loop.start(),
     async stop() {
-      clearInterval(timer);
       stopping.abort();
-      await running;
+      await loop.stop();
     },
   };
 }
