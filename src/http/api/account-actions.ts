@@ -60,6 +60,23 @@ const withEtag = (status: number, account: Account, extra: Record<string, unknow
   return { status, body: { ...resource, ...extra }, headers: { ETag: etagOf(resource) } };
 };
 
+type AccountGuard = ReturnType<typeof lockedGuard>;
+interface AccountChangeInput { readonly params: { OrganizationSid: string; AccountSid: string }; readonly principal: Principal; readonly req: Request }
+
+/**
+ * One change of an account through its service: idempotent, If-Match checked on the read and
+ * again under the lock the change takes, answered with the changed account (and the subaccounts
+ * that followed it, when the change carries them) and its new ETag.
+ */
+function changeAccount(services: Services, { params, principal, req }: AccountChangeInput, body: unknown,
+  change: (guard: AccountGuard) => Promise<{ readonly account: Account; readonly subaccountSids?: readonly string[] }>) {
+  return idempotent(services, req, principal, body, async () => {
+    await current(services, principal, req, params.OrganizationSid, params.AccountSid);
+    const result = await change(lockedGuard(req, params.OrganizationSid));
+    return withEtag(200, result.account, result.subaccountSids ? { subaccount_sids: result.subaccountSids } : {});
+  });
+}
+
 export function accountActionRoutes(services: Services, baseUrl: string): ApiRoute[] {
   return [
     defineRoute({
@@ -85,13 +102,7 @@ export function accountActionRoutes(services: Services, baseUrl: string): ApiRou
       body: z.strictObject({ owner_sid: UserSid.describe('A6: an active managed user of the organization; its subaccounts follow.') }),
       headers: [IF_MATCH_HEADER, IDEMPOTENCY_HEADER],
       responses: { 200: { description: 'The account with its new owner', schema: ChangedAccount } },
-      async handler({ params, body, principal, req }) {
-        return idempotent(services, req, principal, body, async () => {
-          await current(services, principal, req, params.OrganizationSid, params.AccountSid);
-          const result = await services.accounts.transferOwnership(principal.actor, params.AccountSid, body.owner_sid, lockedGuard(req, params.OrganizationSid));
-          return withEtag(200, result.account, { subaccount_sids: result.subaccountSids });
-        });
-      },
+      handler: (input) => changeAccount(services, input, input.body, (guard) => services.accounts.transferOwnership(input.principal.actor, input.params.AccountSid, input.body.owner_sid, guard)),
     }),
 
     defineRoute({
@@ -99,13 +110,7 @@ export function accountActionRoutes(services: Services, baseUrl: string): ApiRou
       access: 'admin:write', auth: 'principal', errors: 'orgward', params: accountParams,
       headers: [IF_MATCH_HEADER, IDEMPOTENCY_HEADER],
       responses: { 200: { description: 'The account, now independent: its owner manages it, the organization no longer changes it (A1)', schema: ChangedAccount } },
-      async handler({ params, principal, req }) {
-        return idempotent(services, req, principal, {}, async () => {
-          await current(services, principal, req, params.OrganizationSid, params.AccountSid);
-          const result = await services.accounts.makeIndependent(principal.actor, params.AccountSid, lockedGuard(req, params.OrganizationSid));
-          return withEtag(200, result.account, { subaccount_sids: result.subaccountSids });
-        });
-      },
+      handler: (input) => changeAccount(services, input, {}, (guard) => services.accounts.makeIndependent(input.principal.actor, input.params.AccountSid, guard)),
     }),
 
     defineRoute({
@@ -113,13 +118,7 @@ export function accountActionRoutes(services: Services, baseUrl: string): ApiRou
       access: 'operator:write', auth: 'principal', errors: 'orgward', params: accountParams,
       headers: [IF_MATCH_HEADER, IDEMPOTENCY_HEADER],
       responses: { 200: { description: 'The upgraded account; its subaccounts get its plan', schema: ChangedAccount } },
-      async handler({ params, principal, req }) {
-        return idempotent(services, req, principal, {}, async () => {
-          await current(services, principal, req, params.OrganizationSid, params.AccountSid);
-          const result = await services.accounts.upgrade(principal.actor, params.AccountSid, lockedGuard(req, params.OrganizationSid));
-          return withEtag(200, result.account, { subaccount_sids: result.subaccountSids });
-        });
-      },
+      handler: (input) => changeAccount(services, input, {}, (guard) => services.accounts.upgrade(input.principal.actor, input.params.AccountSid, guard)),
     }),
 
     defineRoute({
@@ -128,13 +127,7 @@ export function accountActionRoutes(services: Services, baseUrl: string): ApiRou
       body: z.strictObject({ hipaa: z.boolean().describe('H2: true flags the account; existing subaccounts keep their own flag (H3).') }),
       headers: [IF_MATCH_HEADER, IDEMPOTENCY_HEADER],
       responses: { 200: { description: 'The account with its flag', schema: AccountResource } },
-      async handler({ params, body, principal, req }) {
-        return idempotent(services, req, principal, body, async () => {
-          await current(services, principal, req, params.OrganizationSid, params.AccountSid);
-          const result = await services.hipaa.setFlag(principal.actor, params.AccountSid, body.hipaa, lockedGuard(req, params.OrganizationSid));
-          return withEtag(200, result.account);
-        });
-      },
+      handler: (input) => changeAccount(services, input, input.body, (guard) => services.hipaa.setFlag(input.principal.actor, input.params.AccountSid, input.body.hipaa, guard).then(({ account }) => ({ account }))),
     }),
 
     defineRoute({
