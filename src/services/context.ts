@@ -46,30 +46,41 @@ export async function authorizeRead(repos: Repos, actor: Actor, orgSid: string, 
 
 async function authorizeAs(repos: Repos, actor: Actor, orgSid: string, action: Action, target: ActionTarget, lock: boolean, mode: 'read' | 'write'): Promise<Authorized> {
   const org = lock ? await repos.organizations.lock(orgSid) : await repos.organizations.get(orgSid);
-  if (!org) throw new DomainError('not_found', `No organization ${orgSid}.`);
+  if (!org) throw organizationNotFound(orgSid);
+  if (decidedByToken(actor, orgSid, action, mode)) return { org, member: undefined };
+  if (actor.kind === 'scim') {
+    // C1: a SCIM token acts only in its own organization.
+    if (actor.orgSid !== orgSid) throw organizationNotFound(orgSid);
+    return { org, member: undefined };
+  }
+  const member = await repos.users.get(actor.userSid);
+  if (!member) throw new DomainError('unauthenticated', 'Sign in again.');
+  // Outsiders learn nothing about another organization: it is simply not found (U6).
+  if (member.orgSid !== orgSid) throw organizationNotFound(orgSid);
+  const decision = decideAction(snapshotOf(member), action, { orgSid, ...target });
+  if (decision.kind === 'reject') fail(decision);
+  return { org, member };
+}
+
+/**
+ * The decision for actors whose rights come from their credential, not from a row: operators and
+ * the system may do anything; an API client acts in its own organization (U6: another's is 404,
+ * not 403) with its role (issue 10). Throws when refused; false for the actors that need their
+ * membership read (people) or are checked apart (SCIM tokens).
+ */
+function decidedByToken(actor: Actor, orgSid: string, action: Action, mode: 'read' | 'write'): actor is Extract<Actor, { kind: 'operator' | 'system' | 'api_client' }> {
   switch (actor.kind) {
     case 'operator':
     case 'system':
-      return { org, member: undefined };
-    case 'scim':
-      if (actor.orgSid !== orgSid) throw new DomainError('not_found', `No organization ${orgSid}.`);
-      return { org, member: undefined };
+      return true;
     case 'api_client': {
-      // U6: a client of another organization learns nothing about this one (404, not 403).
-      if (actor.orgSid !== orgSid) throw new DomainError('not_found', `No organization ${orgSid}.`);
+      if (actor.orgSid !== orgSid) throw organizationNotFound(orgSid);
       const decision = decideApiClientAction(actor.role, action, mode);
       if (decision.kind === 'reject') fail(decision);
-      return { org, member: undefined };
+      return true;
     }
-    case 'user': {
-      const member = await repos.users.get(actor.userSid);
-      if (!member) throw new DomainError('unauthenticated', 'Sign in again.');
-      // Outsiders learn nothing about another organization: it is simply not found (U6).
-      if (member.orgSid !== orgSid) throw new DomainError('not_found', `No organization ${orgSid}.`);
-      const decision = decideAction(snapshotOf(member), action, { orgSid, ...target });
-      if (decision.kind === 'reject') fail(decision);
-      return { org, member };
-    }
+    default:
+      return false;
   }
 }
 
@@ -82,19 +93,7 @@ async function authorizeAs(repos: Repos, actor: Actor, orgSid: string, action: A
  * `authorize` (people, SCIM tokens). Same outcomes, same errors, one query fewer.
  */
 export function authorizedWithoutReading(actor: Actor, orgSid: string, action: Action): boolean {
-  switch (actor.kind) {
-    case 'operator':
-    case 'system':
-      return true;
-    case 'api_client': {
-      if (actor.orgSid !== orgSid) throw organizationNotFound(orgSid);
-      const decision = decideApiClientAction(actor.role, action);
-      if (decision.kind === 'reject') fail(decision);
-      return true;
-    }
-    default:
-      return false;
-  }
+  return decidedByToken(actor, orgSid, action, 'write');
 }
 
 /** The error of an organization that does not exist or was merged away (as `authorize` says it). */
