@@ -17,7 +17,7 @@ import { safeReturnPath, signInThenReturn } from '../auth/return-path.js';
 import { handle } from '../handle.js';
 import { navFor, ROLE_LABELS } from './nav.js';
 import { noticeText } from './notices.js';
-import type { AdminRoute, PageContext } from './page.js';
+import { signedInSnapshot, type AdminRoute, type PageContext } from './page.js';
 import { accountPages } from './pages/accounts.js';
 import { auditPages } from './pages/audit.js';
 import { domainPages } from './pages/domains.js';
@@ -57,7 +57,7 @@ function layoutFor(req: Request, title: string, csrf: string): LayoutData {
 /** O3: may the signed-in user open this route? Asked of the same rule the services ask. */
 function checkRole(who: SignedIn, route: AdminRoute): void {
   if (route.action === 'self') return;
-  const decision = decideAction({ userSid: who.userSid, orgSid: who.orgSid, role: who.role, email: who.email, status: 'active' }, route.action);
+  const decision = decideAction(signedInSnapshot(who), route.action);
   if (decision.kind === 'reject') throw new DomainError('forbidden', decision.message);
 }
 

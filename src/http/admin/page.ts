@@ -9,6 +9,7 @@ import type { Action } from '../../rules/roles.js';
 import type { Services } from '../../services/index.js';
 import type { SignedIn } from '../../services/sessions.js';
 import type { Actor, Role } from '../../types.js';
+import type { MemberSnapshot } from '../../rules/types.js';
 
 /** Who is looking, as every handler sees it. */
 export interface PageContext {
@@ -58,3 +59,8 @@ export function queryField(req: Request, name: string): string {
 
 /** A route parameter (Express 5 gives strings for named parameters). */
 export const param = (req: Request, name: string): string => String(req.params[name] ?? '');
+
+/** The rules' view of the signed-in member (a session exists only while the member is active: suspension ends it). */
+export const signedInSnapshot = (who: SignedIn): MemberSnapshot => ({
+  userSid: who.userSid, orgSid: who.orgSid, role: who.role, email: who.email, status: 'active',
+});

@@ -8,10 +8,11 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import { DomainError } from '../../../errors.js';
-import { can } from '../../../rules/roles.js';
+import { can, decideActOnUser } from '../../../rules/roles.js';
+import { planOwnerHandover } from '../../../rules/ownership.js';
 import type { MemberCursor } from '../../../store/users.js';
 import { withNotice } from '../notices.js';
-import { formField, orgOf, param, queryField, type AdminRoute, type PageContext } from '../page.js';
+import { formField, orgOf, param, queryField, signedInSnapshot, type AdminRoute, type PageContext } from '../page.js';
 
 const PAGE_SIZE = 50;
 const SID = /^US[0-9a-f]{32}$/i;
@@ -90,12 +91,15 @@ async function detail(c: PageContext) {
     byAccount.set(a.scope, group);
   }
   const self = c.who.userSid === sid;
+  const me = signedInSnapshot(c.who);
+  const target = { userSid: member.sid, orgSid: member.orgSid, role: member.role, email: member.email, status: member.status };
   return {
     view: 'user', title: member.displayName || member.email,
     data: {
       m: member, self, groups: [...byAccount.values()],
-      canManage: can(c.role, 'manage_users') && !self && (member.role !== 'owner' || c.role === 'owner'),
-      canHandOver: c.role === 'owner' && !self && member.status === 'active',
+      // What the page offers is what the rules allow (U6, O2, O3); the services decide again on submit.
+      canManage: !self && decideActOnUser(me, target).kind === 'allow',
+      canHandOver: planOwnerHandover(me, target).kind === 'handover',
       accountRoles: catalogue.filter((r) => r.scopeType === 'account'),
       grantable: accounts.filter((a) => a.parentSid === null && a.status !== 'closed'),
     },
