@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { DomainError } from '../../../errors.js';
 import { can, decideActOnUser } from '../../../rules/roles.js';
 import { planOwnerHandover } from '../../../rules/ownership.js';
+import { snapshotOf } from '../../../services/context.js';
 import type { MemberCursor } from '../../../store/users.js';
 import { withNotice } from '../notices.js';
 import { formField, orgOf, param, queryField, signedInSnapshot, type AdminRoute, type PageContext } from '../page.js';
@@ -92,7 +93,7 @@ async function detail(c: PageContext) {
   }
   const self = c.who.userSid === sid;
   const me = signedInSnapshot(c.who);
-  const target = { userSid: member.sid, orgSid: member.orgSid, role: member.role, email: member.email, status: member.status };
+  const target = snapshotOf(member);
   return {
     view: 'user', title: member.displayName || member.email,
     data: {
@@ -133,9 +134,12 @@ export function userPages(): AdminRoute[] {
       handler: async (c) => {
         const what = param(c.req, 'what');
         if (!Object.hasOwn(CONFIRM, what)) throw new DomainError('not_found', 'There is no such action.');
-        // O2: only the Owner hands over; nobody else is asked to confirm what they cannot do.
-        if (what === 'hand-over' && c.role !== 'owner') throw new DomainError('owner_required', 'Only the Owner can hand over the Owner role.');
         const member = await c.services.members.get(c.actor, orgOf(c), userSidOf(c.req));
+        // O2: nobody is asked to confirm a hand-over the rule refuses (only the Owner, to an active member).
+        if (what === 'hand-over') {
+          const plan = planOwnerHandover(signedInSnapshot(c.who), snapshotOf(member));
+          if (plan.kind !== 'handover') throw new DomainError(plan.code, plan.message);
+        }
         const copy = CONFIRM[what as Confirmable];
         return { view: 'confirm', title: copy.title, data: { ...copy, subject: member.email, action: `/admin/users/${member.sid}/${what}`, cancel: page(member.sid) } };
       },
