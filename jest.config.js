@@ -16,7 +16,8 @@ export default {
   globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
   // Every Organizations API response is checked against the OpenAPI document (issue 10).
   setupFilesAfterEnv: ['<rootDir>/test/support/check-api-responses.ts'],
-  // Hooks share this budget: on PGlite a file's beforeAll migrates a fresh in-memory database
-  // (about 5 s alone, 12 s or more on a busy two-core machine) before seeding.
+  // Hooks share this budget: a file's beforeAll opens its database (a copy of one migrated
+  // snapshot on PGlite, test/support/global-setup.mjs) and seeds, which a busy two-core machine
+  // can stretch well past its usual second or two.
   testTimeout: 60000,
 };

@@ -7,6 +7,7 @@ import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import { migrations } from '../../migrations/index.js';
 import type { Logger } from '../logger.js';
+import type { PGlite } from '@electric-sql/pglite';
 
 export type Db = Knex;
 
@@ -30,6 +31,8 @@ export interface DbOptions {
   readonly timeoutMs?: number;
   /** Where knex's own warnings go (it would print them to stdout). */
   readonly logger?: Logger;
+  /** An embedded database already open (tests start each file from one migrated snapshot); dataDir is then unused. */
+  readonly pglite?: PGlite;
 }
 
 export function createDb(options: DbOptions): Db {
@@ -62,11 +65,11 @@ export function createDb(options: DbOptions): Db {
     });
   }
   const inMemory = options.dataDir === 'memory://';
-  if (!inMemory) fs.mkdirSync(options.dataDir, { recursive: true });
+  if (!inMemory && !options.pglite) fs.mkdirSync(options.dataDir, { recursive: true });
   return knexFactory({
     client: PgLiteClient as unknown as typeof knexFactory.Client,
     dialect: 'postgres',
-    connection: inMemory ? {} : { filename: options.dataDir },
+    connection: options.pglite ? { pglite: options.pglite } : inMemory ? {} : { filename: options.dataDir },
     acquireConnectionTimeout: Math.max(timeoutMs, 60000),
     ...(log && { log }),
   } as Knex.Config);

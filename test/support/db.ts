@@ -3,6 +3,8 @@
  * (DATABASE_URL set), else a fresh in-memory PGlite, migrated.
  */
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
 import knexFactory from 'knex';
 import { createDb, migrateLatest, type Db } from '../../src/store/db.js';
 import { withDatabase } from './database-url.js';
@@ -19,8 +21,11 @@ export async function createTestDb(): Promise<TestDb> {
   const url = process.env.DATABASE_URL;
   const template = process.env.ORGWARD_TEST_TEMPLATE;
   if (!url || !template) {
-    const db = createDb({ databaseUrl: undefined, dataDir: 'memory://' });
-    await migrateLatest(db);
+    const snapshot = process.env.ORGWARD_TEST_PGLITE_SNAPSHOT;
+    // A private copy of the migrated snapshot (global-setup.mjs); migrated here when there is none.
+    const pglite = snapshot ? new PGlite({ loadDataDir: new Blob([fs.readFileSync(snapshot)]) }) : undefined;
+    const db = createDb({ databaseUrl: undefined, dataDir: 'memory://', ...(pglite && { pglite }) });
+    if (!pglite) await migrateLatest(db);
     return { db, url: undefined, kind: 'pglite', destroy: () => db.destroy() };
   }
   const name = `orgward_t_${randomBytes(6).toString('hex')}`;

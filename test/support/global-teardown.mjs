@@ -1,6 +1,9 @@
+import fs from 'node:fs';
 import knexFactory from 'knex';
 
 export default async function globalTeardown() {
+  const snapshot = process.env.ORGWARD_TEST_PGLITE_SNAPSHOT;
+  if (snapshot) fs.rmSync(snapshot, { force: true });
   const url = process.env.DATABASE_URL;
   const template = process.env.ORGWARD_TEST_TEMPLATE;
   if (!url || !template) return;
