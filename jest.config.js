@@ -20,4 +20,7 @@ export default {
   // snapshot on PGlite, test/support/global-setup.mjs) and seeds, which a busy two-core machine
   // can stretch well past its usual second or two.
   testTimeout: 60000,
+  // A file whose beforeAll fails may leave a socket open; the run must still end with its
+  // verdict rather than wait for CI's time limit (it once did, for 80 minutes).
+  forceExit: true,
 };

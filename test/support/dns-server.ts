@@ -52,18 +52,30 @@ export async function startDnsServer(): Promise<TestDnsServer> {
     }
     void send(response);
   };
-  const udp = dns2.createUDPServer(handle);
+  let udp = dns2.createUDPServer(handle);
   const tcp = dns2.createTCPServer(handle);
   // UDP first on port 0, then TCP on the same port so that a truncated answer can be retried.
-  await new Promise<void>((resolve, reject) => {
-    udp.once('error', reject);
-    udp.bind(0, '127.0.0.1', () => resolve());
-  });
-  const port = udp.address().port;
-  await new Promise<void>((resolve, reject) => {
-    tcp.once('error', reject);
-    tcp.listen(port, '127.0.0.1', () => resolve());
-  });
+  // That TCP port may already be some outbound connection's (a database socket, say): then
+  // both are let go and another UDP port is tried, so a busy machine never fails the test file.
+  let port = 0;
+  for (let attempt = 1; port === 0; attempt++) {
+    if (attempt > 1) udp = dns2.createUDPServer(handle); // a closed UDP socket cannot bind again
+    await new Promise<void>((resolve, reject) => {
+      udp.once('error', reject);
+      udp.bind(0, '127.0.0.1', () => { udp.off('error', reject); resolve(); });
+    });
+    const candidate = udp.address().port;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        tcp.once('error', reject);
+        tcp.listen(candidate, '127.0.0.1', () => { tcp.off('error', reject); resolve(); });
+      });
+      port = candidate;
+    } catch (err) {
+      await new Promise<void>((resolve) => { udp.close(() => resolve()); });
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 20) throw err;
+    }
+  }
 
   return {
     address: `127.0.0.1:${port}`,
