@@ -19,29 +19,54 @@ export interface AuditPage {
   readonly entries: readonly AuditEntry[];
   /** Pass as `afterId` for the next page; null when this page was the last. */
   readonly nextAfterId: string | null;
+  /** Pass as `beforeId` for the page before this one; null when this page was the first. */
+  readonly previousBeforeId: string | null;
 }
+
+const ENTRY_ID = /^[0-9]{1,18}$/;
 
 /** createAuditLogService: reading the audit log (L1). */
 export function createAuditLogService(deps: ServiceDeps) {
   const { store } = deps;
 
   return {
-    /** The organization's audit log, oldest first, paged by id (view_audit permission, O3). */
-    async list(actor: Actor, orgSid: string, options: AuditFilter & { afterId?: string; limit?: number } = {}): Promise<AuditPage> {
+    /**
+     * The organization's audit log, oldest first, paged by id (view_audit permission, O3): the
+     * page after `afterId`, or the `limit` entries before `beforeId` (the previous page).
+     */
+    async list(actor: Actor, orgSid: string, options: AuditFilter & { afterId?: string; beforeId?: string; limit?: number } = {}): Promise<AuditPage> {
       await authorize(store.read, actor, orgSid, 'view_audit');
       const limit = options.limit === undefined ? 100 : Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_AUDIT_PAGE) {
         throw new DomainError('invalid_input', `The page size must be a whole number from 1 to ${MAX_AUDIT_PAGE}.`);
       }
       const afterId = options.afterId === undefined ? undefined : String(options.afterId);
-      if (afterId !== undefined && !/^[0-9]{1,18}$/.test(afterId)) {
-        throw new DomainError('invalid_input', 'afterId must be the id of an audit entry.');
+      const beforeId = options.beforeId === undefined ? undefined : String(options.beforeId);
+      if ((afterId !== undefined && !ENTRY_ID.test(afterId)) || (beforeId !== undefined && !ENTRY_ID.test(beforeId))) {
+        throw new DomainError('invalid_input', 'afterId and beforeId must be ids of audit entries.');
       }
-      const entries = await store.read.audit.list(orgSid, {
-        limit, ...(afterId !== undefined && { afterId }), ...(options.action !== undefined && { action: String(options.action) }),
+      if (afterId !== undefined && beforeId !== undefined) throw new DomainError('invalid_input', 'Give afterId or beforeId, not both.');
+      const filter = {
+        ...(options.action !== undefined && { action: String(options.action) }),
         actor: options.actor, target: options.target, since: options.since, until: options.until,
-      });
-      return { entries, nextAfterId: entries.length === limit ? entries[entries.length - 1]!.id : null };
+      };
+      if (beforeId !== undefined) {
+        // One more than a page: whether anything is left before this page.
+        const read = await store.read.audit.list(orgSid, { ...filter, limit: limit + 1, beforeId });
+        const entries = read.slice(read.length - Math.min(read.length, limit));
+        return {
+          entries,
+          nextAfterId: entries.length > 0 ? entries[entries.length - 1]!.id : null,
+          previousBeforeId: read.length > limit ? entries[0]!.id : null,
+        };
+      }
+      const entries = await store.read.audit.list(orgSid, { ...filter, limit, ...(afterId !== undefined && { afterId }) });
+      return {
+        entries,
+        nextAfterId: entries.length === limit ? entries[entries.length - 1]!.id : null,
+        // After a cursor there is always a page before: the one that ended at the cursor.
+        previousBeforeId: afterId === undefined ? null : entries[0]?.id ?? (BigInt(afterId) + 1n).toString(),
+      };
     },
 
     /**

@@ -40,10 +40,14 @@ export function auditLogStore(db: Knex | Knex.Transaction) {
         request_id: e.requestId ?? null,
       });
     },
-    async list(orgSid: string, options: AuditFilter & { afterId?: string; limit?: number } = {}): Promise<AuditEntry[]> {
-      const q = filtered(db(AUDIT_LOG).where({ org_sid: orgSid }), options).orderBy('id', 'asc').limit(options.limit ?? 100);
+    /** Entries oldest first after `afterId`; with `beforeId`, the newest `limit` before it, still oldest first. */
+    async list(orgSid: string, options: AuditFilter & { afterId?: string; beforeId?: string; limit?: number } = {}): Promise<AuditEntry[]> {
+      const backwards = options.beforeId !== undefined;
+      const q = filtered(db(AUDIT_LOG).where({ org_sid: orgSid }), options).orderBy('id', backwards ? 'desc' : 'asc').limit(options.limit ?? 100);
       if (options.afterId) q.where('id', '>', options.afterId);
+      if (options.beforeId) q.where('id', '<', options.beforeId);
       const rows = await q;
+      if (backwards) rows.reverse();
       return rows.map((r: Record<string, any>) => ({
         id: String(r.id), orgSid: r.org_sid, actor: r.actor, action: r.action, target: r.target,
         before: r.before, after: r.after, requestId: r.request_id, createdAt: r.created_at,

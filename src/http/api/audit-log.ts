@@ -50,14 +50,18 @@ const filterOf = (q: FilterQuery): AuditFilter => ({
   until: q.EndDate === undefined ? undefined : new Date(q.EndDate),
 });
 
-/** PageToken: `<page>.<id of the last entry of the previous page>`, base64url. */
-function readToken(token: string | undefined): { page: number; afterId?: string } {
+/** The cursor of a page: after an entry (the next page) or before one (the previous page). */
+type AuditCursor = { afterId: string } | { beforeId: string };
+
+/** PageToken: `<page>.<id>` (the page after entry id) or `<page>.b<id>` (the page before it), base64url. */
+function readToken(token: string | undefined): { page: number; cursor?: AuditCursor } {
   if (token === undefined) return { page: 0 };
-  const match = /^(\d{1,9})\.(\d{1,18})$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
+  const match = /^(\d{1,9})\.(b?)(\d{1,18})$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
   if (!match) throw new DomainError('invalid_input', 'PageToken is not one this API issued; follow meta.next_page_url or leave it out for the first page.');
-  return { page: Number(match[1]), afterId: match[2]! };
+  return { page: Number(match[1]), cursor: match[2] === 'b' ? { beforeId: match[3]! } : { afterId: match[3]! } };
 }
-const writeToken = (page: number, afterId: string) => Buffer.from(`${page}.${afterId}`).toString('base64url');
+const writeToken = (page: number, cursor: AuditCursor) =>
+  Buffer.from('beforeId' in cursor ? `${page}.b${cursor.beforeId}` : `${page}.${cursor.afterId}`).toString('base64url');
 
 async function* csvChunks(batches: AsyncGenerator<string>): AsyncGenerator<string> {
   yield AUDIT_CSV_HEADER;
@@ -92,7 +96,7 @@ export function auditLogRoutes(services: Services, baseUrl: string): ApiRoute[] 
       query: z.strictObject({
         ...filterQuery,
         PageSize: z.coerce.number().int().min(1).max(MAX_AUDIT_PAGE).default(50).describe(`Entries per page (1-${MAX_AUDIT_PAGE}, default 50).`),
-        PageToken: z.string().max(200).optional().describe('From meta.next_page_url.'),
+        PageToken: z.string().max(200).optional().describe('From meta.next_page_url or meta.previous_page_url.'),
       }),
       responses: { 200: { description: 'A page of entries (or the CSV export when the request accepts text/csv first)', schema: twilioPage(AuditEntryResource), otherMediaTypes: ['text/csv'] } },
       async handler({ params, query, principal, req, res }) {
@@ -101,8 +105,8 @@ export function auditLogRoutes(services: Services, baseUrl: string): ApiRoute[] 
           await streamCsv(services, res, principal.actor, params.OrganizationSid, filter);
           return { status: 200 };
         }
-        const { page, afterId } = readToken(query.PageToken);
-        const result = await services.auditLog.list(principal.actor, params.OrganizationSid, { ...filter, limit: query.PageSize, ...(afterId !== undefined && { afterId }) });
+        const { page, cursor } = readToken(query.PageToken);
+        const result = await services.auditLog.list(principal.actor, params.OrganizationSid, { ...filter, limit: query.PageSize, ...cursor });
         const url = (token?: string) => {
           const search = new URLSearchParams();
           for (const [name, value] of Object.entries(query)) if (name !== 'PageToken' && value !== undefined) search.set(name, String(value));
@@ -115,9 +119,11 @@ export function auditLogRoutes(services: Services, baseUrl: string): ApiRoute[] 
             content: result.entries.map(toResource),
             meta: {
               first_page_url: url(), key: 'content' as const,
-              next_page_url: result.nextAfterId === null ? null : url(writeToken(page + 1, result.nextAfterId)),
-              // Keyset paging runs forward: follow next_page_url, or start again at first_page_url.
-              page, page_size: query.PageSize, previous_page_url: null, url: url(query.PageToken),
+              next_page_url: result.nextAfterId === null ? null : url(writeToken(page + 1, { afterId: result.nextAfterId })),
+              page, page_size: query.PageSize,
+              // The PageSize entries before this page's first (keyset paging read backwards).
+              previous_page_url: result.previousBeforeId === null || page === 0 ? null : url(writeToken(page - 1, { beforeId: result.previousBeforeId })),
+              url: url(query.PageToken),
             },
           },
         };

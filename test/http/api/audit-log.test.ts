@@ -61,6 +61,22 @@ describe('GET /Organizations/{sid}/AuditLog', () => {
     expect(second.body.meta).toMatchObject({ page: 1, next_page_url: null });
   });
 
+  it('R-L1: pages back with previous_page_url (Twilio\'s envelope), keeping the filters, to the first page', async () => {
+    const get = async (link: string) => { const u = new URL(link); return request(ctx.app).get(u.pathname + u.search).set(bearer(adminToken)).expect(200); };
+    const first = await request(ctx.app).get(`/Organizations/${a.org.sid}/AuditLog?Actor=USaaaa&PageSize=1`).set(bearer(adminToken)).expect(200);
+    const second = await get(first.body.meta.next_page_url);
+    const third = await get(second.body.meta.next_page_url);
+    expect([ids(first), ids(second), ids(third)]).toEqual([['corp.example'], ['USbbbb'], ['UScccc']]);
+    expect(new URL(third.body.meta.previous_page_url).searchParams.get('Actor')).toBe('USaaaa');
+    const back = await get(third.body.meta.previous_page_url);
+    expect(ids(back)).toEqual(['USbbbb']);
+    expect(back.body.meta).toMatchObject({ page: 1 });
+    expect(ids(await get(back.body.meta.next_page_url))).toEqual(['UScccc']);
+    const start = await get(back.body.meta.previous_page_url);
+    expect(ids(start)).toEqual(['corp.example']);
+    expect(start.body.meta).toMatchObject({ page: 0, previous_page_url: null });
+  });
+
   it('refuses unknown parameters, bad dates, page sizes and forged page tokens with 400', async () => {
     const url = `/Organizations/${a.org.sid}/AuditLog`;
     expect((await request(ctx.app).get(`${url}?actor=x`).set(bearer(adminToken)).expect(400)).body.error.message).toMatch(/actor/);

@@ -41,13 +41,17 @@ const query = (form: Record<string, string>, extra: Record<string, string> = {})
 async function page(c: PageContext) {
   const { filter, form } = filterOf(c.req);
   const after = queryField(c.req, 'after');
-  const found = await c.services.auditLog.list(c.actor, orgOf(c), { ...filter, limit: PAGE_SIZE, ...(after !== '' && { afterId: after }) });
+  const before = queryField(c.req, 'before');
+  const found = await c.services.auditLog.list(c.actor, orgOf(c), {
+    ...filter, limit: PAGE_SIZE, ...(after !== '' && { afterId: after }), ...(before !== '' && { beforeId: before }),
+  });
   return {
     view: 'audit', title: 'Audit log',
     data: {
       form, entries: found.entries.map((e) => ({ ...e, beforeText: e.before === null ? '' : JSON.stringify(e.before), afterText: e.after === null ? '' : JSON.stringify(e.after) })),
       next: found.nextAfterId ? `/admin/audit${query(form, { after: found.nextAfterId })}` : null,
-      first: after !== '' ? `/admin/audit${query(form)}` : null,
+      previous: found.previousBeforeId ? `/admin/audit${query(form, { before: found.previousBeforeId })}` : null,
+      first: after !== '' || before !== '' ? `/admin/audit${query(form)}` : null,
       csv: `/admin/audit/export${query(form)}`,
     },
   };
