@@ -38,10 +38,12 @@ export interface MemberDetail extends MemberView {
   readonly signIn: SignInMethods;
 }
 
-/** A page of members and where the next one starts (keyset paging). */
+/** A page of members and where the next and previous ones start (keyset paging). */
 export interface MemberPage {
   readonly members: readonly Member[];
   readonly next: MemberCursor | null;
+  /** Search with `before` this for the previous page; null on the first page. */
+  readonly previous: MemberCursor | null;
 }
 
 /** createMembersService: roles, hand-over, removal, suspension, grants (O2, O3, U6, C3, C4). */
@@ -77,7 +79,7 @@ export function createMembersService(deps: ServiceDeps) {
       const limit = Math.min(Math.max(Math.trunc(Number(query.limit ?? 50)) || 50, 1), 1000);
       const page = await store.read.users.searchMembers(orgSid, { ...query, limit });
       if (!page.orgFound) throw organizationNotFound(orgSid);
-      return { members: page.members, next: page.next };
+      return { members: page.members, next: page.next, previous: page.previous };
     },
 
     /** One member with grants and sign-in methods (never a secret); a member may look at themselves. */

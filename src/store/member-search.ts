@@ -33,13 +33,17 @@ export interface MemberSearch {
   readonly role?: Role;
   readonly status?: UserStatus;
   readonly after?: MemberCursor;
+  /** Read backwards: the `limit` members just before this cursor's member (the previous page). */
+  readonly before?: MemberCursor;
   readonly limit: number;
 }
 
-/** A page, where the next one starts, and whether the organization exists (not merged away). */
+/** A page, where the next and the previous ones start, and whether the organization exists (not merged away). */
 export interface MemberPage {
   readonly members: Member[];
   readonly next: MemberCursor | null;
+  /** Pass as `before` for the previous page; null on the first page. */
+  readonly previous: MemberCursor | null;
   readonly orgFound: boolean;
 }
 
@@ -65,7 +69,16 @@ export const mapSearchRow = (r: SearchRow): Member => ({
 const LOWERED = 'lower(CAST(? AS text)) COLLATE "C"';
 const PARAM = 'CAST(? AS text) COLLATE "C"';
 
-/** The statement for one search; bindings in the order of the `?` in the text. */
+/** Where the list goes on after (or, read backwards, stops before) this row. */
+export const cursorOf = (r: SearchRow): MemberCursor => (r.phase === 2 ? { phase: 'name', key: r.key, sid: r.sid } : { phase: 'email', key: r.key });
+
+/**
+ * The statement for one search; bindings in the order of the `?` in the text.
+ *
+ * Forwards, the email matches come first (the materialized `e`) and the name matches fill the rest
+ * of the page. Backwards (`before`), each part is read in descending order and the part the cursor
+ * is in comes first: from a name match, the names before it, then the email matches fill the rest.
+ */
 export function memberSearchSql(orgSid: string, q: MemberSearch): { sql: string; bindings: unknown[] } {
   const bindings: unknown[] = [];
   const bind = (value: unknown, sql: string) => { bindings.push(value); return sql; };
@@ -77,32 +90,53 @@ export function memberSearchSql(orgSid: string, q: MemberSearch): { sql: string;
   // Only a prefix made of U+10FFFF has no end (every key from it on starts with it): no upper bound then.
   const bounded = prefix !== undefined && !/^\u{10FFFF}+$/u.test(prefix);
   const below = (key: string) => (bounded ? bind(prefix, ` AND ${key} < orgward_prefix_end(lower(CAST(? AS text)))`) : '');
+  const backwards = q.before !== undefined;
+  const cursor = q.before ?? q.after;
+  const order = backwards ? 'DESC' : 'ASC';
+  const FROM = 'FROM memberships m JOIN users u ON u.sid = m.user_sid';
+  const noEmail = `SELECT 1 AS phase, m.email_key AS key, ${COLUMNS} ${FROM} WHERE false`;
+  // The part read second only fills what the first (`e`) left of the page (+1: is there more?).
+  const room = (second: boolean) => (second ? bind(q.limit, ' AND (SELECT count(*) FROM e) <= CAST(? AS int)') : '');
+  const limit = (second: boolean) => (second ? bind(q.limit + 1, '(SELECT CAST(? AS int) - count(*) FROM e)') : bind(q.limit + 1, 'CAST(? AS int)'));
 
-  const emailSelect = `SELECT 1 AS phase, m.email_key AS key, ${COLUMNS} FROM memberships m JOIN users u ON u.sid = m.user_sid`;
-  let email = `${emailSelect} WHERE false`; // past the email matches: none of them again
-  if (q.after === undefined || q.after.phase === 'email') {
+  const emailPart = (second: boolean) => {
     let where = bind(orgSid, 'm.org_sid = CAST(? AS text)');
-    if (q.sid !== undefined) where += q.after === undefined ? bind(q.sid, ' AND m.user_sid = CAST(? AS text)') : ' AND false';
+    if (q.sid !== undefined) where += cursor === undefined ? bind(q.sid, ' AND m.user_sid = CAST(? AS text)') : ' AND false';
     if (prefix !== undefined) where += bind(prefix, ` AND m.email_key >= ${LOWERED}`) + below('m.email_key');
-    if (q.after !== undefined) where += bind(q.after.key, ` AND m.email_key > ${PARAM}`);
-    where += filters();
-    email = `${emailSelect} WHERE ${where} ORDER BY m.email_key LIMIT ${bind(q.limit + 1, 'CAST(? AS int)')}`;
-  }
-  let name = '';
-  if (prefix !== undefined) {
+    if (cursor?.phase === 'email') where += bind(cursor.key, ` AND m.email_key ${backwards ? '<' : '>'} ${PARAM}`);
+    where += filters() + room(second);
+    return `SELECT 1 AS phase, m.email_key AS key, ${COLUMNS} ${FROM} WHERE ${where} ORDER BY m.email_key ${order} LIMIT ${limit(second)}`;
+  };
+  const namePart = (search: string, second: boolean) => {
     let where = bind(orgSid, 'm.org_sid = CAST(? AS text) AND m.name_key IS NOT NULL');
-    // One lower bound on (name, SID): the cursor's when it is past the prefix's start, else the start.
-    const start = q.after?.phase === 'name'
-      ? bind(q.after.key, `CASE WHEN ${PARAM} < `) + bind(prefix, `${LOWERED} THEN `) + bind(prefix, `${LOWERED} ELSE `) + bind(q.after.key, `${PARAM} END, `)
-        + bind(q.after.key, `CASE WHEN ${PARAM} < `) + bind(prefix, `${LOWERED} THEN '' ELSE `) + bind(q.after.sid, 'CAST(? AS text) END')
-      : bind(prefix, `${LOWERED}, ''`);
-    where += ` AND (m.name_key, m.user_sid) > (${start})`
-      + below('m.name_key') + bind(prefix, ' AND NOT starts_with(m.email_key, lower(CAST(? AS text)))') + filters();
-    // Only when the email matches left room on the page, and only as many as fill it (+1: is there more?).
-    where += bind(q.limit, ' AND (SELECT count(*) FROM e) <= CAST(? AS int)');
-    name = ` UNION ALL (SELECT 2, m.name_key, ${COLUMNS} FROM memberships m JOIN users u ON u.sid = m.user_sid
-      WHERE ${where} ORDER BY m.name_key, m.user_sid LIMIT ${bind(q.limit + 1, '(SELECT CAST(? AS int) - count(*) FROM e)')})`;
+    if (backwards) {
+      where += bind(search, ` AND m.name_key >= ${LOWERED}`);
+      if (cursor?.phase === 'name') where += bind(cursor.key, ` AND (m.name_key, m.user_sid) < (${PARAM}, `) + bind(cursor.sid, 'CAST(? AS text))');
+    } else {
+      // One lower bound on (name, SID): the cursor's when it is past the prefix's start, else the start.
+      const start = cursor?.phase === 'name'
+        ? bind(cursor.key, `CASE WHEN ${PARAM} < `) + bind(search, `${LOWERED} THEN `) + bind(search, `${LOWERED} ELSE `) + bind(cursor.key, `${PARAM} END, `)
+          + bind(cursor.key, `CASE WHEN ${PARAM} < `) + bind(search, `${LOWERED} THEN '' ELSE `) + bind(cursor.sid, 'CAST(? AS text) END')
+        : bind(search, `${LOWERED}, ''`);
+      where += ` AND (m.name_key, m.user_sid) > (${start})`;
+    }
+    where += below('m.name_key') + bind(search, ' AND NOT starts_with(m.email_key, lower(CAST(? AS text)))') + filters() + room(second);
+    return `SELECT 2 AS phase, m.name_key AS key, ${COLUMNS} ${FROM}
+      WHERE ${where} ORDER BY m.name_key ${order}, m.user_sid ${order} LIMIT ${limit(second)}`;
+  };
+
+  // Built in the order they appear in the text, so that the bindings follow it.
+  let parts: string;
+  if (!backwards) {
+    const first = cursor === undefined || cursor.phase === 'email' ? emailPart(false) : noEmail; // past the email matches: none of them again
+    parts = `WITH e AS MATERIALIZED (${first}) SELECT * FROM e${prefix === undefined ? '' : ` UNION ALL (${namePart(prefix, true)})`}`;
+  } else if (cursor?.phase === 'name') {
+    // Without a search there are no name matches: a name cursor then reads nothing.
+    parts = prefix === undefined ? `WITH e AS MATERIALIZED (${noEmail}) SELECT * FROM e`
+      : `WITH e AS MATERIALIZED (${namePart(prefix, false)}) SELECT * FROM e UNION ALL (${emailPart(true)})`;
+  } else {
+    parts = `WITH e AS MATERIALIZED (${emailPart(false)}) SELECT * FROM e`;
   }
   const org = bind(orgSid, ` UNION ALL SELECT 0, NULL, ${NO_COLUMNS} FROM organizations WHERE sid = CAST(? AS text) AND merged_into_sid IS NULL`);
-  return { sql: `WITH e AS MATERIALIZED (${email}) SELECT * FROM e${name}${org}`, bindings };
+  return { sql: parts + org, bindings };
 }

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Member, Role, User, UserStatus } from '../types.js';
-import { memberSearchSql, mapSearchRow, type MemberPage, type SearchRow } from './member-search.js';
+import { cursorOf, memberSearchSql, mapSearchRow, type MemberCursor, type MemberPage, type MemberSearch, type SearchRow } from './member-search.js';
 import { rawQuery } from './scim-sql.js';
 
 export const USERS = 'users';
@@ -22,7 +22,6 @@ export const mapUserRow = (r: UserRow): User => ({
 const mapMemberRow = (r: MemberRow): Member => ({ ...mapUserRow(r), orgSid: r.org_sid, role: r.role });
 
 export type { MemberCursor, MemberPage, MemberSearch } from './member-search.js';
-import type { MemberCursor, MemberSearch } from './member-search.js';
 
 export interface NewUser { sid: string; email: string; displayName?: string | null; givenName?: string | null; familyName?: string | null; passwordHash?: string | null }
 export type UserPatch = Partial<{ email: string; displayName: string | null; givenName: string | null; familyName: string | null; status: UserStatus; passwordHash: string | null; passwordChangedAt: Date; secondFactorRequired: boolean; failedSignIns: number; lockedUntil: Date | null }>;
@@ -122,17 +121,30 @@ export function userStore(db: Knex | Knex.Transaction) {
       const orgFound = rows.some((r) => r.phase === 0);
       const emailRows = rows.filter((r) => r.phase === 1);
       const nameRows = rows.filter((r) => r.phase === 2);
+      if (q.before !== undefined) {
+        // Read backwards, newest first: the part the cursor is in, then the one before it.
+        const read = q.before.phase === 'name' ? [...nameRows, ...emailRows] : emailRows;
+        const taken = read.slice(0, q.limit).reverse();
+        return {
+          members: taken.map(mapSearchRow), orgFound,
+          next: taken.length > 0 ? cursorOf(taken[taken.length - 1]!) : null,
+          previous: read.length > q.limit ? cursorOf(taken[0]!) : null,
+        };
+      }
+      const first = emailRows[0] ?? nameRows[0];
+      // After a cursor, the page before is the one that ended there.
+      const previous = q.after !== undefined && first !== undefined ? cursorOf(first) : null;
       if (emailRows.length > q.limit) {
-        return { members: emailRows.slice(0, q.limit).map(mapSearchRow), next: { phase: 'email', key: emailRows[q.limit - 1]!.key }, orgFound };
+        return { members: emailRows.slice(0, q.limit).map(mapSearchRow), next: { phase: 'email', key: emailRows[q.limit - 1]!.key }, previous, orgFound };
       }
       const found = emailRows.map(mapSearchRow);
       const room = q.limit - found.length;
       if (nameRows.length > room) {
         const last = room === 0 ? undefined : nameRows[room - 1]!;
         const next: MemberCursor = last ? { phase: 'name', key: last.key, sid: last.sid } : { phase: 'name', key: '', sid: '' };
-        return { members: [...found, ...nameRows.slice(0, room).map(mapSearchRow)], next, orgFound };
+        return { members: [...found, ...nameRows.slice(0, room).map(mapSearchRow)], next, previous, orgFound };
       }
-      return { members: [...found, ...nameRows.map(mapSearchRow)], next: null, orgFound };
+      return { members: [...found, ...nameRows.map(mapSearchRow)], next: null, previous, orgFound };
     },
     async owner(orgSid: string): Promise<Member | undefined> {
       const row = await members().where({ 'm.org_sid': orgSid, 'm.role': 'owner' }).first();

@@ -91,6 +91,28 @@ describe('user list search (one statement, keys on the membership)', () => {
     expect(await reference(orgSid, '\u{10FFFF}')).toHaveLength(1);
   });
 
+  it('reads the previous page backwards: from the last page back to the first, the same pages as forwards', async () => {
+    for (const prefix of prefixes) {
+      for (const limit of [1, 2, 3]) {
+        const search = prefix === undefined ? {} : { prefix };
+        const forward: string[][] = [];
+        let page = await ctx.store.read.users.searchMembers(orgSid, { ...search, limit });
+        expect(page.previous).toBeNull();
+        forward.push(page.members.map((m) => m.sid));
+        while (page.next !== null) {
+          page = await ctx.store.read.users.searchMembers(orgSid, { ...search, limit, after: page.next });
+          forward.push(page.members.map((m) => m.sid));
+        }
+        const backward: string[][] = [page.members.map((m) => m.sid)];
+        for (let i = 0; page.previous !== null && i < 200; i++) {
+          page = await ctx.store.read.users.searchMembers(orgSid, { ...search, limit, before: page.previous });
+          backward.unshift(page.members.map((m) => m.sid));
+        }
+        expect({ prefix, limit, pages: backward }).toEqual({ prefix, limit, pages: forward });
+      }
+    }
+  });
+
   it('filters by role and status as LIKE does', async () => {
     for (const filters of [{ role: 'admin' as const }, { status: 'suspended' as const }, { role: 'standard' as const, status: 'active' as const }]) {
       for (const prefix of [undefined, 'ann', 'same']) {

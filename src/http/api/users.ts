@@ -73,13 +73,16 @@ function guardFrom(req: Request) {
   };
 }
 
-// The page token: the page number and where the previous page ended (keyset, never an offset).
+// The page token: the page number and the cursor (keyset, never an offset): where the previous page
+// ended ('email', 'name'), or, for previous_page_url, the member the page ends before ('<email', '<name').
 const Cursor = z.union([
-  z.tuple([z.number().int().min(1), z.literal('email'), z.string().max(4000)]),
-  z.tuple([z.number().int().min(1), z.literal('name'), z.string().max(4000), z.string().max(34)]),
+  z.tuple([z.number().int().min(0), z.enum(['email', '<email']), z.string().max(4000)]),
+  z.tuple([z.number().int().min(0), z.enum(['name', '<name']), z.string().max(4000), z.string().max(34)]),
 ]);
 
-function readToken(token: string | undefined): { page: number; after?: MemberCursor } {
+type Direction = 'after' | 'before';
+
+function readToken(token: string | undefined): { page: number; cursor?: { [D in Direction]?: MemberCursor } } {
   if (token === undefined) return { page: 0 };
   let parsed: z.infer<typeof Cursor> | undefined;
   try {
@@ -87,13 +90,15 @@ function readToken(token: string | undefined): { page: number; after?: MemberCur
     if (result.success) parsed = result.data;
   } catch { /* not JSON: refused below */ }
   if (!parsed) throw new DomainError('invalid_input', 'PageToken is not one this API issued; follow meta.next_page_url or leave it out for the first page.');
-  return parsed[1] === 'email'
-    ? { page: parsed[0], after: { phase: 'email', key: parsed[2] } }
-    : { page: parsed[0], after: { phase: 'name', key: parsed[2], sid: parsed[3] } };
+  const direction: Direction = parsed[1].startsWith('<') ? 'before' : 'after';
+  const cursor: MemberCursor = parsed.length === 3 ? { phase: 'email', key: parsed[2] } : { phase: 'name', key: parsed[2], sid: parsed[3] };
+  return { page: parsed[0], cursor: { [direction]: cursor } };
 }
 
-const writeToken = (page: number, c: MemberCursor): string =>
-  Buffer.from(JSON.stringify(c.phase === 'email' ? [page, 'email', c.key] : [page, 'name', c.key, c.sid])).toString('base64url');
+const writeToken = (page: number, c: MemberCursor, direction: Direction = 'after'): string => {
+  const tag = direction === 'before' ? `<${c.phase}` : c.phase;
+  return Buffer.from(JSON.stringify(c.phase === 'email' ? [page, tag, c.key] : [page, tag, c.key, c.sid])).toString('base64url');
+};
 
 const SID_SEARCH = /^US[0-9a-f]{32}$/i;
 
@@ -119,17 +124,17 @@ export function userRoutes(services: Services, baseUrl: string): ApiRoute[] {
         Status: Status.optional().describe('Only active or only suspended users.'),
         ...twilioPaging,
         // Longer than Twilio's: the token carries the last email or display name of the page.
-        PageToken: z.string().max(12_000).optional().describe('The token of the page to fetch, from meta.next_page_url.'),
+        PageToken: z.string().max(12_000).optional().describe('The token of the page to fetch, from meta.next_page_url or meta.previous_page_url.'),
       }),
       responses: { 200: { description: 'A page of users: email matches in email order, then display-name matches', schema: twilioPage(UserResource) } },
       async handler({ params, query, principal }) {
-        const { page, after } = readToken(query.PageToken);
+        const { page, cursor } = readToken(query.PageToken);
         const search = query.Search;
         const found = await services.members.search(principal.actor, params.OrganizationSid, {
           ...(search !== undefined && (SID_SEARCH.test(search) ? { sid: `US${search.slice(2).toLowerCase()}` } : { prefix: search })),
           ...(query.Role !== undefined && { role: query.Role }),
           ...(query.Status !== undefined && { status: query.Status }),
-          ...(after !== undefined && { after }),
+          ...cursor,
           limit: query.PageSize,
         });
         const url = `${baseUrl}/Organizations/${params.OrganizationSid}/Users`;
@@ -149,8 +154,8 @@ export function userRoutes(services: Services, baseUrl: string): ApiRoute[] {
               first_page_url: link(), key: 'content' as const,
               next_page_url: found.next ? link(writeToken(page + 1, found.next)) : null,
               page, page_size: query.PageSize,
-              // Keyset paging reads forward only: follow next_page_url, or start again at first_page_url.
-              previous_page_url: null,
+              // The PageSize users before this page's first (keyset paging read backwards).
+              previous_page_url: page > 0 && found.previous ? link(writeToken(page - 1, found.previous, 'before')) : null,
               url: link(query.PageToken),
             },
           },

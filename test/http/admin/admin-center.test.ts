@@ -168,19 +168,28 @@ describe('Admin Center: Users list', () => {
 
   it('pages by keyset: 50 a page, the next link continues where the page ended, no user twice', async () => {
     const seen = new Set<string>();
+    const forward: string[][] = [];
     let path: string | null = '/admin/users?q=bulk';
-    let pages = 0;
+    let text = '';
+    const link = (rel: string) => new RegExp(`<a href="([^"]+)" rel="${rel}">`).exec(text)?.[1]?.replace(/&amp;/g, '&') ?? null;
+    const emailsOn = () => [...text.matchAll(/>(bulk\d{3}@acme\.test)</g)].map((m) => m[1]!);
     while (path) {
-      const res: { text: string } = await get(ctx, adminCookie, path).expect(200);
-      const emails = [...res.text.matchAll(/>(bulk\d{3}@acme\.test)</g)].map((m) => m[1]!);
-      for (const e of emails) { expect(seen.has(e)).toBe(false); seen.add(e); }
-      const next: string | undefined = /<a href="([^"]+)" rel="next">/.exec(res.text)?.[1];
-      path = next ? next.replace(/&amp;/g, '&') : null;
-      pages += 1;
-      expect(pages).toBeLessThan(5);
+      text = (await get(ctx, adminCookie, path).expect(200)).text;
+      for (const e of emailsOn()) { expect(seen.has(e)).toBe(false); seen.add(e); }
+      forward.push(emailsOn());
+      path = link('next');
+      expect(forward.length).toBeLessThan(5);
     }
     expect(seen.size).toBe(120);
-    expect(pages).toBe(3);
+    expect(forward).toHaveLength(3);
+    // The Previous links walk back through the same pages.
+    const backward = [emailsOn()];
+    while ((path = link('prev'))) {
+      text = (await get(ctx, adminCookie, path).expect(200)).text;
+      backward.unshift(emailsOn());
+      expect(backward.length).toBeLessThan(5);
+    }
+    expect(backward).toEqual(forward);
   });
 
   it('searches by SID and filters by role and status', async () => {

@@ -52,7 +52,8 @@ describe('GET /Organizations/{sid}/Users', () => {
     while (url !== null) {
       const res = await call(ctx, org.adminClient, 'get', LIST, url);
       expect(res.status).toBe(200);
-      expect(res.body.meta).toMatchObject({ key: 'content', page: pages, page_size: 3, previous_page_url: null });
+      expect(res.body.meta).toMatchObject({ key: 'content', page: pages, page_size: 3 });
+      expect(res.body.meta.previous_page_url === null).toBe(pages === 0);
       seen.push(...sidsOf(res.body));
       url = res.body.meta.next_page_url === null ? null : relative(res.body.meta.next_page_url as string);
       pages += 1;
@@ -78,6 +79,28 @@ describe('GET /Organizations/{sid}/Users', () => {
     // Email matches first (email order), then the display-name-only match.
     expect(emails).toEqual(['ali@search.example', 'Alison@Search.example', 'a.person@search.example']);
     expect(new URL(first.body.meta.next_page_url).searchParams.get('Search')).toBe('ALI');
+  });
+
+  it('walks back with previous_page_url through the same pages, across the email and display-name matches', async () => {
+    for (const query of ['PageSize=3', 'Search=ALI&PageSize=1', 'Search=ali&PageSize=2']) {
+      const forward: string[][] = [];
+      let res = await call(ctx, org.adminClient, 'get', LIST, `${users(org.org.org.sid)}?${query}`);
+      forward.push(sidsOf(res.body));
+      while (res.body.meta.next_page_url !== null) {
+        res = await call(ctx, org.adminClient, 'get', LIST, relative(res.body.meta.next_page_url));
+        forward.push(sidsOf(res.body));
+      }
+      const backward: string[][] = [sidsOf(res.body)];
+      while (res.body.meta.previous_page_url !== null) {
+        const previous = new URL(res.body.meta.previous_page_url);
+        expect(previous.searchParams.get('PageSize')).toBe(new URLSearchParams(query).get('PageSize'));
+        res = await call(ctx, org.adminClient, 'get', LIST, relative(res.body.meta.previous_page_url));
+        expect(res.status).toBe(200);
+        expect(res.body.meta.page).toBe(forward.length - backward.length - 1);
+        backward.unshift(sidsOf(res.body));
+      }
+      expect({ query, pages: backward }).toEqual({ query, pages: forward });
+    }
   });
 
   it('finds a user by exact SID, filters by role and status, and takes LIKE wildcards literally', async () => {

@@ -25,7 +25,7 @@ const Cursor = z.union([
   z.strictObject({ phase: z.literal('name'), key: z.string().max(4000), sid: z.string().max(34) }),
 ]);
 
-/** The `after` token of the list: where the previous page ended (never an offset). */
+/** The `after` (or `before`) token of the list: where the previous page ended (never an offset). */
 function readCursor(token: string): MemberCursor | undefined {
   if (token === '') return undefined;
   try {
@@ -50,16 +50,17 @@ async function list(c: PageContext) {
   const role = (ROLES as readonly string[]).includes(roleQ) ? roleQ as (typeof ROLES)[number] : undefined;
   const status = (STATUSES as readonly string[]).includes(statusQ) ? statusQ as (typeof STATUSES)[number] : undefined;
   const after = readCursor(queryField(c.req, 'after'));
+  const before = after ? undefined : readCursor(queryField(c.req, 'before'));
   const found = await c.services.members.search(c.actor, orgOf(c), {
     ...(q !== '' && (SID.test(q) ? { sid: `US${q.slice(2).toLowerCase()}` } : { prefix: q })),
-    ...(role && { role }), ...(status && { status }), ...(after && { after }), limit: PAGE_SIZE,
+    ...(role && { role }), ...(status && { status }), ...(after && { after }), ...(before && { before }), limit: PAGE_SIZE,
   });
-  const link = (cursor?: MemberCursor) => {
+  const link = (cursor?: MemberCursor, direction: 'after' | 'before' = 'after') => {
     const p = new URLSearchParams();
     if (q) p.set('q', q);
     if (role) p.set('role', role);
     if (status) p.set('status', status);
-    if (cursor) p.set('after', writeCursor(cursor));
+    if (cursor) p.set(direction, writeCursor(cursor));
     const s = p.toString();
     return `/admin/users${s ? `?${s}` : ''}`;
   };
@@ -67,7 +68,8 @@ async function list(c: PageContext) {
     view: 'users', title: 'Users',
     data: {
       q, role: role ?? '', status: status ?? '', members: found.members, canInvite: can(c.role, 'manage_users'), canImport: can(c.role, 'bulk_import'),
-      next: found.next ? link(found.next) : null, first: after ? link() : null,
+      next: found.next ? link(found.next) : null, previous: found.previous ? link(found.previous, 'before') : null,
+      first: after || before ? link() : null,
     },
   };
 }
