@@ -16,6 +16,7 @@ import { DomainError, isDomainError } from '../../errors.js';
 import type { ScimReply } from '../scim/call.js';
 import { ScimError, type ScimErrorBody } from '../scim/errors.js';
 import type { ScimEngine, ScimEntry } from '../scim/router.js';
+import { scimOrg } from '../../services/scim-users.js';
 import { IF_MATCH_HEADER } from './preconditions.js';
 import type { Principal } from './principal.js';
 import { defineRoute, type ApiRoute } from './registry.js';
@@ -141,6 +142,9 @@ export function twilioScimEntry(engine: ScimEngine, authenticate: (req: Request,
           throw new DomainError('forbidden', 'This SCIM endpoint takes an API client\'s bearer token (POST /v1/token). '
             + 'An Owner or Administrator creates one with POST /Organizations/{OrganizationSid}/ApiClients or orgward api-client create.');
         }
+        // A read-only client is refused a write before its body is read (403, never a 400 about a
+        // body it may not send); the service asks the same rule again.
+        if (req.method !== 'GET' && req.method !== 'HEAD') scimOrg(principal.actor, 'write');
         return principal.actor;
       },
     };

@@ -114,6 +114,10 @@ describe('who may call it', () => {
     await send(request(ctx.app).put(`${users(a.org.sid)}/${member.sid}`), readOnlyToken, userBody(`ro-target@${a.domain}`)).expect(403);
     await send(request(ctx.app).delete(`${users(a.org.sid)}/${member.sid}`), readOnlyToken).expect(403);
     expect((await ctx.services.members.get(a.ownerActor, a.org.sid, member.sid)).status).toBe('active');
+    // The role is decided before the body is read: a malformed write is still 403, not 400.
+    const malformed = await send(request(ctx.app).post(users(a.org.sid)), readOnlyToken, { schemas: 'nope' }).expect(403);
+    expect(malformed.body.code).toBe('forbidden');
+    await send(request(ctx.app).patch(`${users(a.org.sid)}/${member.sid}`), readOnlyToken, { Operations: 7 }).expect(403);
   });
 
   it('R-C4: an admin client cannot delete the Owner through SCIM', async () => {
