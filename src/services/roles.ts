@@ -9,6 +9,7 @@ import { DomainError } from '../errors.js';
 import { decideAccountPermission, effectiveAccountRoles, type EffectiveAccountRoles } from '../rules/account-roles.js';
 import { decideCustomRole, decideRolePermissions, isRoleSid } from '../rules/role-catalogue.js';
 import { decideOperatorOnly } from '../rules/operator.js';
+import type { RoleHolder } from '../store/role-assignments.js';
 import type { RoleRecord } from '../store/roles.js';
 import type { Repos } from '../store/index.js';
 import { actorLabel, type Actor } from '../types.js';
@@ -59,6 +60,28 @@ export function createRolesService(deps: ServiceDeps) {
     },
 
     /** R1: the operator defines a custom account role; recorded in every organization's audit log (L1). */
+    /**
+     * R1, O1: how many people hold each role of the catalogue in the organization: organization
+     * roles count members, account roles the people with an assignment (direct or from SCIM groups).
+     */
+    async holderCounts(actor: Actor, orgSid: string): Promise<Map<string, number>> {
+      await authorize(store.read, actor, orgSid, 'view_users');
+      const [catalogue, byRole, byAccountRole] = await Promise.all([
+        store.read.roles.list(), store.read.users.countByRole(orgSid), store.read.roleAssignments.holderCounts(orgSid),
+      ]);
+      return new Map(catalogue.map((r) => [r.sid, r.orgRole !== null ? byRole.get(r.orgRole) ?? 0 : byAccountRole.get(r.sid) ?? 0]));
+    },
+
+    /** R1: who holds an account role, on which account and from where (keyset page by assignment SID). */
+    async holders(actor: Actor, orgSid: string, roleSid: string, options: { after?: string; limit: number }): Promise<{ role: RoleRecord; holders: RoleHolder[]; next: string | null }> {
+      await authorize(store.read, actor, orgSid, 'view_users');
+      const role = isRoleSid(roleSid) ? (await store.read.roles.list()).find((r) => r.sid === roleSid) : undefined;
+      if (!role) throw new DomainError('not_found', `There is no role ${roleSid.slice(0, 40)}; the Roles page lists them.`);
+      const after = options.after !== undefined && /^IY[0-9a-f]{32}$/.test(options.after) ? options.after : '';
+      const holders = role.scopeType === 'account' ? await store.read.roleAssignments.holders(orgSid, role.sid, { afterSid: after, limit: options.limit + 1 }) : [];
+      return { role, holders: holders.slice(0, options.limit), next: holders.length > options.limit ? holders[options.limit - 1]!.sid : null };
+    },
+
     async create(actor: Actor, input: { name: string; permissions: readonly string[] }): Promise<RoleRecord> {
       const gate = decideOperatorOnly(actor.kind, 'define roles (orgward role create)');
       if (gate.kind === 'reject') fail(gate);

@@ -19,6 +19,16 @@ export interface RoleAssignmentRecord {
   readonly createdAt: Date;
 }
 
+/** One holder of an account role (the Roles page): who, on which account, from where. */
+export interface RoleHolder {
+  readonly sid: string;
+  readonly userSid: string;
+  readonly email: string;
+  readonly accountSid: string;
+  readonly accountName: string;
+  readonly source: GrantSource;
+}
+
 const mapRow = (r: AssignmentRow): RoleAssignmentRecord => ({
   sid: r.sid, orgSid: r.org_sid, userSid: r.user_sid, accountSid: r.account_sid, roleSid: r.role_sid, source: r.source, createdAt: r.created_at,
 });
@@ -46,6 +56,21 @@ export function roleAssignmentStore(db: Knex | Knex.Transaction) {
       if (filter.userSid !== undefined) q.andWhere({ user_sid: filter.userSid });
       if (filter.accountSid !== undefined) q.andWhere({ account_sid: filter.accountSid });
       return (await q.orderBy('sid', 'desc').limit(options.limit)).map(mapRow);
+    },
+    /** R1: how many people hold each account role in the organization (one count per role SID). */
+    async holderCounts(orgSid: string): Promise<Map<string, number>> {
+      const rows = await db(ROLE_ASSIGNMENTS).where({ org_sid: orgSid }).groupBy('role_sid')
+        .select('role_sid').countDistinct<{ role_sid: string; count: string | number }[]>('user_sid as count');
+      return new Map(rows.map((r) => [r.role_sid, Number(r.count)]));
+    },
+    /** The holders of one account role: a keyset page by assignment SID, with the user's email and the account's name. */
+    async holders(orgSid: string, roleSid: string, options: { afterSid: string; limit: number }): Promise<RoleHolder[]> {
+      const rows = await db(`${ROLE_ASSIGNMENTS} as ra`).join('users as u', 'u.sid', 'ra.user_sid').join('accounts as a', 'a.sid', 'ra.account_sid')
+        .where({ 'ra.org_sid': orgSid, 'ra.role_sid': roleSid }).andWhere('ra.sid', '>', options.afterSid)
+        .orderBy('ra.sid').limit(options.limit)
+        .select<{ sid: string; user_sid: string; email: string; account_sid: string; account_name: string; source: GrantSource }[]>(
+          'ra.sid', 'ra.user_sid', 'u.email', 'ra.account_sid', 'a.name as account_name', 'ra.source');
+      return rows.map((r) => ({ sid: r.sid, userSid: r.user_sid, email: r.email, accountSid: r.account_sid, accountName: r.account_name, source: r.source }));
     },
     async get(orgSid: string, sid: string): Promise<RoleAssignmentRecord | undefined> {
       const row = await db<AssignmentRow>(ROLE_ASSIGNMENTS).where({ org_sid: orgSid, sid }).first();

@@ -163,6 +163,11 @@ export function userStore(db: Knex | Knex.Transaction) {
     async leave(userSid: string, orgSid: string): Promise<void> {
       await db(MEMBERSHIPS).where({ user_sid: userSid, org_sid: orgSid }).delete();
     },
+    /** How many members hold each organization role (O1: one Owner). */
+    async countByRole(orgSid: string): Promise<Map<Role, number>> {
+      const rows = await db(MEMBERSHIPS).where({ org_sid: orgSid }).groupBy('role').select('role').count<{ role: Role; count: string | number }[]>('* as count');
+      return new Map(rows.map((r) => [r.role, Number(r.count)]));
+    },
     async countByOrg(orgSid: string): Promise<number> {
       const row = await db(MEMBERSHIPS).where({ org_sid: orgSid }).count<{ count: string }[]>('* as count').first();
       return Number(row?.count ?? 0);

@@ -5,6 +5,7 @@
  */
 import request from 'supertest';
 import { adminRouteTable } from '../../../src/http/admin/index.js';
+import { BUILT_IN_ROLE_SIDS, DEVELOPER_ROLE_SID } from '../../../src/rules/role-catalogue.js';
 import { can } from '../../../src/rules/roles.js';
 import { createTestContext, type TestContext } from '../../support/app.js';
 import { addAccount, addMember, addVerifiedDomain, createOrgWithOwner, grantAccount } from '../../support/fixtures.js';
@@ -152,6 +153,28 @@ describe('Admin Center: roles (O3)', () => {
     const other = await createOrgWithOwner(ctx, { ownerEmail: 'boss@other.test' });
     const res = await get(ctx, adminCookie, `/admin/users/${other.owner.sid}`).expect(404);
     expect(res.text).not.toContain('boss@other.test');
+  });
+});
+
+describe('Admin Center: who holds each role (R1)', () => {
+  it('counts the holders of every role and lists an account role\'s holders with account and source, within the organization only (U6)', async () => {
+    const other = await createOrgWithOwner(ctx, { ownerEmail: 'owner@holders.test', name: 'Holders' });
+    const dev = await addMember(ctx, other.org.sid, 'dev@holders.test');
+    const account = await addAccount(ctx, { ownerSid: other.owner.sid, orgSid: other.org.sid, name: 'Holders account' });
+    await grantAccount(ctx, other.org.sid, dev.sid, account.sid);
+    const cookie = await sessionCookie(ctx, other.owner.sid);
+    const page = (await get(ctx, cookie, '/admin/roles').expect(200)).text;
+    const heldBy = (sid: string) => new RegExp(`<code>${sid}</code>.*?<a href="([^"]+)">(\\d+) (?:person|people)</a>`).exec(page)?.slice(1);
+    expect(heldBy(DEVELOPER_ROLE_SID)).toEqual([`/admin/roles/${DEVELOPER_ROLE_SID}`, '1']);
+    expect(heldBy(BUILT_IN_ROLE_SIDS.account.Support)).toEqual([`/admin/roles/${BUILT_IN_ROLE_SIDS.account.Support}`, '0']);
+    expect(heldBy(BUILT_IN_ROLE_SIDS.organization['Standard User'])).toEqual(['/admin/users?role=standard', '1']);
+    expect(heldBy(BUILT_IN_ROLE_SIDS.organization.Administrator)).toEqual(['/admin/users?role=admin', '0']);
+
+    const holders = (await get(ctx, cookie, `/admin/roles/${DEVELOPER_ROLE_SID}`).expect(200)).text;
+    expect(holders).toMatch(/dev@holders\.test.*Holders account.*granted directly/s);
+    // Acme's Standard User holds Developer on Acme's account: not this organization's business.
+    expect(holders).not.toContain('standard@acme.test');
+    await get(ctx, cookie, `/admin/roles/IX${'0'.repeat(32)}`).expect(404);
   });
 });
 
