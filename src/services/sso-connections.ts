@@ -124,6 +124,16 @@ export function createSsoConnectionService(deps: ServiceDeps) {
       return (await store.read.ssoConnections.listByOrg(orgSid)).map(view);
     },
 
+    /** S7: how many password sessions enforcing SSO on the domain would end now (the console warns first). */
+    async enforcementImpact(actor: Actor, orgSid: string, domain: string): Promise<{ domain: string; sessionsToEnd: number }> {
+      const normal = normaliseDomain(domain);
+      if (!normal.ok) throw new DomainError(normal.code, normal.message);
+      await authorize(store.read, actor, orgSid, 'manage_sso');
+      const d = await store.read.domains.get(orgSid, normal.domain);
+      if (!d) throw new DomainError('not_found', `${normal.domain} is not a domain of this organization.`);
+      return { domain: d.name, sessionsToEnd: await store.read.sessions.countLivePasswordForDomain(d.name, clock.now()) };
+    },
+
     /**
      * S1: switches SSO enforcement on or off for a domain of the organization: on only when the
      * domain is verified and an enabled connection passed a test sign-in (sso_not_ready). S7:

@@ -66,11 +66,21 @@ export function sessionStore(db: Knex | Knex.Transaction) {
      * stay), and their pending second-factor steps (which only password sign-ins have).
      */
     async revokeForDomain(domain: string, reason: string, now: Date): Promise<number> {
-      const onDomain = () => db('users').select('sid').whereRaw(`lower(split_part(email, '@', 2)) = lower(?)`, [domain]);
+      const onDomain = () => usersOnDomain(db, domain);
       await db(SIGN_IN_CHALLENGES).whereIn('user_sid', onDomain()).delete();
       await endOidcPasswordSessions(db, onDomain(), reason);
       return db(SESSIONS).whereNull('revoked_at').where('method', 'password').whereIn('user_sid', onDomain())
         .update({ revoked_at: now, revoked_reason: reason });
     },
+    /** S7: how many live password sessions {@link revokeForDomain} would end now (the warning before enforcing). */
+    async countLivePasswordForDomain(domain: string, now: Date): Promise<number> {
+      const row = await db(SESSIONS).whereNull('revoked_at').where('method', 'password').where('expires_at', '>', now)
+        .whereIn('user_sid', usersOnDomain(db, domain)).count<{ count: string | number }[]>('* as count').first();
+      return Number(row?.count ?? 0);
+    },
   };
 }
+
+/** The users whose email address is on exactly this domain (not its subdomains). */
+const usersOnDomain = (db: Knex | Knex.Transaction, domain: string) =>
+  db('users').select('sid').whereRaw(`lower(split_part(email, '@', 2)) = lower(?)`, [domain]);

@@ -47,6 +47,18 @@ describe('SSO page (S1)', () => {
     expect(await ctx.services.sso.list({ kind: 'operator' }, orgSid)).toHaveLength(0);
   });
 
+  it('R-S7: the confirmation before enforcing says how many password sessions on the domain will end', async () => {
+    const before = await get(ctx, adminCookie, '/admin/domains/sso.test/confirm/enforce').expect(200);
+    // The Administrator's and the Standard User's console sessions are password sessions on sso.test.
+    expect(before.text).toContain('2 password sessions will end at once');
+    const elsewhere = await createOrgWithOwner(ctx, { ownerEmail: 'owner@elsewhere.test' });
+    await sessionCookie(ctx, elsewhere.owner.sid);
+    await sessionCookie(ctx, (await addMember(ctx, orgSid, 'third@sso.test')).sid);
+    const after = await get(ctx, adminCookie, '/admin/domains/sso.test/confirm/enforce').expect(200);
+    expect(after.text).toContain('3 password sessions will end at once');
+    await get(ctx, standardCookie, '/admin/domains/sso.test/confirm/enforce').expect(403);
+  });
+
   it('refuses metadata that is not IdP metadata, with the code', async () => {
     const res = await post(ctx, adminCookie, '/admin/sso/saml', { metadata: '<nope/>' });
     expect(res.status).toBe(400);

@@ -48,12 +48,14 @@ export function domainPages(): AdminRoute[] {
     {
       method: 'get', path: '/domains/:domain/confirm/enforce', action: 'manage_sso',
       handler: async (c) => {
-        const d = await c.services.domains.get(c.actor, orgOf(c), domainOf(c.req));
+        const impact = await c.services.sso.enforcementImpact(c.actor, orgOf(c), domainOf(c.req));
+        const ending = impact.sessionsToEnd === 0 ? 'No password session is open now'
+          : `${impact.sessionsToEnd} password session${impact.sessionsToEnd === 1 ? '' : 's'} will end at once`;
         return {
           view: 'confirm', title: 'Enforce SSO for this domain?',
           data: {
-            subject: d.domain, button: 'Enforce SSO', action: `/admin/domains/${d.domain}/enforcement`, cancel: '/admin/domains', fields: [['on', 'true']],
-            text: 'People with this domain then sign in only through SSO (U5). Every session of theirs that did not come through SSO ends at once, and password resets are refused (S7).',
+            subject: impact.domain, button: 'Enforce SSO', action: `/admin/domains/${impact.domain}/enforcement`, cancel: '/admin/domains', fields: [['on', 'true']],
+            text: `People with this domain then sign in only through SSO (U5). ${ending}: every session of theirs that did not come through SSO ends, and password resets are refused (S7).`,
           },
         };
       },
