@@ -24,6 +24,9 @@ export type MemberCursor =
   | { readonly phase: 'email'; readonly key: string }
   | { readonly phase: 'name'; readonly key: string; readonly sid: string };
 
+export const SIGN_IN_METHODS = ['sso', 'password'] as const;
+export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
+
 /** A search of one organization's members (issue 10 user list). */
 export interface MemberSearch {
   /** Prefix of the email address or of the display name, case-insensitive. */
@@ -32,6 +35,8 @@ export interface MemberSearch {
   readonly sid?: string;
   readonly role?: Role;
   readonly status?: UserStatus;
+  /** Only members who can sign in this way: through SSO (an identity from an IdP) or with a password. */
+  readonly signIn?: SignInMethod;
   readonly after?: MemberCursor;
   /** Read backwards: the `limit` members just before this cursor's member (the previous page). */
   readonly before?: MemberCursor;
@@ -85,6 +90,8 @@ export function memberSearchSql(orgSid: string, q: MemberSearch): { sql: string;
   const filters = () => [
     q.role !== undefined ? bind(q.role, ' AND m.role = CAST(? AS text)') : '',
     q.status !== undefined ? bind(q.status, ' AND u.status = CAST(? AS text)') : '',
+    q.signIn === 'sso' ? ' AND EXISTS (SELECT 1 FROM sso_identities si WHERE si.user_sid = m.user_sid)' : '',
+    q.signIn === 'password' ? ' AND u.password_hash IS NOT NULL' : '',
   ].join('');
   const prefix = q.sid === undefined && q.prefix !== undefined && q.prefix !== '' ? q.prefix : undefined;
   // Only a prefix made of U+10FFFF has no end (every key from it on starts with it): no upper bound then.

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { DomainError } from '../../errors.js';
 import type { Services } from '../../services/index.js';
 import type { MemberDetail } from '../../services/members.js';
-import type { MemberCursor } from '../../store/users.js';
+import { SIGN_IN_METHODS, type MemberCursor } from '../../store/member-search.js';
 import type { Member } from '../../types.js';
 import { defineRoute, type ApiRoute } from './registry.js';
 import { AccountSid, OrganizationSid, UserSid, twilioPage, twilioPaging } from './schemas.js';
@@ -122,6 +122,7 @@ export function userRoutes(services: Services, baseUrl: string): ApiRoute[] {
         Search: z.string().trim().min(1).max(320).optional().describe('A user SID (exact), or the start of an email address or display name (case-insensitive).'),
         Role: Role.optional().describe('Only users with this organization role.'),
         Status: Status.optional().describe('Only active or only suspended users.'),
+        SignInMethod: z.enum(SIGN_IN_METHODS).optional().describe('Only users who can sign in through SSO (an identity from the IdP), or with a password.'),
         ...twilioPaging,
         // Longer than Twilio's: the token carries the last email or display name of the page.
         PageToken: z.string().max(12_000).optional().describe('The token of the page to fetch, from meta.next_page_url or meta.previous_page_url.'),
@@ -134,6 +135,7 @@ export function userRoutes(services: Services, baseUrl: string): ApiRoute[] {
           ...(search !== undefined && (SID_SEARCH.test(search) ? { sid: `US${search.slice(2).toLowerCase()}` } : { prefix: search })),
           ...(query.Role !== undefined && { role: query.Role }),
           ...(query.Status !== undefined && { status: query.Status }),
+          ...(query.SignInMethod !== undefined && { signIn: query.SignInMethod }),
           ...cursor,
           limit: query.PageSize,
         });
@@ -143,6 +145,7 @@ export function userRoutes(services: Services, baseUrl: string): ApiRoute[] {
           if (search !== undefined) q.set('Search', search);
           if (query.Role !== undefined) q.set('Role', query.Role);
           if (query.Status !== undefined) q.set('Status', query.Status);
+          if (query.SignInMethod !== undefined) q.set('SignInMethod', query.SignInMethod);
           if (token !== undefined) q.set('PageToken', token);
           return `${url}?${q.toString()}`;
         };

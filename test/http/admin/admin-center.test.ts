@@ -215,6 +215,15 @@ describe('Admin Center: Users list', () => {
     expect(backward).toEqual(forward);
   });
 
+  it('filters by sign-in method (SSO or password)', async () => {
+    await ctx.testDb.db('sso_identities').insert({ org_sid: orgSid, issuer: 'https://idp.acme.test', subject: 'bulk-7', user_sid: `US${(7).toString(16).padStart(32, 'a')}` });
+    const sso = await get(ctx, adminCookie, '/admin/users?method=sso').expect(200);
+    expect([...sso.text.matchAll(/>(bulk\d{3}@acme\.test)</g)].map((m) => m[1])).toEqual(['bulk007@acme.test']);
+    expect(sso.text).toContain('<option value="sso" selected>');
+    const password = await get(ctx, adminCookie, '/admin/users?q=bulk&method=password').expect(200);
+    expect(password.text).toContain('No user matches.');
+  });
+
   it('searches by SID and filters by role and status', async () => {
     const bySid = await get(ctx, adminCookie, `/admin/users?q=${admin.sid}`).expect(200);
     expect(bySid.text).toContain('admin@acme.test');

@@ -119,6 +119,31 @@ describe('GET /Organizations/{sid}/Users', () => {
     expect(underscore.body.content).toEqual([]);
   });
 
+  it('filters by sign-in method: SSO (an identity from an IdP) or password, kept in next_page_url', async () => {
+    const methods = await orgWithCallers(ctx, 'methods.example');
+    const sso = await named(methods.org.org.sid, 'sso@methods.example', null);
+    const both = await named(methods.org.org.sid, 'both@methods.example', null);
+    const pwd = await named(methods.org.org.sid, 'pwd@methods.example', null);
+    await ctx.testDb.db('users').whereIn('sid', [both.sid, pwd.sid]).update({ password_hash: 'not-a-real-hash' });
+    for (const [user, subject] of [[sso, 'idp-sso'], [both, 'idp-both']] as const) {
+      await ctx.testDb.db('sso_identities').insert({ org_sid: methods.org.org.sid, issuer: 'https://idp.methods.example', subject, user_sid: user.sid });
+    }
+    // Another organization's identity for the same issuer does not count here (U6).
+    await ctx.testDb.db('sso_identities').insert({ org_sid: org.org.org.sid, issuer: 'https://idp.methods.example', subject: 'other', user_sid: org.standard.sid });
+    const list = async (query: string) => {
+      const res = await call(ctx, methods.adminClient, 'get', LIST, `${users(methods.org.org.sid)}?${query}`);
+      expect(res.status).toBe(200);
+      return sidsOf(res.body).sort();
+    };
+    expect(await list('SignInMethod=sso')).toEqual([both.sid, sso.sid].sort());
+    expect(await list('SignInMethod=password')).toEqual([both.sid, pwd.sid].sort());
+    expect(await list('SignInMethod=sso&Search=both')).toEqual([both.sid]);
+    const first = await call(ctx, methods.adminClient, 'get', LIST, `${users(methods.org.org.sid)}?SignInMethod=sso&PageSize=1`);
+    expect(new URL(first.body.meta.next_page_url).searchParams.get('SignInMethod')).toBe('sso');
+    const bad = await call(ctx, methods.adminClient, 'get', LIST, `${users(methods.org.org.sid)}?SignInMethod=magic`);
+    expect(bad.status).toBe(400);
+  });
+
   it('pages past members with long emails and display names (the token carries them)', async () => {
     const long = await orgWithCallers(ctx, 'long.example');
     for (let i = 0; i < 3; i++) await named(long.org.org.sid, `${'l'.repeat(250)}${i}@long.example`, `${'Ü'.repeat(300)} ${i}`);

@@ -11,7 +11,7 @@ import { DomainError } from '../../../errors.js';
 import { can, decideActOnUser } from '../../../rules/roles.js';
 import { planOwnerHandover } from '../../../rules/ownership.js';
 import { snapshotOf } from '../../../services/context.js';
-import type { MemberCursor } from '../../../store/users.js';
+import { SIGN_IN_METHODS, type MemberCursor, type SignInMethod } from '../../../store/member-search.js';
 import { withNotice } from '../notices.js';
 import { formField, orgOf, param, queryField, signedInSnapshot, type AdminRoute, type PageContext } from '../page.js';
 
@@ -49,17 +49,20 @@ async function list(c: PageContext) {
   const statusQ = queryField(c.req, 'status');
   const role = (ROLES as readonly string[]).includes(roleQ) ? roleQ as (typeof ROLES)[number] : undefined;
   const status = (STATUSES as readonly string[]).includes(statusQ) ? statusQ as (typeof STATUSES)[number] : undefined;
+  const methodQ = queryField(c.req, 'method');
+  const method = (SIGN_IN_METHODS as readonly string[]).includes(methodQ) ? methodQ as SignInMethod : undefined;
   const after = readCursor(queryField(c.req, 'after'));
   const before = after ? undefined : readCursor(queryField(c.req, 'before'));
   const found = await c.services.members.search(c.actor, orgOf(c), {
     ...(q !== '' && (SID.test(q) ? { sid: `US${q.slice(2).toLowerCase()}` } : { prefix: q })),
-    ...(role && { role }), ...(status && { status }), ...(after && { after }), ...(before && { before }), limit: PAGE_SIZE,
+    ...(role && { role }), ...(status && { status }), ...(method && { signIn: method }), ...(after && { after }), ...(before && { before }), limit: PAGE_SIZE,
   });
   const link = (cursor?: MemberCursor, direction: 'after' | 'before' = 'after') => {
     const p = new URLSearchParams();
     if (q) p.set('q', q);
     if (role) p.set('role', role);
     if (status) p.set('status', status);
+    if (method) p.set('method', method);
     if (cursor) p.set(direction, writeCursor(cursor));
     const s = p.toString();
     return `/admin/users${s ? `?${s}` : ''}`;
@@ -67,7 +70,7 @@ async function list(c: PageContext) {
   return {
     view: 'users', title: 'Users',
     data: {
-      q, role: role ?? '', status: status ?? '', members: found.members, canInvite: can(c.role, 'manage_users'), canImport: can(c.role, 'bulk_import'),
+      q, role: role ?? '', status: status ?? '', method: method ?? '', members: found.members, canInvite: can(c.role, 'manage_users'), canImport: can(c.role, 'bulk_import'),
       next: found.next ? link(found.next) : null, previous: found.previous ? link(found.previous, 'before') : null,
       first: after || before ? link() : null,
     },
