@@ -14,6 +14,7 @@ import type { ServiceDeps } from './index.js';
 import { actingSnapshot, checkActOnUser, lockUser } from './member-checks.js';
 import { removeMember, setMemberStatus, type RemovedMember, type StatusChange } from './member-changes.js';
 import { bringOwnerAccountsIn } from './owner-accounts.js';
+import type { LiveSession } from '../store/sessions.js';
 import type { MemberCursor, MemberSearch } from '../store/users.js';
 
 export { removeMember, setMemberStatus } from './member-changes.js';
@@ -80,6 +81,12 @@ export function createMembersService(deps: ServiceDeps) {
       const page = await store.read.users.searchMembers(orgSid, { ...query, limit });
       if (!page.orgFound) throw organizationNotFound(orgSid);
       return { members: page.members, next: page.next, previous: page.previous };
+    },
+
+    /** A member's live Orgward sessions, newest first (at most `limit`); who may see the member may see them. */
+    async sessions(actor: Actor, orgSid: string, userSid: string, limit = 50): Promise<LiveSession[]> {
+      const member = await getMember(actor, orgSid, userSid);
+      return store.read.sessions.listLive(member.sid, clock.now(), limit);
     },
 
     /** One member with grants and sign-in methods (never a secret); a member may look at themselves. */

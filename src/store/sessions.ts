@@ -21,6 +21,15 @@ export interface SessionWithUser {
   readonly role: Role | null;
 }
 
+/** A live session as an administrator sees it: how and when, never its secret. */
+export interface LiveSession {
+  readonly method: SessionMethod;
+  readonly connectionId: string | null;
+  readonly createdAt: Date;
+  readonly lastSeenAt: Date;
+  readonly expiresAt: Date;
+}
+
 /**
  * Sessions live in the database so every instance sees the same ones; only the id's digest is stored.
  * A live session is read together with its user and membership in one query.
@@ -44,6 +53,12 @@ export function sessionStore(db: Knex | Knex.Transaction) {
         lastSeenAt: row.last_seen_at, email: row.email, status: row.status, passwordChangedAt: row.password_changed_at,
         orgSid: row.org_sid, role: row.role,
       };
+    },
+    /** A user's live sessions, newest first (the console lists them; never the id or its digest). */
+    async listLive(userSid: string, now: Date, limit: number): Promise<LiveSession[]> {
+      const rows = await db(SESSIONS).where({ user_sid: userSid }).whereNull('revoked_at').where('expires_at', '>', now)
+        .orderBy('created_at', 'desc').limit(limit).select('method', 'connection_id', 'created_at', 'last_seen_at', 'expires_at');
+      return rows.map((r) => ({ method: r.method, connectionId: r.connection_id, createdAt: r.created_at, lastSeenAt: r.last_seen_at, expiresAt: r.expires_at }));
     },
     async touch(idHash: string, now: Date): Promise<void> {
       await db(SESSIONS).where({ id_hash: idHash }).update({ last_seen_at: now });

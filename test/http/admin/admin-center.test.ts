@@ -156,6 +156,20 @@ describe('Admin Center: roles (O3)', () => {
   });
 });
 
+describe('Admin Center: a user\'s sessions', () => {
+  it('lists the open sessions (method and times, never a token); suspension ends them (C3)', async () => {
+    const target = await addMember(ctx, orgSid, 'sessions@acme.test');
+    const cookie = await sessionCookie(ctx, target.sid);
+    await sessionCookie(ctx, target.sid);
+    const page = await get(ctx, adminCookie, `/admin/users/${target.sid}`).expect(200);
+    expect(page.text).toContain('2 open sessions');
+    expect(page.text.match(/<td>Password<\/td>/g)).toHaveLength(2);
+    expect(page.text).not.toContain(/orgward_session=([^;]+)/.exec(cookie)![1]);
+    await ctx.services.members.suspend({ kind: 'operator' }, orgSid, target.sid);
+    expect((await get(ctx, adminCookie, `/admin/users/${target.sid}`).expect(200)).text).toContain('No open Orgward session.');
+  });
+});
+
 describe('Admin Center: who holds each role (R1)', () => {
   it('counts the holders of every role and lists an account role\'s holders with account and source, within the organization only (U6)', async () => {
     const other = await createOrgWithOwner(ctx, { ownerEmail: 'owner@holders.test', name: 'Holders' });

@@ -82,10 +82,11 @@ async function detail(c: PageContext) {
   const sid = userSidOf(c.req);
   const { services, actor } = c;
   const member = await services.members.detail(actor, orgSid, sid);
-  const [assignments, catalogue, accounts] = await Promise.all([
+  const [assignments, catalogue, accounts, sessions] = await Promise.all([
     services.roleAssignments.list(actor, orgSid, { identity: sid }),
     services.roles.list(actor, orgSid),
     services.accounts.list(actor, orgSid),
+    services.members.sessions(actor, orgSid, sid),
   ]);
   const roleName = new Map(catalogue.map((r) => [r.sid, r.name]));
   const accountName = new Map(accounts.map((a) => [a.sid, a.name]));
@@ -102,7 +103,7 @@ async function detail(c: PageContext) {
   return {
     view: 'user', title: member.displayName || member.email,
     data: {
-      m: member, self, groups: [...byAccount.values()],
+      m: member, self, groups: [...byAccount.values()], sessions,
       // What the page offers is what the rules allow (U6, O2, O3); the services decide again on submit.
       canManage: !self && decideActOnUser(me, target).kind === 'allow',
       canHandOver: planOwnerHandover(me, target).kind === 'handover',
