@@ -6,7 +6,7 @@
 import { DomainError } from '../errors.js';
 import { hashToken, newToken } from '../security/tokens.js';
 import type { ScimTokenRecord } from '../store/scim-tokens.js';
-import { actorLabel, type Actor } from '../types.js';
+import { actorLabel, type Actor, type AuditEntry } from '../types.js';
 import { audit, authorize, authorizeRead } from './context.js';
 import type { ServiceDeps } from './index.js';
 import { scimRefusal } from './scim-refusal.js';
@@ -33,6 +33,14 @@ export function createScimTokensService(deps: ServiceDeps) {
   const { store, clock, logger } = deps;
   const touched = new Map<string, number>();
   const remembered = new Map<string, { id: string; orgSid: string; until: number }>();
+
+  /** The organization's tokens (never their values). */
+  async function list(actor: Actor, orgSid: string): Promise<ScimTokenRecord[]> {
+    refuseScim(actor);
+    // Metadata only (the secret is shown once at creation): a read-only client reads it too.
+    await authorizeRead(store.read, actor, orgSid, 'manage_scim');
+    return store.read.scimTokens.list(orgSid);
+  }
 
   return {
     /** C1: a new token for `orgSid`. The token is in the result only; it cannot be shown again. */
@@ -63,12 +71,15 @@ export function createScimTokensService(deps: ServiceDeps) {
       });
     },
 
-    /** The organization's tokens (never their values). */
-    async list(actor: Actor, orgSid: string): Promise<ScimTokenRecord[]> {
-      refuseScim(actor);
-      // Metadata only (the secret is shown once at creation): a read-only client reads it too.
-      await authorizeRead(store.read, actor, orgSid, 'manage_scim');
-      return store.read.scimTokens.list(orgSid);
+    list,
+
+    /**
+     * What the IdP did lately: the newest audit entries written through any of the organization's
+     * SCIM tokens (revoked ones too), newest first. Readable by those who read the tokens.
+     */
+    async recentActivity(actor: Actor, orgSid: string, limit = 20): Promise<AuditEntry[]> {
+      const tokens = await list(actor, orgSid);
+      return store.read.audit.newestBy(orgSid, tokens.map((t) => actorLabel({ kind: 'scim', orgSid, tokenId: t.id })), limit);
     },
 
     /**

@@ -48,10 +48,16 @@ export function auditLogStore(db: Knex | Knex.Transaction) {
       if (options.beforeId) q.where('id', '<', options.beforeId);
       const rows = await q;
       if (backwards) rows.reverse();
-      return rows.map((r: Record<string, any>) => ({
-        id: String(r.id), orgSid: r.org_sid, actor: r.actor, action: r.action, target: r.target,
-        before: r.before, after: r.after, requestId: r.request_id, createdAt: r.created_at,
-      }));
+      return rows.map(mapEntry);
+    },
+    /**
+     * The newest `limit` entries written by any of `actors` (say, an organization's SCIM tokens),
+     * newest first: one short read per actor on audit_log_org_actor, merged.
+     */
+    async newestBy(orgSid: string, actors: readonly string[], limit: number): Promise<AuditEntry[]> {
+      const lists = await Promise.all(actors.map((actor) => db(AUDIT_LOG).where({ org_sid: orgSid, actor }).orderBy('id', 'desc').limit(limit)));
+      const byIdDesc = (a: AuditEntry, b: AuditEntry) => (BigInt(b.id) > BigInt(a.id) ? 1 : BigInt(b.id) < BigInt(a.id) ? -1 : 0);
+      return lists.flat().map(mapEntry).sort(byIdDesc).slice(0, limit);
     },
     /** The id of the newest entry now (the CSV export stops there, so it ends while others write). */
     async lastId(orgSid: string): Promise<string | null> {
@@ -79,6 +85,11 @@ export function auditLogStore(db: Knex | Knex.Transaction) {
 }
 
 /** Applies an {@link AuditFilter}; each condition has an index (org_sid, …, id) in the migrations. */
+const mapEntry = (r: Record<string, any>): AuditEntry => ({
+  id: String(r.id), orgSid: r.org_sid, actor: r.actor, action: r.action, target: r.target,
+  before: r.before, after: r.after, requestId: r.request_id, createdAt: r.created_at,
+});
+
 function filtered(q: Knex.QueryBuilder, f: AuditFilter): Knex.QueryBuilder {
   if (f.actor !== undefined) q.where({ actor: f.actor });
   if (f.action !== undefined) q.where({ action: f.action });

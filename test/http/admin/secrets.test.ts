@@ -49,6 +49,24 @@ describe('SCIM page (C1)', () => {
     await request(ctx.app).get('/scim/v2/Users').set('Authorization', `Bearer ${token}`).expect(401);
   });
 
+  it('shows the IdP\'s recent provisioning activity, newest first, from every token of the organization (revoked too)', async () => {
+    const scim = (token: string, body: object) => request(ctx.app).post('/scim/v2/Users').set('Authorization', `Bearer ${token}`)
+      .set('Content-Type', 'application/scim+json').send(JSON.stringify(body));
+    const user = (email: string) => ({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: email, emails: [{ value: email, primary: true }], active: true });
+    const first = secretOn((await post(ctx, adminCookie, '/admin/scim/tokens', { description: 'first' }).expect(201)).text);
+    const second = secretOn((await post(ctx, adminCookie, '/admin/scim/tokens', { description: 'second' }).expect(201)).text);
+    await scim(first, user('pushed-1@scim.test')).expect(201);
+    const [firstToken] = (await ctx.services.scimTokens.list({ kind: 'operator' }, orgSid)).filter((t) => t.description === 'first');
+    await ctx.services.scimTokens.revoke({ kind: 'operator' }, orgSid, firstToken!.id);
+    await scim(second, user('pushed-2@scim.test')).expect(201);
+    const page = (await get(ctx, adminCookie, '/admin/scim').expect(200)).text;
+    const section = page.slice(page.indexOf('Recent provisioning activity'));
+    expect(section.indexOf('pushed-2@scim.test')).toBeGreaterThan(0);
+    expect(section.indexOf('pushed-1@scim.test')).toBeGreaterThan(section.indexOf('pushed-2@scim.test'));
+    // What the Administrator did by hand is not the IdP's activity.
+    expect(section).not.toContain('scim.token_created');
+  });
+
   it('C5: previews a mapping without saving it, then saves it', async () => {
     const account = await addAccount(ctx, { ownerSid: owner.sid, orgSid, name: 'Ops' });
     const preview = await post(ctx, adminCookie, '/admin/scim/mappings', { group: 'Engineers', role: 'admin', account: account.sid, accountRole: 'Developer', intent: 'preview' }).expect(200);

@@ -2,7 +2,8 @@
  * SCIM (C1, C5): the base URL the IdP needs, tokens (the new token shown once, on the response of
  * the POST that made it: no page ever shows it again; revoke; last used), and group mappings to an
  * organization role and account roles, with the preview of everyone's effective access before
- * saving (the same form: "Preview" renders the outcome and a "Save" form carrying the same values).
+ * saving (the same form: "Preview" renders the outcome and a "Save" form carrying the same values),
+ * and the IdP's recent provisioning activity (the newest audit entries of the organization's tokens).
  */
 import type { Request } from 'express';
 import { DomainError } from '../../../errors.js';
@@ -15,9 +16,9 @@ const back = () => '/admin/scim';
 
 async function overview(c: PageContext) {
   const orgSid = orgOf(c);
-  const [tokens, mappings, accounts, roles] = await Promise.all([
+  const [tokens, mappings, accounts, roles, activity] = await Promise.all([
     c.services.scimTokens.list(c.actor, orgSid), c.services.scimGroups.listMappings(c.actor, orgSid),
-    c.services.accounts.list(c.actor, orgSid), c.services.roles.list(c.actor, orgSid),
+    c.services.accounts.list(c.actor, orgSid), c.services.roles.list(c.actor, orgSid), c.services.scimTokens.recentActivity(c.actor, orgSid),
   ]);
   const roleName = new Map(roles.map((r) => [r.sid, r.name]));
   return {
@@ -26,8 +27,16 @@ async function overview(c: PageContext) {
       baseUrl: `${c.baseUrl}${SCIM_BASE_PATH}`, tokens: tokens.filter((t) => t.revokedAt === null),
       mappings: mappings.map((m) => ({ ...m, accountRoles: m.accountRoles.map((a) => ({ accountSid: a.accountSid, role: roleName.get(a.roleSid) ?? a.roleSid })) })),
       accounts: accounts.filter((a) => a.parentSid === null && a.status !== 'closed'), accountRoles: roles.filter((r) => r.scopeType === 'account'),
+      activity: activity.map((e) => ({ ...e, about: aboutOf(e.after) ?? aboutOf(e.before) ?? '' })), auditLink: '/admin/audit',
     },
   };
+}
+
+/** Who or what an entry is about, in words (the target is a SID): the email or group name it recorded. */
+function aboutOf(state: unknown): string | undefined {
+  if (state === null || typeof state !== 'object') return undefined;
+  const { email, displayName } = state as { email?: unknown; displayName?: unknown };
+  return typeof email === 'string' ? email : typeof displayName === 'string' ? displayName : undefined;
 }
 
 /** The mapping form: a group, an optional organization role, and an optional (account, role) pair. */
