@@ -27,7 +27,8 @@ export const SECURE_COOKIES_SETTING = 'orgward secure cookies';
 /** The name a cookie goes by: `__Host-` prefixed when Secure. */
 export const cookieName = (name: string, secure: boolean): string => (secure ? `__Host-${name}` : name);
 
-const secureFor = (req: Request): boolean => (req.app as { get?: (key: string) => unknown } | undefined)?.get?.(SECURE_COOKIES_SETTING) === true;
+/** Whether the app sets `__Host-` cookies (behind https). */
+export const secureFor = (req: Request): boolean => (req.app as { get?: (key: string) => unknown } | undefined)?.get?.(SECURE_COOKIES_SETTING) === true;
 
 /** The request's cookies (only well-formed pairs; the first of duplicate names wins). */
 export function readCookies(req: Request): Record<string, string> {

@@ -12,13 +12,14 @@
  */
 import { hkdfSync, webcrypto } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import Provider, { errors, interactionPolicy } from 'oidc-provider';
 import type { Clock } from '../../clock.js';
 import type { Services } from '../../services/index.js';
 import { ID_TOKEN_TTL_SECONDS, type SigningKeys } from '../../services/oidc-keys.js';
 import { isAppClientId } from '../../services/oidc-apps.js';
-import { readCookie, SESSION_COOKIE } from '../auth/cookies.js';
+import { readCookie, secureFor, SESSION_COOKIE } from '../auth/cookies.js';
+import { endSession } from '../auth/session.js';
 import { accessTokenKey, ACCESS_TOKEN_TTL_SECONDS, apiAudience } from './access-tokens.js';
 import { adapterFor } from './adapter.js';
 
@@ -53,6 +54,7 @@ interface KoaContext {
   status: number;
   body: unknown;
   req: IncomingMessage;
+  res: ServerResponse;
   oidc: { session?: { accountId?: string }; client?: { clientId: string } };
 }
 
@@ -173,6 +175,16 @@ function buildProvider(deps: OidcDeps, keys: SigningKeys): BuiltProvider {
     if (ctx.status >= 400 && body && typeof body.error === 'string') {
       ctx.body = { ...body, code: body.error, message: typeof body.error_description === 'string' ? body.error_description : body.error, status: ctx.status };
     }
+  });
+  // RP-initiated logout, when the person chooses to sign out (logout=yes), ends their Orgward
+  // session too: else the next authorization request would sign them straight back in.
+  provider.use(async (ctx, next) => {
+    await next();
+    const oidc = ctx.oidc as { route?: string; params?: { logout?: unknown } } | undefined;
+    if (oidc?.route !== 'end_session_confirm' || ctx.status !== 303 || !oidc.params?.logout) return;
+    const req = ctx.req as Request;
+    await services.sessions.signOut(readCookie(req, SESSION_COOKIE));
+    endSession(ctx.res as unknown as Response, secureFor(req));
   });
   provider.on('server_error', (_ctx: unknown, error: unknown) => services.deps.logger.error('oidc provider error', { error }));
   return { provider, callback: provider.callback() };

@@ -168,6 +168,20 @@ describe('clients and tokens', () => {
     expect(done.headers.location).toBe(`${REDIRECT_URI}?state=bye`);
     expect(h.logouts).toHaveLength(1);
     expect(new URLSearchParams(h.logouts[0]!.body).get('logout_token')).toBeTruthy();
+    // The person's Orgward session ends too: nothing signs them back in without their password.
+    expect(String(done.headers['set-cookie'])).toMatch(/orgward_session=;/);
+    await agent.get('/api/v1/me').expect(401);
+  });
+
+  it('RP-initiated logout where the person chooses to stay signed in keeps their Orgward session', async () => {
+    const person = await userWithPassword(h.ctx, `stay${++n}@nowhere.test`, null);
+    const app = await registerApp(h);
+    const { agent, tokens } = await passwordSignIn(app, person.email);
+    const end = client.buildEndSessionUrl(app.config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: REDIRECT_URI });
+    const confirm = await agent.get(end.href.slice(h.baseUrl.length)).redirects(0);
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(confirm.text)![1]!;
+    await agent.post('/oauth/logout/confirm').type('form').send({ xsrf }).redirects(0).expect(303);
+    await agent.get('/api/v1/me').expect(200);
   });
 
   it('client_secret_post works as well as basic; a wrong secret is invalid_client; revocation ends a refresh token', async () => {
