@@ -35,6 +35,7 @@ const RENAMED: Readonly<Record<string, string>> = {
   'sso.connection_enabled': 'sso_connection.updated',
   'sso.connection_disabled': 'sso_connection.updated',
   'sso.connection_removed': 'sso_connection.deleted',
+  'sso.certificate_expiring': 'sso_connection.certificate_expiring',
   'scim.token_created': 'scim_token.created',
   'scim.token_revoked': 'scim_token.revoked',
 };
