@@ -117,6 +117,19 @@ describe('retries, order, 410, replay, rotation', () => {
     expect(receiver.received[0]!.headers['webhook-id']).toBe(receiver.received[1]!.headers['webhook-id']);
   });
 
+  it('order per endpoint holds across positions of different lengths (99,999 before 100,000)', async () => {
+    await request(ctx.app).post(`/Organizations/${a.org.sid}/Webhooks`).set(bearer(adminA)).send({ url: receiver.url, types: ['organization.updated'] }).expect(201);
+    await ctx.testDb.db.raw(`SELECT setval('event_positions', GREATEST((SELECT last_value FROM event_positions), 99995))`);
+    // The first delivery fails, so the queue holds them all; then it drains in one run.
+    receiver.answers = [{ status: 503, headers: { 'Retry-After': '60' } }];
+    const targets: string[] = [];
+    for (let i = 0; i < 12; i += 1) targets.push(await change(a));
+    await until(() => receiver.received.length >= 1, () => worker.runOnce());
+    ctx.clock.advance(61_000);
+    await until(() => receiver.received.length >= 13, () => worker.runOnce());
+    expect(payloads(receiver).map((p) => p.data.target)).toEqual([targets[0], ...targets]);
+  });
+
   it('410 Gone disables the endpoint; enabling it delivers what waits', async () => {
     const created = await request(ctx.app).post(`/Organizations/${a.org.sid}/Webhooks`).set(bearer(adminA)).send({ url: receiver.url, types: ['organization.updated'] }).expect(201);
     receiver.answers = [{ status: 410 }];
