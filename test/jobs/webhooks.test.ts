@@ -146,6 +146,36 @@ describe('retries, order, 410, replay, rotation', () => {
     expect(payloads(receiver)[1]!.data.target).toBe(target);
   });
 
+  it('Standard Webhooks semantics: events of the time an endpoint was disabled stay in the feed and are never sent to it, even after Enable', async () => {
+    const created = await request(ctx.app).post(`/Organizations/${a.org.sid}/Webhooks`).set(bearer(adminA)).send({ url: receiver.url, types: ['organization.updated'] }).expect(201);
+    const id = created.body.id as string;
+    receiver.answers = [{ status: 410 }];
+    const gone = await change(a);
+    await until(() => receiver.received.length >= 1, () => worker.runOnce());
+    await worker.runOnce();
+    expect((await ctx.store.read.webhooks.get(id))?.enabled).toBe(false);
+    // While disabled: one event the background sequencer has seen, one it has not yet when the endpoint is enabled again.
+    const whileOffSeen = await change(a);
+    await worker.runOnce();
+    const whileOffUnseen = await change(a);
+    await request(ctx.app).post(`/Organizations/${a.org.sid}/Webhooks/${id}/Enable`).set(bearer(adminA)).expect(200);
+    const after = await change(a);
+    await until(() => receiver.received.length >= 3, () => worker.runOnce());
+    for (let i = 0; i < 5; i += 1) await worker.runOnce();
+    // The delivery answered 410 is sent again (same webhook-id), then what happened after Enable; nothing of the time off.
+    expect(payloads(receiver).map((p) => p.data.target)).toEqual([gone, gone, after]);
+    expect(receiver.received[0]!.headers['webhook-id']).toBe(receiver.received[1]!.headers['webhook-id']);
+    // The feed keeps every event: a receiver catches up on the time off by reading it.
+    const feed = (await request(ctx.app).get(`/Organizations/${a.org.sid}/Events?types=organization.updated&limit=1000`).set(bearer(adminA)).expect(200)).body.events as Payload[];
+    const idOf = new Map(feed.map((e) => [e.data.target, e.id]));
+    expect([gone, whileOffSeen, whileOffUnseen, after].every((t) => idOf.has(t))).toBe(true);
+    // The delivery log has no delivery of them either (so nothing to replay).
+    const log = (await request(ctx.app).get(`/Organizations/${a.org.sid}/Webhooks/${id}/Deliveries`).set(bearer(adminA)).expect(200)).body;
+    const logged = JSON.stringify(log);
+    expect([gone, after].map((t) => logged.includes(idOf.get(t)!))).toEqual([true, true]);
+    expect([whileOffSeen, whileOffUnseen].map((t) => logged.includes(idOf.get(t)!))).toEqual([false, false]);
+  });
+
   it('replay sends an event again with the same webhook-id; rotation signs with both secrets during the overlap', async () => {
     const created = await request(ctx.app).post(`/Organizations/${a.org.sid}/Webhooks`).set(bearer(adminA)).send({ url: receiver.url, types: ['organization.updated'] }).expect(201);
     await change(a);
