@@ -20,6 +20,7 @@ import type { Metrics } from './metrics/registry.js';
 import { onQueryError, outboxBacklog, poolStats, userImportBacklog, webhookDeliveryBacklog } from './store/ops-stats.js';
 import { sweeperStore } from './store/sweeper.js';
 import { createSweeper, type Sweeper, type SweeperSettings } from './jobs/sweeper.js';
+import { housekeepingChecks } from './jobs/housekeeping-checks.js';
 
 export interface Runtime {
   readonly db: Db;
@@ -33,7 +34,7 @@ export interface Runtime {
   deliverMail(): Promise<void>;
   /** Connects the metrics of this process to the database: pool, query errors, outbox and job queues. */
   instrument(metrics: Metrics): void;
-  /** The housekeeping sweeper over this database (jobs/sweeper.ts). */
+  /** The housekeeping sweeper over this database, with its checks (jobs/sweeper.ts, jobs/housekeeping-checks.ts). */
   sweeper(settings: Partial<SweeperSettings>, metrics?: Metrics): Sweeper;
   close(): Promise<void>;
 }
@@ -88,7 +89,7 @@ export async function createRuntime(config: Config, logger: Logger, overrides: {
       metrics.registerQueue('user_import', () => userImportBacklog(db, clock.now()));
       metrics.registerQueue('webhook_delivery', () => webhookDeliveryBacklog(db, clock.now()));
     },
-    sweeper: (settings, metrics) => createSweeper({ store: sweeperStore(db), clock, logger, settings, ...(metrics && { metrics }) }),
+    sweeper: (settings, metrics) => createSweeper({ store: sweeperStore(db), clock, logger, settings, checks: housekeepingChecks(services), ...(metrics && { metrics }) }),
     async health() {
       await store.ping();
       if (!(await migrationsCurrent(db))) throw new DomainError('database_unavailable', 'Migrations are pending.');

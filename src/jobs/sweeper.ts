@@ -2,6 +2,8 @@
  * The sweeper (issue 12): removes expired sessions, one-time tokens, SAML request and replay-cache
  * rows, login state, sent mail, spent OAuth payloads, idempotency results and back-off counters
  * (store/sweeper.ts SWEEP_TARGETS), and audit entries past their organization's retention (L1).
+ * Under the same lease it runs the housekeeping checks it is given (jobs/housekeeping-checks.ts:
+ * IdP certificates about to expire, issue 13), each at most once per its interval.
  *
  * Any instance runs one; one at a time sweeps. The lock is a lease row (`sweeper_leases`) taken
  * with one INSERT … ON CONFLICT statement rather than a PostgreSQL session advisory lock: an
@@ -37,9 +39,20 @@ export interface SweeperSettings {
 
 export const DEFAULT_SWEEPER_SETTINGS: SweeperSettings = { intervalMs: 60_000, maxRows: 100_000, maxMs: 10_000, batchSize: 1000 };
 
-/** What one run did: `swept` with rows removed per table, or `skipped` (another instance holds the lease). */
+/** Periodic work beside the sweep, under its lease: run when at least `everyMs` passed since its last run here. */
+export interface HousekeepingCheck {
+  readonly label: string;
+  readonly everyMs: number;
+  /** Does the work; returns how many things it did (reported per label). */
+  run(): Promise<number>;
+}
+
+/**
+ * What one run did: `swept` with rows removed per table and the checks that ran (what each did),
+ * or `skipped` (another instance holds the lease).
+ */
 export type SweepResult =
-  | { readonly outcome: 'swept'; readonly removed: Readonly<Record<string, number>>; readonly complete: boolean; readonly ms: number }
+  | { readonly outcome: 'swept'; readonly removed: Readonly<Record<string, number>>; readonly complete: boolean; readonly ms: number; readonly checked: Readonly<Record<string, number>> }
   | { readonly outcome: 'skipped' };
 
 export interface Sweeper {
@@ -56,6 +69,7 @@ export interface SweeperDeps {
   readonly metrics?: Metrics;
   readonly settings?: Partial<SweeperSettings>;
   readonly holder?: string;
+  readonly checks?: readonly HousekeepingCheck[];
 }
 
 type Task = { label: string; batch: (limit: number) => Promise<number> };
@@ -66,6 +80,8 @@ export function createSweeper(deps: SweeperDeps): Sweeper {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   let stopped = false;
+  // When each check last ran in this process (by the injected clock).
+  const lastChecked = new Map<string, number>();
 
   const runOnce = async (): Promise<SweepResult> => {
     const started = performance.now();
@@ -101,10 +117,18 @@ export function createSweeper(deps: SweeperDeps): Sweeper {
         }
         open = next;
       }
+      const checked: Record<string, number> = {};
+      for (const check of deps.checks ?? []) {
+        const last = lastChecked.get(check.label);
+        if (stopped || (last !== undefined && now.getTime() - last < check.everyMs)) continue;
+        lastChecked.set(check.label, now.getTime());
+        // A failing check is retried at its next interval; it neither fails the sweep nor holds back the other checks.
+        checked[check.label] = await check.run().catch((error: unknown) => { deps.logger.warn('housekeeping check failed', { check: check.label, error }); return 0; });
+      }
       const ms = performance.now() - started;
       deps.metrics?.sweeperRun('swept', ms / 1000);
       if (total > 0) deps.logger.info('sweeper removed expired rows', { removed, complete: open.length === 0, ms: Math.round(ms) });
-      return { outcome: 'swept', removed, complete: open.length === 0, ms };
+      return { outcome: 'swept', removed, complete: open.length === 0, ms, checked };
     } catch (error) {
       deps.metrics?.sweeperRun('failed', (performance.now() - started) / 1000);
       throw error;

@@ -10,7 +10,9 @@
 // Audit action → event type, where the names differ.
 const RENAMED: Readonly<Record<string, string>> = {
   'user.joined': 'user.created',
-  'scim.user_provisioned': 'user.created',
+  // The person's user.created is their user.joined (written beside it for a new person); SCIM
+  // taking over an existing member is not a creation. Either way the user gets a SCIM identity.
+  'scim.user_provisioned': 'user.updated',
   'scim.user_updated': 'user.updated',
   'user.restored': 'user.reactivated',
   'user.role_changed': 'membership.role_changed',
@@ -35,6 +37,7 @@ const RENAMED: Readonly<Record<string, string>> = {
   'sso.connection_enabled': 'sso_connection.updated',
   'sso.connection_disabled': 'sso_connection.updated',
   'sso.connection_removed': 'sso_connection.deleted',
+  'sso.certificate_expiring': 'sso_connection.certificate_expiring',
   'scim.token_created': 'scim_token.created',
   'scim.token_revoked': 'scim_token.revoked',
 };

@@ -83,6 +83,8 @@ export async function enroll(repos: Repos, actor: Actor, request: EnrollmentRequ
       await repos.users.join(user.sid, orgSid, 'owner');
       const member = (await repos.users.get(user.sid))!;
       await audit(repos, actor, { orgSid, action: 'organization.created', target: orgSid, after: { name: plan.name, ownerSid: user.sid } });
+      // The Owner is the organization's first member: user.created like any other (issue 13).
+      await audit(repos, actor, { orgSid, action: 'user.joined', target: user.sid, after: { email: member.email, role: 'owner', path: request.path } });
       // A4: an existing person's accounts join the organization created for them.
       if (existing) await bringOwnerAccountsIn(repos, actor, org, user.sid, 'organization_created');
       return { outcome: 'created_org', member, orgSid, newUser: !existing };

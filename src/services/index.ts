@@ -45,6 +45,7 @@ import { createOidcAppsService } from './oidc-apps.js';
 import { createOidcKeysService } from './oidc-keys.js';
 import { createOidcClaimsService } from './oidc-claims.js';
 import { createOidcLogoutService } from './oidc-logout.js';
+import { createSsoCertificateExpiryService } from './sso-certificate-expiry.js';
 
 export interface ServiceDeps {
   readonly store: Store;
@@ -105,6 +106,7 @@ export function createServices(deps: ServiceDeps) {
     oidcKeys,
     oidcLogout: createOidcLogoutService(deps, oidcKeys),
     oidcClaims: createOidcClaimsService(deps),
+    ssoCertificateExpiry: createSsoCertificateExpiryService(deps),
   };
 }
 

@@ -19,6 +19,7 @@ import { hashToken, newToken } from '../security/tokens.js';
 import type { Repos } from '../store/index.js';
 import { actorLabel, type Actor, type Invitation } from '../types.js';
 import { audit, authorize, fail, snapshotOf } from './context.js';
+import { endSessionsOfUser } from './session-ends.js';
 import { domainSnapshot, enroll } from './enrollment.js';
 import type { ServiceDeps } from './index.js';
 import { link, queueMail } from './mail-queue.js';
@@ -155,7 +156,7 @@ export function createInvitationsService(deps: ServiceDeps) {
         if (passwordHash === null) await requirePasswordOf(repos, result.member.sid);
         if (passwordHash !== null && !result.newUser) {
           await repos.users.update(result.member.sid, { passwordHash, passwordChangedAt: now, failedSignIns: 0, lockedUntil: null });
-          await repos.sessions.revokeAllOfUser(result.member.sid, 'password_changed', now);
+          await endSessionsOfUser(repos, { kind: 'user', userSid: result.member.sid }, { orgSid: invitation.orgSid, userSid: result.member.sid, reason: 'password_changed', now });
         }
         await repos.invitations.markAccepted(invitation.id, now);
         await audit(repos, SYSTEM, {

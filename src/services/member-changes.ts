@@ -11,6 +11,7 @@ import type { UserStatus } from '../rules/types.js';
 import type { Repos } from '../store/index.js';
 import type { Actor, Member } from '../types.js';
 import { audit, authorize, fail, snapshotOf } from './context.js';
+import { endSessionsOfUser } from './session-ends.js';
 import { actingSnapshot, lockUser } from './member-checks.js';
 
 /** What a removal did (C4). */
@@ -66,7 +67,7 @@ export async function removeMember(repos: Repos, actor: Actor, orgSid: string, u
   }
   const grants = await repos.accounts.grantsOf(orgSid, target.sid);
   await repos.accounts.revokeAllOf(orgSid, target.sid);
-  const sessionsRevoked = await repos.sessions.revokeAllOfUser(target.sid, 'member_removed', now);
+  const sessionsRevoked = await endSessionsOfUser(repos, actor, { orgSid, userSid: target.sid, reason: 'member_removed', now });
   await repos.users.leave(target.sid, orgSid);
   await audit(repos, actor, {
     orgSid, action: 'user.removed', target: target.sid,
@@ -90,7 +91,7 @@ export async function setMemberStatus(repos: Repos, actor: Actor, orgSid: string
   if (decision.kind === 'reject') fail(decision);
   if (decision.kind === 'unchanged') return { member: target, changed: false };
   await repos.users.update(target.sid, { status });
-  if (status === 'suspended') await repos.sessions.revokeAllOfUser(target.sid, 'suspended', now);
+  if (status === 'suspended') await endSessionsOfUser(repos, actor, { orgSid, userSid: target.sid, reason: 'suspended', now });
   await audit(repos, actor, { orgSid, action: status === 'suspended' ? 'user.suspended' : 'user.restored', target: target.sid, before: { status: target.status }, after: { status } });
   return { member: (await repos.users.get(target.sid))!, changed: true };
 }

@@ -7,7 +7,8 @@ import { planMerge, type MergePlan } from '../rules/merge.js';
 import { snapshotOf } from './context.js';
 import { accountSnapshot, heldAccountCount } from './account-support.js';
 import type { Repos } from '../store/index.js';
-import type { Account, Member } from '../types.js';
+import type { Account, Actor, Member } from '../types.js';
+import { endSessionsOfUser } from './session-ends.js';
 
 /** Names of an organization's verified domains (M2). */
 export async function verifiedDomainNames(repos: Repos, orgSid: string): Promise<string[]> {
@@ -65,7 +66,7 @@ export interface MergeEffects {
  * memberships move (one Owner per organization is a unique index; the deferred trigger checks at
  * commit that the Prime still has its Owner and the Candidate no members).
  */
-export async function applyMergePlan(repos: Repos, plan: MergePlan, now: Date): Promise<MergeEffects> {
+export async function applyMergePlan(repos: Repos, actor: Actor, plan: MergePlan, now: Date): Promise<MergeEffects> {
   const { primeSid, candidateSid } = plan;
   const candidateOwner = plan.userMoves.find((u) => u.fromRole === 'owner');
   if (candidateOwner) await repos.users.setRole(candidateOwner.userSid, candidateSid, 'standard');
@@ -87,7 +88,7 @@ export async function applyMergePlan(repos: Repos, plan: MergePlan, now: Date): 
   // M3, S7: the Prime's SSO enforcement applies at once: password sessions of those it covers end.
   const enforced = new Set(plan.preview.ssoRequired);
   const signedOutUsers = plan.userMoves.filter((u) => enforced.has(u.email)).map((u) => u.userSid);
-  for (const userSid of signedOutUsers) await repos.sessions.revokeAllOfUser(userSid, 'merged_into_sso_organization', now);
+  for (const userSid of signedOutUsers) await endSessionsOfUser(repos, actor, { orgSid: primeSid, userSid, reason: 'merged_into_sso_organization', now });
   await repos.audit.moveOrg(candidateSid, primeSid);
   await repos.organizations.update(candidateSid, { mergedIntoSid: primeSid });
   return { droppedDomains, revokedInvitations, revokedMergeInvitations, signedOutUsers };

@@ -248,7 +248,7 @@ export function createMergeService(deps: ServiceDeps) {
     // M3, O5: checked again under both organizations' locks, so no account created meanwhile slips past the limit.
     const limit = decideMergeAccountLimit(plan);
     if (limit.kind === 'reject') return fail(limit, { reason: limit.code, accountLimit: plan.preview.accountLimit, accountsAfter: plan.preview.accountsAfter });
-    const effects = await applyMergePlan(repos, plan, now);
+    const effects = await applyMergePlan(repos, actor, plan, now);
     await repos.merges.markAccepted(request.id, candidateSid, now);
     await audit(repos, actor, {
       orgSid: request.primeOrgSid, action: 'organization.merged', target: candidateSid,

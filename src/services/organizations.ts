@@ -135,6 +135,8 @@ export function createOrganizationsService(deps: ServiceDeps) {
         const org = await repos.organizations.insert({ sid: orgSid, name: plan.name });
         await repos.users.join(owner.sid, orgSid, 'owner');
         await audit(repos, actor, { orgSid, action: 'organization.created', target: orgSid, after: { name: plan.name, ownerSid: owner.sid, ownerEmail: owner.email } });
+        // The Owner is the organization's first member: user.created like any other (issue 13).
+        await audit(repos, actor, { orgSid, action: 'user.joined', target: owner.sid, after: { email: owner.email, role: 'owner', path: 'operator' } });
         // A4: an existing user's accounts join their new organization as managed accounts, whatever their email domain.
         await bringOwnerAccountsIn(repos, actor, org, owner.sid, 'organization_created');
         const credentials = await repos.users.credentials(owner.sid);

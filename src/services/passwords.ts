@@ -11,6 +11,7 @@ import { hashPassword } from '../security/passwords.js';
 import { hashToken } from '../security/tokens.js';
 import type { Actor } from '../types.js';
 import { audit, authorize, fail } from './context.js';
+import { endSessionsOfUser } from './session-ends.js';
 import type { ServiceDeps } from './index.js';
 import { queueMail } from './mail-queue.js';
 import { actingSnapshot, checkActOnUser, lockUser } from './member-checks.js';
@@ -53,7 +54,7 @@ export function createPasswordsService(deps: ServiceDeps) {
         checkActOnUser(actingSnapshot(actor, member, orgSid), target);
         const plan = planPasswordReset(target.sid, now);
         await repos.users.update(target.sid, { passwordHash: null, passwordChangedAt: now, failedSignIns: 0, lockedUntil: null });
-        const sessionsRevoked = await repos.sessions.revokeAllOfUser(target.sid, 'password_reset', now);
+        const sessionsRevoked = await endSessionsOfUser(repos, actor, { orgSid, userSid: target.sid, reason: 'password_reset', now });
         await repos.tokens.expireFor('password_reset', target.sid, now);
         const ssoOnly = (await ssoRefusal(repos, target.email, 'password_reset')) !== null;
         const resetLink = ssoOnly ? null : await issueResetLink(repos, deps.baseUrl, target.sid, orgSid, now);
@@ -125,7 +126,7 @@ export function createPasswordsService(deps: ServiceDeps) {
         await refuseWhenSsoEnforced(repos, user.email, 'password_reset');
         await repos.users.update(user.sid, { passwordHash, passwordChangedAt: now, failedSignIns: 0, lockedUntil: null });
         // Sessions and pending second-factor steps end; the new password starts without back-off.
-        await repos.sessions.revokeAllOfUser(user.sid, 'password_changed', now);
+        await endSessionsOfUser(repos, { kind: 'user', userSid: user.sid }, { orgSid: user.orgSid, userSid: user.sid, reason: 'password_changed', now });
         await repos.signInBackoff.clear('password', user.email.toLowerCase());
         if (user.orgSid) await audit(repos, { kind: 'user', userSid: user.sid }, { orgSid: user.orgSid, action: 'user.password_changed', target: user.sid });
         return { userSid: user.sid };

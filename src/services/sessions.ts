@@ -10,6 +10,7 @@ import type { Repos } from '../store/index.js';
 import type { SessionMethod } from '../store/sessions.js';
 import type { Role } from '../types.js';
 import type { ServiceDeps } from './index.js';
+import { endOwnSession } from './session-ends.js';
 
 /** How long a session lasts from sign-in. */
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
@@ -60,10 +61,10 @@ export function createSessionService(deps: Pick<ServiceDeps, 'store' | 'clock'>)
       return { userSid: s.userSid, email: s.email, orgSid: s.orgSid, role: s.role, method: s.method, connectionId: s.connectionId, expiresAt: s.expiresAt };
     },
 
-    /** Sign-out: the session ends on every instance at once. */
+    /** Sign-out: the session ends on every instance at once (session.revoked, issue 13). */
     async signOut(token: string | undefined): Promise<void> {
       if (typeof token !== 'string' || token === '') return;
-      await store.transaction((repos) => repos.sessions.revoke(hashToken(token), 'signed_out', clock.now()));
+      await store.transaction((repos) => endOwnSession(repos, { token, now: clock.now() }));
     },
   };
 }

@@ -14,6 +14,7 @@ import { hashToken, newToken } from '../security/tokens.js';
 import type { SsoConnectionRecord } from '../store/sso-connections.js';
 import { actorLabel, type Actor } from '../types.js';
 import { audit, authorize, authorizeRead, fail } from './context.js';
+import { endPasswordSessionsOnDomain } from './session-ends.js';
 import type { ServiceDeps } from './index.js';
 import { createSpKeyPair } from './sso-certificate.js';
 import { checkCertificates, checkText, checkUrl } from './sso-input.js';
@@ -151,7 +152,7 @@ export function createSsoConnectionService(deps: ServiceDeps) {
           const connections = await repos.ssoConnections.lockByOrg(orgSid);
           const decision = decideEnforcement({ domainVerified: d.verifiedAt !== null, connections });
           if (decision.kind === 'reject') fail(decision);
-          sessionsRevoked = await repos.sessions.revokeForDomain(d.name, 'sso_enforced', clock.now());
+          sessionsRevoked = await endPasswordSessionsOnDomain(repos, actor, { orgSid, domain: d.name, reason: 'sso_enforced', now: clock.now() });
         }
         if (d.ssoEnforced !== on) {
           await repos.domains.update(d.id, { ssoEnforced: on });

@@ -106,10 +106,19 @@ export function createWebhooksService(deps: ServiceDeps) {
       return { secret, previousExpiresAt };
     },
 
-    /** Turns a disabled endpoint (410) back on; what waits is delivered again. */
+    /**
+     * Turns a disabled endpoint (410) back on (Standard Webhooks / Svix semantics): the delivery that
+     * was waiting when it was disabled (the one answered 410, and any behind it) is sent again, then
+     * events from now on. Events of the time it was off were never queued for it: they stay in the
+     * feeds, and are not sent. Events committed before this call are sequenced first, in this
+     * transaction while the endpoint is still off, so "while off" does not depend on when the
+     * background sequencer last ran.
+     */
     async enable(actor: Actor, orgSid: string | null, id: string): Promise<WebhookEndpointView> {
       return store.transaction(async (repos) => {
         await gate(repos, actor, orgSid, true);
+        // The sequencer's lock before the endpoint's row, the order the sequencer itself takes them.
+        await repos.events.sequenceBatch(eventTypeOf, 100_000, clock.now());
         const endpoint = await endpointIn(repos, orgSid, id, true);
         await repos.webhooks.enable(endpoint.id, clock.now());
         if (orgSid !== null) await audit(repos, actor, { orgSid, action: 'webhook.enabled', target: endpoint.id });

@@ -11,14 +11,22 @@ export const OIDC_LOGOUT_NOTICES = 'oidc_logout_notices';
 
 const isBuilder = (v: Knex.QueryBuilder | readonly string[]): v is Knex.QueryBuilder => !Array.isArray(v);
 
-/** Notices for the apps holding grants of `userSids`, then the provider's rows of those people. */
-export async function endOidcSessions(db: Knex | Knex.Transaction, userSids: Knex.QueryBuilder | readonly string[], reason: string): Promise<void> {
+/** An app's grant of a person that ended: the app can no longer act for them (issue 13, session.revoked). */
+export interface EndedGrant { readonly userSid: string; readonly clientId: string }
+
+// What a DELETE of provider rows returns: the grants among them (tokens and sessions hang off grants).
+const ENDED_GRANTS = `RETURNING CASE WHEN model = 'Grant' THEN payload->>'accountId' END AS user_sid, payload->>'clientId' AS client_id`;
+const endedGrants = (result: { rows: { user_sid: string | null; client_id: string | null }[] }): EndedGrant[] =>
+  result.rows.filter((r) => r.user_sid !== null && r.client_id !== null).map((r) => ({ userSid: r.user_sid!, clientId: r.client_id! }));
+
+/** Notices for the apps holding grants of `userSids`, then the provider's rows of those people; the grants that ended. */
+export async function endOidcSessions(db: Knex | Knex.Transaction, userSids: Knex.QueryBuilder | readonly string[], reason: string): Promise<EndedGrant[]> {
   // A builder is embedded as a parenthesised subquery: `FROM ? AS u` below.
   const users: Knex.QueryBuilder = isBuilder(userSids) ? userSids : db.select(db.raw('unnest(?::text[]) AS sid', [[...userSids]]));
   await db.raw(`INSERT INTO ${OIDC_LOGOUT_NOTICES} (client_id, user_sid, reason)
     SELECT DISTINCT a.client_id, p.payload->>'accountId', ? FROM oidc_payloads p JOIN oidc_apps a ON a.client_id = p.payload->>'clientId'
     WHERE p.model = 'Grant' AND p.payload \\? 'accountId' AND p.payload->>'accountId' IN (SELECT sid FROM ? AS u) AND a.backchannel_logout_uri IS NOT NULL`, [reason, users]);
-  await db.raw(`DELETE FROM oidc_payloads WHERE payload \\? 'accountId' AND payload->>'accountId' IN (SELECT sid FROM ? AS u)`, [users]);
+  return endedGrants(await db.raw(`DELETE FROM oidc_payloads WHERE payload \\? 'accountId' AND payload->>'accountId' IN (SELECT sid FROM ? AS u) ${ENDED_GRANTS}`, [users]));
 }
 
 /**
@@ -26,13 +34,13 @@ export async function endOidcSessions(db: Knex | Knex.Transaction, userSids: Kne
  * the grants whose tokens came from a password sign-in (amr contains "pwd") end too, so an app can
  * neither refresh nor silently re-authenticate past the enforcement.
  */
-export async function endOidcPasswordSessions(db: Knex | Knex.Transaction, userSids: Knex.QueryBuilder, reason: string): Promise<void> {
+export async function endOidcPasswordSessions(db: Knex | Knex.Transaction, userSids: Knex.QueryBuilder, reason: string): Promise<EndedGrant[]> {
   const pwd = `payload \\? 'accountId' AND payload->>'accountId' IN (SELECT sid FROM ? AS u) AND payload->'amr' @> '["pwd"]'::jsonb`;
   const grants = db.raw(`SELECT grant_id FROM oidc_payloads WHERE grant_id IS NOT NULL AND model IN ('RefreshToken', 'AuthorizationCode') AND ${pwd}`, [userSids]);
   await db.raw(`INSERT INTO ${OIDC_LOGOUT_NOTICES} (client_id, user_sid, reason)
     SELECT DISTINCT a.client_id, p.payload->>'accountId', ? FROM oidc_payloads p JOIN oidc_apps a ON a.client_id = p.payload->>'clientId'
     WHERE p.model = 'Grant' AND p.id IN (?) AND a.backchannel_logout_uri IS NOT NULL`, [reason, grants]);
-  await db.raw(`DELETE FROM oidc_payloads WHERE grant_id IN (?) OR (model = 'Grant' AND id IN (?)) OR (model = 'Session' AND ${pwd})`, [grants, grants, userSids]);
+  return endedGrants(await db.raw(`DELETE FROM oidc_payloads WHERE grant_id IN (?) OR (model = 'Grant' AND id IN (?)) OR (model = 'Session' AND ${pwd}) ${ENDED_GRANTS}`, [grants, grants, userSids]));
 }
 
 export interface LogoutNotice { readonly id: string; readonly clientId: string; readonly userSid: string; readonly attempts: number }

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Role, UserStatus } from '../types.js';
 import { SIGN_IN_CHALLENGES } from './sso-sign-in.js';
-import { endOidcPasswordSessions, endOidcSessions } from './oidc-session-ends.js';
+import { endOidcPasswordSessions, endOidcSessions, type EndedGrant } from './oidc-session-ends.js';
 
 export const SESSIONS = 'sessions';
 export type SessionMethod = 'password' | 'saml' | 'oidc';
@@ -28,6 +28,22 @@ export interface LiveSession {
   readonly createdAt: Date;
   readonly lastSeenAt: Date;
   readonly expiresAt: Date;
+}
+
+/** What ending one person's sessions ended: Orgward sessions, and the product apps that lost their grant (issue 13). */
+export interface EndedSessions {
+  readonly userSid: string;
+  readonly sessions: number;
+  readonly apps: number;
+}
+
+/** Per person: sessions ended (`user_sid` of each row) and distinct apps whose grants ended. */
+function tally(sessionUsers: readonly string[], grants: readonly EndedGrant[]): EndedSessions[] {
+  const byUser = new Map<string, { sessions: number; apps: Set<string> }>();
+  const of = (userSid: string) => byUser.get(userSid) ?? byUser.set(userSid, { sessions: 0, apps: new Set() }).get(userSid)!;
+  for (const userSid of sessionUsers) of(userSid).sessions += 1;
+  for (const g of grants) of(g.userSid).apps.add(g.clientId);
+  return [...byUser].sort(([a], [b]) => a.localeCompare(b)).map(([userSid, t]) => ({ userSid, sessions: t.sessions, apps: t.apps.size }));
 }
 
 /**
@@ -63,29 +79,34 @@ export function sessionStore(db: Knex | Knex.Transaction) {
     async touch(idHash: string, now: Date): Promise<void> {
       await db(SESSIONS).where({ id_hash: idHash }).update({ last_seen_at: now });
     },
-    async revoke(idHash: string, reason: string, now: Date): Promise<void> {
-      await db(SESSIONS).where({ id_hash: idHash }).whereNull('revoked_at').update({ revoked_at: now, revoked_reason: reason });
+    /** Ends one session (sign-out); its user, or undefined when it had ended already. */
+    async revoke(idHash: string, reason: string, now: Date): Promise<string | undefined> {
+      const rows = await db(SESSIONS).where({ id_hash: idHash }).whereNull('revoked_at').update({ revoked_at: now, revoked_reason: reason }, ['user_sid']) as { user_sid: string }[];
+      return rows[0]?.user_sid;
     },
     /**
      * Ends every live session of a user (U3 password reset, C3 suspension, C4 removal), and every
      * pending second-factor step, which would otherwise still lead to a new session.
      */
-    async revokeAllOfUser(userSid: string, reason: string, now: Date): Promise<number> {
+    async revokeAllOfUser(userSid: string, reason: string, now: Date): Promise<EndedSessions> {
       await db(SIGN_IN_CHALLENGES).where({ user_sid: userSid }).delete();
       // The product's apps lose this person's sessions and tokens too, and are told (issue 13).
-      await endOidcSessions(db, [userSid], reason);
-      return db(SESSIONS).where({ user_sid: userSid }).whereNull('revoked_at').update({ revoked_at: now, revoked_reason: reason });
+      const grants = await endOidcSessions(db, [userSid], reason);
+      const sessions = await db(SESSIONS).where({ user_sid: userSid }).whereNull('revoked_at').update({ revoked_at: now, revoked_reason: reason });
+      return { userSid, sessions, apps: new Set(grants.map((g) => g.clientId)).size };
     },
     /**
      * S7: ends every live password session of users whose email is on the domain (SSO sessions
-     * stay), and their pending second-factor steps (which only password sign-ins have).
+     * stay), and their pending second-factor steps (which only password sign-ins have). One entry
+     * per person of whom something ended.
      */
-    async revokeForDomain(domain: string, reason: string, now: Date): Promise<number> {
+    async revokeForDomain(domain: string, reason: string, now: Date): Promise<EndedSessions[]> {
       const onDomain = () => usersOnDomain(db, domain);
       await db(SIGN_IN_CHALLENGES).whereIn('user_sid', onDomain()).delete();
-      await endOidcPasswordSessions(db, onDomain(), reason);
-      return db(SESSIONS).whereNull('revoked_at').where('method', 'password').whereIn('user_sid', onDomain())
-        .update({ revoked_at: now, revoked_reason: reason });
+      const grants = await endOidcPasswordSessions(db, onDomain(), reason);
+      const ended = await db(SESSIONS).whereNull('revoked_at').where('method', 'password').whereIn('user_sid', onDomain())
+        .update({ revoked_at: now, revoked_reason: reason }, ['user_sid']) as { user_sid: string }[];
+      return tally(ended.map((r) => r.user_sid), grants);
     },
     /** S7: how many live password sessions {@link revokeForDomain} would end now (the warning before enforcing). */
     async countLivePasswordForDomain(domain: string, now: Date): Promise<number> {

@@ -78,6 +78,16 @@ export function ssoConnectionStore(db: Knex | Knex.Transaction) {
     async listByOrg(orgSid: string): Promise<SsoConnectionRecord[]> {
       return (await db<SsoConnectionRow>(SSO_CONNECTIONS).where({ org_sid: orgSid }).orderBy('created_at').orderBy('id')).map(mapRow);
     },
+    /**
+     * SAML connections of every organization (merged-away ones aside), by id after `afterId`: the
+     * housekeeping check of IdP certificate expiry pages through them.
+     */
+    async listSamlPage(afterId: string | null, limit: number): Promise<SsoConnectionRecord[]> {
+      const q = db<SsoConnectionRow>(`${SSO_CONNECTIONS} as c`).join('organizations as o', 'o.sid', 'c.org_sid')
+        .where('c.protocol', 'saml').whereNull('o.merged_into_sid').orderBy('c.id').limit(limit).select('c.*');
+      if (afterId !== null) q.where('c.id', '>', afterId);
+      return (await q).map(mapRow);
+    },
     /** Locks the organization's connections, so enforcement and a concurrent test see one state. */
     async lockByOrg(orgSid: string): Promise<SsoConnectionRecord[]> {
       return (await db<SsoConnectionRow>(SSO_CONNECTIONS).where({ org_sid: orgSid }).orderBy('created_at').forUpdate()).map(mapRow);

@@ -101,8 +101,9 @@ export function webhookStore(db: Knex | Knex.Transaction) {
     },
     /** The head of an endpoint's queue, in event order. */
     async pending(endpointId: string, limit: number): Promise<PendingDelivery[]> {
+      // Ordered by the column, qualified: a bare `event_position` would name the text alias and sort 10 before 9.
       const rows = (await db.raw(`SELECT id::text AS id, event_position::text AS event_position, event_sid, attempts, created_at FROM webhook_deliveries
-        WHERE endpoint_id = ? AND status = 'pending' ORDER BY event_position LIMIT ?`, [endpointId, limit])).rows as Record<string, any>[];
+        WHERE endpoint_id = ? AND status = 'pending' ORDER BY webhook_deliveries.event_position LIMIT ?`, [endpointId, limit])).rows as Record<string, any>[];
       return rows.map((r) => ({ id: r.id, eventPosition: r.event_position, eventSid: r.event_sid, attempts: r.attempts, createdAt: new Date(r.created_at) }));
     },
     /**

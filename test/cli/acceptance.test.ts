@@ -93,6 +93,7 @@ describe(`orgward CLI end to end (${process.env.DATABASE_URL ? 'PostgreSQL' : 'e
     const entries = audit.entries as { actor: string; action: string; target: string | null }[];
     expect(entries.map((e) => [e.actor, e.action])).toEqual([
       ['operator', 'organization.created'],
+      ['operator', 'user.joined'],
       ['operator', 'domain.added'],
       ['operator', 'domain.verified'],
       ['operator', 'scim.token_created'],

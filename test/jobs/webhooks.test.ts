@@ -117,6 +117,19 @@ describe('retries, order, 410, replay, rotation', () => {
     expect(receiver.received[0]!.headers['webhook-id']).toBe(receiver.received[1]!.headers['webhook-id']);
   });
 
+  it('order per endpoint holds across positions of different lengths (99,999 before 100,000)', async () => {
+    await request(ctx.app).post(`/Organizations/${a.org.sid}/Webhooks`).set(bearer(adminA)).send({ url: receiver.url, types: ['organization.updated'] }).expect(201);
+    await ctx.testDb.db.raw(`SELECT setval('event_positions', GREATEST((SELECT last_value FROM event_positions), 99995))`);
+    // The first delivery fails, so the queue holds them all; then it drains in one run.
+    receiver.answers = [{ status: 503, headers: { 'Retry-After': '60' } }];
+    const targets: string[] = [];
+    for (let i = 0; i < 12; i += 1) targets.push(await change(a));
+    await until(() => receiver.received.length >= 1, () => worker.runOnce());
+    ctx.clock.advance(61_000);
+    await until(() => receiver.received.length >= 13, () => worker.runOnce());
+    expect(payloads(receiver).map((p) => p.data.target)).toEqual([targets[0], ...targets]);
+  });
+
   it('410 Gone disables the endpoint; enabling it delivers what waits', async () => {
     const created = await request(ctx.app).post(`/Organizations/${a.org.sid}/Webhooks`).set(bearer(adminA)).send({ url: receiver.url, types: ['organization.updated'] }).expect(201);
     receiver.answers = [{ status: 410 }];
@@ -131,6 +144,36 @@ describe('retries, order, 410, replay, rotation', () => {
     await request(ctx.app).post(`/Organizations/${a.org.sid}/Webhooks/${created.body.id}/Enable`).set(bearer(adminA)).expect(200);
     await until(() => receiver.received.length >= 2, () => worker.runOnce());
     expect(payloads(receiver)[1]!.data.target).toBe(target);
+  });
+
+  it('Standard Webhooks semantics: events of the time an endpoint was disabled stay in the feed and are never sent to it, even after Enable', async () => {
+    const created = await request(ctx.app).post(`/Organizations/${a.org.sid}/Webhooks`).set(bearer(adminA)).send({ url: receiver.url, types: ['organization.updated'] }).expect(201);
+    const id = created.body.id as string;
+    receiver.answers = [{ status: 410 }];
+    const gone = await change(a);
+    await until(() => receiver.received.length >= 1, () => worker.runOnce());
+    await worker.runOnce();
+    expect((await ctx.store.read.webhooks.get(id))?.enabled).toBe(false);
+    // While disabled: one event the background sequencer has seen, one it has not yet when the endpoint is enabled again.
+    const whileOffSeen = await change(a);
+    await worker.runOnce();
+    const whileOffUnseen = await change(a);
+    await request(ctx.app).post(`/Organizations/${a.org.sid}/Webhooks/${id}/Enable`).set(bearer(adminA)).expect(200);
+    const after = await change(a);
+    await until(() => receiver.received.length >= 3, () => worker.runOnce());
+    for (let i = 0; i < 5; i += 1) await worker.runOnce();
+    // The delivery answered 410 is sent again (same webhook-id), then what happened after Enable; nothing of the time off.
+    expect(payloads(receiver).map((p) => p.data.target)).toEqual([gone, gone, after]);
+    expect(receiver.received[0]!.headers['webhook-id']).toBe(receiver.received[1]!.headers['webhook-id']);
+    // The feed keeps every event: a receiver catches up on the time off by reading it.
+    const feed = (await request(ctx.app).get(`/Organizations/${a.org.sid}/Events?types=organization.updated&limit=1000`).set(bearer(adminA)).expect(200)).body.events as Payload[];
+    const idOf = new Map(feed.map((e) => [e.data.target, e.id]));
+    expect([gone, whileOffSeen, whileOffUnseen, after].every((t) => idOf.has(t))).toBe(true);
+    // The delivery log has no delivery of them either (so nothing to replay).
+    const log = (await request(ctx.app).get(`/Organizations/${a.org.sid}/Webhooks/${id}/Deliveries`).set(bearer(adminA)).expect(200)).body;
+    const logged = JSON.stringify(log);
+    expect([gone, after].map((t) => logged.includes(idOf.get(t)!))).toEqual([true, true]);
+    expect([whileOffSeen, whileOffUnseen].map((t) => logged.includes(idOf.get(t)!))).toEqual([false, false]);
   });
 
   it('replay sends an event again with the same webhook-id; rotation signs with both secrets during the overlap', async () => {

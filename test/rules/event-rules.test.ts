@@ -4,10 +4,10 @@ import { decideRetry, parseRetryAfter, RETRY_WINDOW_MS } from '../../src/rules/w
 
 describe('eventTypeOf (R-L1)', () => {
   it.each([
-    ['user.joined', 'user.created'], ['scim.user_provisioned', 'user.created'], ['user.suspended', 'user.suspended'],
+    ['user.joined', 'user.created'], ['scim.user_provisioned', 'user.updated'], ['user.suspended', 'user.suspended'],
     ['user.restored', 'user.reactivated'], ['user.role_changed', 'membership.role_changed'], ['account.hipaa_flagged', 'account.hipaa_changed'],
     ['domain.added', 'domain.registered'], ['sso.connection_added', 'sso_connection.created'], ['scim.token_revoked', 'scim_token.revoked'],
-    ['invitation.created', 'invitation.created'], ['merge.invited', 'merge.invited'], ['role_assignment.deleted', 'role_assignment.deleted'],
+    ['invitation.created', 'invitation.created'], ['merge.invited', 'merge.invited'], ['role_assignment.deleted', 'role_assignment.deleted'], ['session.revoked', 'session.revoked'],
     ['added', 'organization.added'], ['some.new_action', 'some.new_action'],
   ])('%s → %s', (action, type) => expect(eventTypeOf(action)).toBe(type));
 

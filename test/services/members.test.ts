@@ -149,8 +149,8 @@ describe('removal (C4, U6)', () => {
     expect(await isLive(ctx, session)).toBe(false);
     expect(await ctx.store.read.users.get(leaving.sid)).toMatchObject({ orgSid: null, role: null });
     const log = await ctx.services.auditLog.list(OPERATOR, corp.org.sid, { limit: 500 });
-    expect(log.entries.filter((e) => e.target === managed.sid || e.target === leaving.sid).map((e) => e.action).slice(-2))
-      .toEqual(['account.owner_changed', 'user.removed']);
+    expect(log.entries.filter((e) => e.target === managed.sid || e.target === leaving.sid).map((e) => e.action).slice(-3))
+      .toEqual(['account.owner_changed', 'session.revoked', 'user.removed']);
   });
 
   it('R-O2: the Owner cannot be removed or suspended', async () => {

@@ -165,6 +165,10 @@ describe('merges.preview and accept (M1, M2, M3, O4)', () => {
     expect(primeLog.filter((e) => e.action === 'account.created').length).toBeGreaterThanOrEqual(2);
     const merged = primeLog.find((e) => e.action === 'organization.merged');
     expect(merged).toMatchObject({ actor: c.owner.sid, target: c.org.sid });
+    // Issue 13: the sessions the merge ended are an event of the Prime (session.revoked).
+    expect(primeLog.filter((e) => e.action === 'session.revoked')).toMatchObject([
+      { actor: c.owner.sid, target: c.owner.sid, after: { user: c.owner.sid, sessions: 1, apps: 0, reason: 'merged_into_sso_organization' } },
+    ]);
     expect(await ctx.store.read.merges.get(invitation.mergeId)).toMatchObject({ status: 'accepted', candidateOrgSid: c.org.sid });
     // The link worked once.
     await expect(ctx.services.merges.accept(c.ownerActor, token)).rejects.toMatchObject({ code: 'token_invalid' });

@@ -4,11 +4,10 @@
  * each, R2, R3).
  */
 import { can } from '../../../rules/roles.js';
+import { expiresSoon } from '../../../rules/sso-certificate-expiry.js';
 import type { Account } from '../../../types.js';
 import { orgOf, type AdminRoute, type PageContext } from '../page.js';
 
-/** Certificates expiring within this many days are flagged on the Overview. */
-const CERT_WARNING_DAYS = 30;
 /** O5: an organization this close to its account limit is flagged. */
 const NEAR_LIMIT = 0.8;
 /** At most this many accounts on the profile page (the Accounts page pages through the rest). */
@@ -22,14 +21,14 @@ async function overview(c: PageContext) {
     services.invitations.listPending(actor, orgSid), can(c.role, 'bulk_import') ? services.userImports.list(actor, orgSid) : Promise.resolve([]),
   ]);
   const owner = org.ownerSid ? await services.members.get(actor, orgSid, org.ownerSid) : undefined;
-  const now = services.deps.clock.now().getTime();
-  const soon = now + CERT_WARNING_DAYS * 86_400_000;
+  // The window of the sso_connection.certificate_expiring event (issue 13), so both say the same.
+  const now = services.deps.clock.now();
   const attention: string[] = [];
   for (const d of domains) if (!d.verified) attention.push(`Domain ${d.domain} is not verified yet: publish its TXT record, then verify it.`);
   for (const s of connections) {
     if (!s.testedAt) attention.push(`SSO connection ${s.connectionId} (${s.protocol.toUpperCase()}) has never completed a test sign-in.`);
     for (const cert of s.certificates ?? []) {
-      if (cert.notAfter.getTime() < soon) attention.push(`A certificate of SSO connection ${s.connectionId} expires on ${cert.notAfter.toISOString().slice(0, 10)}.`);
+      if (expiresSoon(cert.notAfter, now)) attention.push(`A certificate of SSO connection ${s.connectionId} expires on ${cert.notAfter.toISOString().slice(0, 10)}.`);
     }
   }
   if (invitations.length > 0) attention.push(`${invitations.length} invitation(s) are waiting to be accepted.`);
