@@ -44,6 +44,7 @@ import { webhookStore } from './webhooks.js';
 import { oidcAppStore } from './oidc-apps.js';
 import { oidcSigningKeyStore } from './oidc-signing-keys.js';
 import { oidcLogoutNoticeStore } from './oidc-session-ends.js';
+import { setupLinkStore } from './setup-links.js';
 
 export function createRepos(db: Knex | Knex.Transaction) {
   return {
@@ -84,6 +85,7 @@ export function createRepos(db: Knex | Knex.Transaction) {
     oidcApps: oidcAppStore(db),
     oidcSigningKeys: oidcSigningKeyStore(db),
     oidcLogoutNotices: oidcLogoutNoticeStore(db),
+    setupLinks: setupLinkStore(db),
   };
 }
 
