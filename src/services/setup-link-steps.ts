@@ -12,7 +12,7 @@ import { DomainError, isDomainError } from '../errors.js';
 import { normaliseDomain } from '../rules/domains.js';
 import { decideSetupConnection, planSetupLinkWork, protocolFor } from '../rules/setup-links.js';
 import type { AuditEntry } from '../types.js';
-import { audit, authorizeStep } from './context.js';
+import { audit, authorizeStep, fail } from './context.js';
 import type { DomainsService, DomainView } from './domains.js';
 import type { ServiceDeps } from './index.js';
 import type { ScimTokenRecord, ScimTokensService } from './scim-tokens.js';
@@ -60,7 +60,7 @@ export function createSetupLinkSteps(deps: ServiceDeps, services: { sso: SsoServ
     }
     const existing = await connectionOf(o);
     const decision = decideSetupConnection(existing && { protocol: existing.protocol, testedAt: existing.testedAt }, protocol);
-    if (decision.kind === 'reject') throw new DomainError(decision.code, decision.message);
+    if (decision.kind === 'reject') fail(decision);
     await (decision.kind === 'add' ? add(id) : change(id));
   }
 
