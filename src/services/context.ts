@@ -110,9 +110,9 @@ export function authorizedWithoutReading(actor: Actor, orgSid: string, action: A
  * {@link authorize} (or, with `mode: 'read'`, {@link authorizeRead}) for a service function that a
  * setup link may also call (issue 11), naming the `step` it is. A setup link passes only in its own
  * organization (another is not found, U6), only for the steps of its kind (rules/setup-links.ts),
- * and only while it is live: checked again here, in the caller's transaction and under a share
- * lock of the link's row when `lockLink` is set (in a transaction), so a revocation comes either before the step (which
- * is then refused) or after it. Every other actor is authorised exactly as by authorize.
+ * and only while it is live: checked again here, in the caller's transaction and, with `lockLink`,
+ * under a share lock of the link's row, so a revocation comes either before the step (which is then
+ * refused) or after it. Every other actor is authorised exactly as by authorize (or authorizeRead).
  */
 export async function authorizeStep(
   repos: Repos, actor: Actor, orgSid: string, action: Action, step: SetupStep,

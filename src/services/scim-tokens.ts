@@ -55,7 +55,7 @@ export function createScimTokensService(deps: ServiceDeps) {
       return store.transaction(async (repos) => {
         await authorizeStep(repos, actor, orgSid, 'manage_scim', 'scim.revoke_own_token', { now: clock.now(), lockLink: true });
         const existing = typeof id === 'string' && UUID_PATTERN.test(id) ? await repos.scimTokens.get(orgSid, id) : undefined;
-        // A setup link revokes only a token it created itself (when it makes a new one).
+        // A setup link revokes only the tokens it created itself.
         if (!existing || (actor.kind === 'setup_link' && existing.createdBy !== actorLabel(actor))) {
           throw new DomainError('not_found', `No SCIM token ${String(id)} in this organization.`);
         }
