@@ -20,6 +20,7 @@ import * as createHousekeeping from './20261208400000_create_housekeeping.js';
 import * as createOidcApps from './20261208600000_create_oidc_apps.js';
 import * as createEventsAndWebhooks from './20261208700000_create_events_and_webhooks.js';
 import * as indexWebhookDeliveryBacklog from './20261208900000_index_webhook_delivery_backlog.js';
+import * as createSetupLinks from './20261209200000_create_setup_links.js';
 import * as createSsoCertificateWarnings from './20261209300000_create_sso_certificate_warnings.js';
 
 export interface Migration {
@@ -46,5 +47,6 @@ export const migrations: readonly Migration[] = [
   { name: '20261208600000_create_oidc_apps', ...createOidcApps },
   { name: '20261208700000_create_events_and_webhooks', ...createEventsAndWebhooks },
   { name: '20261208900000_index_webhook_delivery_backlog', ...indexWebhookDeliveryBacklog },
+  { name: '20261209200000_create_setup_links', ...createSetupLinks },
   { name: '20261209300000_create_sso_certificate_warnings', ...createSsoCertificateWarnings },
 ];

@@ -18,6 +18,7 @@ import { scimBaseLength, scimEndpoint } from './http/scim/router.js';
 import type { RateLimitSettings } from './http/rate-limit.js';
 import { apiRoutes, apiTokenRoute } from './http/api/index.js';
 import { adminRoutes } from './http/admin/index.js';
+import { setupRoutes } from './http/admin/setup/routes.js';
 import type { Metrics } from './metrics/registry.js';
 import { httpMetrics, scimMetrics } from './metrics/http.js';
 import { interactionRoutes } from './http/oidc/interactions.js';
@@ -60,6 +61,8 @@ export function createApp(deps: AppDeps): RequestListener {
   app.use(apiRoutes(deps));
   // The Admin Center: server-rendered pages at /admin over the same services (http/admin).
   app.use(adminRoutes(deps));
+  // Setup links: the customer's IT admin, without an account, at /setup/{token} (http/admin/setup).
+  app.use(setupRoutes(deps));
 
   app.use((_req, _res, next) => next(new DomainError('not_found', 'No such endpoint.')));
   app.use(errorHandler(deps.logger));

@@ -100,6 +100,8 @@ export const ERROR_CODES = {
   // events and webhooks (issue 13)
   webhook_target_refused: 'invalid',
   role_assignment_exists: 'conflict',
+  // setup links (issue 11): the link expired, was revoked or does not exist
+  setup_link_invalid: 'not_found',
   // backup, restore, move-to-postgres (README "Backup and restore")
   backup_invalid: 'invalid',
   backup_schema_newer: 'conflict',

@@ -1,7 +1,8 @@
 /** Twilio-style SIDs: a two-letter prefix and 32 lowercase hex digits. */
 import { randomBytes } from 'node:crypto';
 
-export type SidPrefix = 'OR' | 'US' | 'AC';
+/** Organizations, users, accounts, and setup links (SL: issue 11). */
+export type SidPrefix = 'OR' | 'US' | 'AC' | 'SL';
 
 export const newSid = (prefix: SidPrefix): string => prefix + randomBytes(16).toString('hex');
 

@@ -1,5 +1,6 @@
 /** Entity shapes shared by services, stores and protocol adapters (never protocol types). */
 import type { AccountManagement, AccountPlan, AccountStatus, AccountUsage, DomainPolicy, Role, UserStatus } from './rules/types.js';
+import type { SetupLinkKind } from './rules/setup-links.js';
 
 export type { AccountManagement, AccountPlan, AccountStatus, AccountUsage, DomainPolicy, Role, UserStatus };
 
@@ -88,17 +89,20 @@ export interface AuditEntry {
 }
 
 /**
- * Who performs an action: a signed-in user, an operator at the CLI, a SCIM token, or the system
- * (e.g. an invitation being accepted). `requestId` ties the audit entry to the request's logs.
+ * Who performs an action: a signed-in user, an operator at the CLI, a SCIM token, an API client, a
+ * setup link (the customer's IT admin, who has no Orgward account: services/context.ts lets it take
+ * only the steps of its kind), or the system (e.g. an invitation being accepted). `requestId` ties
+ * the audit entry to the request's logs.
  */
 export type Actor = (
   | { readonly kind: 'user'; readonly userSid: string }
   | { readonly kind: 'operator' }
   | { readonly kind: 'scim'; readonly tokenId: string; readonly orgSid: string }
   | { readonly kind: 'api_client'; readonly clientId: string; readonly orgSid: string; readonly role: 'admin' | 'read-only' }
+  | { readonly kind: 'setup_link'; readonly linkSid: string; readonly orgSid: string; readonly linkKind: SetupLinkKind }
   | { readonly kind: 'system' }
 ) & { readonly requestId?: string };
 
 export const actorLabel = (actor: Actor): string =>
   actor.kind === 'user' ? actor.userSid : actor.kind === 'scim' ? `scim:${actor.tokenId}`
-    : actor.kind === 'api_client' ? `api:${actor.clientId}` : actor.kind;
+    : actor.kind === 'api_client' ? `api:${actor.clientId}` : actor.kind === 'setup_link' ? `setup:${actor.linkSid}` : actor.kind;

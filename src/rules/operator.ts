@@ -30,7 +30,7 @@ export function baaRequired(orgSid: string): Rejection<'baa_required'> {
 }
 
 /** Who acts, as these rules see it. */
-export type ActorKind = 'user' | 'operator' | 'scim' | 'api_client' | 'system';
+export type ActorKind = 'user' | 'operator' | 'scim' | 'api_client' | 'setup_link' | 'system';
 
 /** O5, B1, H1, A7: may `actorKind` do something only the operator does? `what` completes "Only the service operator can …". */
 export function decideOperatorOnly(actorKind: ActorKind, what = 'do this'): Allow | Rejection<'forbidden'> {

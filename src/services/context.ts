@@ -7,8 +7,10 @@ import type { Rejection } from '../rules/decision.js';
 import { redactSecrets } from '../rules/audit.js';
 import { decideApiClientAction } from '../rules/api-clients.js';
 import { decideAction, type Action, type ActionTarget } from '../rules/roles.js';
+import { decideSetupLinkState, decideSetupStep, setupLinkRefusal, type SetupStep } from '../rules/setup-links.js';
 import type { MemberSnapshot } from '../rules/types.js';
 import type { Repos } from '../store/index.js';
+import type { SetupLinkRecord } from '../store/setup-links.js';
 import { actorLabel, type Actor, type Member, type Organization } from '../types.js';
 
 /** Throws the DomainError a rule's rejection stands for. */
@@ -25,6 +27,8 @@ export interface Authorized {
   readonly org: Organization;
   /** The acting member; undefined for operators and the system. */
   readonly member: Member | undefined;
+  /** For a setup link: the link as read (under its lock when asked), so a service checks what is the link's own. */
+  readonly setupLink?: SetupLinkRecord;
 }
 
 /**
@@ -53,6 +57,8 @@ async function authorizeAs(repos: Repos, actor: Actor, orgSid: string, action: A
     if (actor.orgSid !== orgSid) throw organizationNotFound(orgSid);
     return { org, member: undefined };
   }
+  // decidedByToken refused setup links already; this also tells the compiler so.
+  if (actor.kind !== 'user') return fail(setupLinkRefusal());
   const member = await repos.users.get(actor.userSid);
   if (!member) throw new DomainError('unauthenticated', 'Sign in again.');
   // Outsiders learn nothing about another organization: it is simply not found (U6).
@@ -79,6 +85,10 @@ function decidedByToken(actor: Actor, orgSid: string, action: Action, mode: 'rea
       if (decision.kind === 'reject') fail(decision);
       return true;
     }
+    case 'setup_link':
+      // Denied by default: a setup link passes only where a service names the step (authorizeStep).
+      if (actor.orgSid !== orgSid) throw organizationNotFound(orgSid);
+      return fail(setupLinkRefusal());
     default:
       return false;
   }
@@ -96,6 +106,40 @@ export function authorizedWithoutReading(actor: Actor, orgSid: string, action: A
   return decidedByToken(actor, orgSid, action, 'write');
 }
 
+/**
+ * {@link authorize} (or, with `mode: 'read'`, {@link authorizeRead}) for a service function that a
+ * setup link may also call (issue 11), naming the `step` it is. A setup link passes only in its own
+ * organization (another is not found, U6), only for the steps of its kind (rules/setup-links.ts),
+ * and only while it is live: checked again here, in the caller's transaction and, with `lockLink`,
+ * under a share lock of the link's row, so a revocation comes either before the step (which is then
+ * refused) or after it. Every other actor is authorised exactly as by authorize (or authorizeRead).
+ */
+export async function authorizeStep(
+  repos: Repos, actor: Actor, orgSid: string, action: Action, step: SetupStep,
+  options: { readonly now: Date; readonly mode?: 'read' | 'write'; readonly lockLink?: boolean },
+): Promise<Authorized> {
+  if (actor.kind !== 'setup_link') return authorizeAs(repos, actor, orgSid, action, {}, false, options.mode ?? 'write');
+  const link = options.lockLink ? await repos.setupLinks.lockShared(actor.linkSid) : await repos.setupLinks.get(actor.linkSid);
+  if (!link || link.orgSid !== orgSid || actor.orgSid !== orgSid) throw organizationNotFound(orgSid);
+  const state = decideSetupLinkState(link, options.now);
+  if (state !== 'live') throw new DomainError('setup_link_invalid', state === 'expired' ? 'This setup link has expired.' : 'This setup link was revoked.');
+  const decision = decideSetupStep(link.kind, step);
+  if (decision.kind === 'reject') fail(decision);
+  const org = await repos.organizations.get(orgSid);
+  if (!org) throw organizationNotFound(orgSid);
+  return { org, member: undefined, setupLink: link };
+}
+
+/**
+ * What a setup link may touch of an SSO connection: only the one it made (its reserved id). Other
+ * actors are not limited here. Not found, as for another organization's connection (U6).
+ */
+export function checkSetupLinkConnection(auth: Authorized, connectionId: string): void {
+  if (auth.setupLink && auth.setupLink.connectionId !== connectionId.toLowerCase()) {
+    throw new DomainError('not_found', 'No such single sign-on connection.');
+  }
+}
+
 /** The error of an organization that does not exist or was merged away (as `authorize` says it). */
 export const organizationNotFound = (orgSid: string): DomainError => new DomainError('not_found', `No organization ${orgSid}.`);
 
@@ -105,6 +149,8 @@ export async function audit(
   actor: Actor,
   entry: { orgSid: string; action: string; target?: string | null; before?: unknown; after?: unknown },
 ): Promise<void> {
+  // What a setup link did is recorded with the link too, in this transaction (its pages read it).
+  if (actor.kind === 'setup_link') await repos.setupLinks.recordStep({ linkSid: actor.linkSid, orgSid: entry.orgSid, action: entry.action, target: entry.target ?? null });
   await repos.audit.append({
     orgSid: entry.orgSid,
     actor: actorLabel(actor),

@@ -14,7 +14,7 @@ import type { DomainPolicy } from '../rules/types.js';
 import { newToken } from '../security/tokens.js';
 import type { Repos } from '../store/index.js';
 import type { Actor, Domain } from '../types.js';
-import { audit, authorize, fail } from './context.js';
+import { audit, authorize, authorizeStep, fail } from './context.js';
 import { domainSnapshot } from './enrollment.js';
 import type { ServiceDeps } from './index.js';
 
@@ -79,7 +79,7 @@ export function createDomainsService(deps: ServiceDeps) {
      */
     async add(actor: Actor, orgSid: string, input: string): Promise<DomainView> {
       return store.transaction(async (repos) => {
-        await authorize(repos, actor, orgSid, 'manage_domains');
+        await authorizeStep(repos, actor, orgSid, 'manage_domains', 'domain.add', { now: clock.now(), lockLink: true });
         const normal = normaliseDomain(input);
         const claimed = normal.ok ? await repos.domains.findVerified(normal.domain) : undefined;
         const orgDomains = await repos.domains.listByOrg(orgSid);
@@ -108,12 +108,12 @@ export function createDomainsService(deps: ServiceDeps) {
      */
     async verify(actor: Actor, orgSid: string, input: string): Promise<VerifiedDomain> {
       const name = domainName(input);
-      await authorize(store.read, actor, orgSid, 'manage_domains');
+      await authorizeStep(store.read, actor, orgSid, 'manage_domains', 'domain.verify', { now: clock.now() });
       const current = await registered(store.read, orgSid, name);
       if (current.verifiedAt) return { domain: current.name, verified: true, verifiedAt: current.verifiedAt };
       const records = await dns.resolveTxt(txtRecordFor(current.name, current.txtToken).name);
       return store.transaction(async (repos) => {
-        await authorize(repos, actor, orgSid, 'manage_domains');
+        await authorizeStep(repos, actor, orgSid, 'manage_domains', 'domain.verify', { now: clock.now(), lockLink: true });
         // Re-read: the domain may have been removed and added again (new token) meanwhile.
         const domain = await registered(repos, orgSid, name);
         const expected = txtRecordFor(domain.name, domain.txtToken);
@@ -177,7 +177,7 @@ export function createDomainsService(deps: ServiceDeps) {
     /** One domain of the organization, as {@link list} shows it; not_found when it is not registered. */
     async get(actor: Actor, orgSid: string, input: string): Promise<DomainView> {
       const name = domainName(input);
-      await authorize(store.read, actor, orgSid, 'view_domains');
+      await authorizeStep(store.read, actor, orgSid, 'view_domains', 'domain.read', { now: clock.now() });
       return domainView(await registered(store.read, orgSid, name));
     },
 

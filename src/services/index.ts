@@ -46,6 +46,8 @@ import { createOidcKeysService } from './oidc-keys.js';
 import { createOidcClaimsService } from './oidc-claims.js';
 import { createOidcLogoutService } from './oidc-logout.js';
 import { createSsoCertificateExpiryService } from './sso-certificate-expiry.js';
+import { createSetupLinksService } from './setup-links.js';
+import { createSetupLinkSteps } from './setup-link-steps.js';
 
 export interface ServiceDeps {
   readonly store: Store;
@@ -67,10 +69,13 @@ export function createServices(deps: ServiceDeps) {
   // One session service: sign-in issues sessions through the same object the app checks them with.
   const sessions = createSessionService(deps);
   const oidcKeys = createOidcKeysService(deps);
+  const sso = createSsoService(deps);
+  const domains = createDomainsService(deps);
+  const scimTokens = createScimTokensService(deps);
   return {
     deps,
     organizations: createOrganizationsService(deps),
-    domains: createDomainsService(deps),
+    domains,
     invitations: createInvitationsService(deps),
     members: createMembersService(deps),
     passwords: createPasswordsService(deps),
@@ -81,10 +86,10 @@ export function createServices(deps: ServiceDeps) {
     hipaa: createHipaaService(deps),
     merges: createMergeService(deps),
     bulkImport: createBulkImportService(deps),
-    scimTokens: createScimTokensService(deps),
+    scimTokens,
     scimUsers: createScimUsersService(deps),
     scimGroups: createScimGroupsService(deps),
-    sso: createSsoService(deps),
+    sso,
     sessions,
     signIn: createSignInService(deps, sessions),
     signup: createSignupService(deps),
@@ -107,6 +112,9 @@ export function createServices(deps: ServiceDeps) {
     oidcLogout: createOidcLogoutService(deps, oidcKeys),
     oidcClaims: createOidcClaimsService(deps),
     ssoCertificateExpiry: createSsoCertificateExpiryService(deps),
+    setupLinks: createSetupLinksService(deps),
+    // What a setup link's holder does, through the same services administrators use (issue 11).
+    setupLinkSteps: createSetupLinkSteps(deps, { sso, scimTokens, domains }),
   };
 }
 

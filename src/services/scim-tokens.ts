@@ -7,7 +7,7 @@ import { DomainError } from '../errors.js';
 import { hashToken, newToken } from '../security/tokens.js';
 import type { ScimTokenRecord } from '../store/scim-tokens.js';
 import { actorLabel, type Actor, type AuditEntry } from '../types.js';
-import { audit, authorize, authorizeRead } from './context.js';
+import { audit, authorizeStep } from './context.js';
 import type { ServiceDeps } from './index.js';
 import { scimRefusal } from './scim-refusal.js';
 import { UUID_PATTERN } from '../ids.js';
@@ -38,8 +38,10 @@ export function createScimTokensService(deps: ServiceDeps) {
   async function list(actor: Actor, orgSid: string): Promise<ScimTokenRecord[]> {
     refuseScim(actor);
     // Metadata only (the secret is shown once at creation): a read-only client reads it too.
-    await authorizeRead(store.read, actor, orgSid, 'manage_scim');
-    return store.read.scimTokens.list(orgSid);
+    await authorizeStep(store.read, actor, orgSid, 'manage_scim', 'scim.read', { now: clock.now(), mode: 'read' });
+    const tokens = await store.read.scimTokens.list(orgSid);
+    // A setup link sees only the tokens it created.
+    return actor.kind === 'setup_link' ? tokens.filter((t) => t.createdBy === actorLabel(actor)) : tokens;
   }
 
   return {
@@ -49,7 +51,7 @@ export function createScimTokensService(deps: ServiceDeps) {
       const description = options.description?.trim() || null;
       if (description !== null && description.length > 200) throw new DomainError('invalid_input', 'A token description has at most 200 characters.');
       return store.transaction(async (repos) => {
-        await authorize(repos, actor, orgSid, 'manage_scim');
+        await authorizeStep(repos, actor, orgSid, 'manage_scim', 'scim.create_token', { now: clock.now(), lockLink: true });
         const token = newToken('scim_');
         const record = await repos.scimTokens.insert({ orgSid, tokenHash: hashToken(token), description, createdBy: actorLabel(actor) });
         await audit(repos, actor, { orgSid, action: 'scim.token_created', target: record.id, after: { description } });
@@ -61,9 +63,12 @@ export function createScimTokensService(deps: ServiceDeps) {
     async revoke(actor: Actor, orgSid: string, id: string): Promise<{ id: string; revoked: boolean }> {
       refuseScim(actor);
       return store.transaction(async (repos) => {
-        await authorize(repos, actor, orgSid, 'manage_scim');
+        await authorizeStep(repos, actor, orgSid, 'manage_scim', 'scim.revoke_own_token', { now: clock.now(), lockLink: true });
         const existing = typeof id === 'string' && UUID_PATTERN.test(id) ? await repos.scimTokens.get(orgSid, id) : undefined;
-        if (!existing) throw new DomainError('not_found', `No SCIM token ${String(id)} in this organization.`);
+        // A setup link revokes only the tokens it created itself.
+        if (!existing || (actor.kind === 'setup_link' && existing.createdBy !== actorLabel(actor))) {
+          throw new DomainError('not_found', `No SCIM token ${String(id)} in this organization.`);
+        }
         const revoked = await repos.scimTokens.revoke(orgSid, id, clock.now());
         for (const [hash, entry] of remembered) if (entry.id === id) remembered.delete(hash);
         if (revoked) await audit(repos, actor, { orgSid, action: 'scim.token_revoked', target: id, before: { revokedAt: null }, after: { revokedAt: clock.now() } });

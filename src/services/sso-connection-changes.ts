@@ -7,11 +7,12 @@
  */
 import { DomainError } from '../errors.js';
 import { decideConnectionChange, decideConnectionWithdrawal } from '../rules/sso.js';
+import { decideSetupConnection } from '../rules/setup-links.js';
 import { encryptSecret } from '../security/encryption.js';
 import type { SsoConnectionChange, SsoConnectionRecord } from '../store/sso-connections.js';
 import type { Repos } from '../store/index.js';
 import type { Actor } from '../types.js';
-import { audit, authorize, authorizeRead, fail } from './context.js';
+import { audit, authorize, authorizeStep, checkSetupLinkConnection, fail } from './context.js';
 import type { SsoTestResult } from '../store/sso-test-results.js';
 import type { ServiceDeps } from './index.js';
 import { checkCertificates, checkText, checkUrl } from './sso-input.js';
@@ -48,10 +49,17 @@ export function createSsoConnectionChanges(deps: ServiceDeps) {
     actor: Actor, orgSid: string, connectionId: string, protocol: 'saml' | 'oidc', valuesFor: (c: SsoConnectionRecord) => SsoConnectionChange,
   ): Promise<ConnectionChanged> {
     return store.transaction(async (repos) => {
-      await authorize(repos, actor, orgSid, 'manage_sso');
+      const auth = await authorizeStep(repos, actor, orgSid, 'manage_sso', 'sso.change_connection', { now: clock.now(), lockLink: true });
       const c = typeof connectionId === 'string' && UUID.test(connectionId) ? await repos.ssoConnections.lock(connectionId) : undefined;
       if (!c || c.orgSid !== orgSid) throw new DomainError('not_found', 'No such single sign-on connection.');
       if (c.protocol !== protocol) throw new DomainError('invalid_input', `Connection ${c.id} is an ${c.protocol.toUpperCase()} connection: change it with the ${c.protocol} command.`);
+      if (auth.setupLink) {
+        // Under the connection's lock: a setup link corrects only its own connection, and only
+        // until a test sign-in has succeeded (rules/setup-links.ts).
+        checkSetupLinkConnection(auth, c.id);
+        const allowed = decideSetupConnection(c, protocol);
+        if (allowed.kind === 'reject') fail(allowed);
+      }
       const values = valuesFor(c);
       const decision = decideConnectionChange(c, values);
       const secretChanged = values.clientSecretEncrypted !== undefined;
@@ -113,9 +121,10 @@ export function createSsoConnectionChanges(deps: ServiceDeps) {
 
     /** S1: the last test sign-in of a connection (outcome, time, what the IdP sent), or null. */
     async lastTest(actor: Actor, orgSid: string, connectionId: string): Promise<SsoTestResult | null> {
-      await authorizeRead(store.read, actor, orgSid, 'manage_sso');
+      const auth = await authorizeStep(store.read, actor, orgSid, 'manage_sso', 'sso.read', { now: clock.now(), mode: 'read' });
       const c = typeof connectionId === 'string' && UUID.test(connectionId) ? await store.read.ssoConnections.get(connectionId) : undefined;
       if (!c || c.orgSid !== orgSid) throw new DomainError('not_found', 'No such single sign-on connection.');
+      checkSetupLinkConnection(auth, c.id);
       return (await store.read.ssoTestResults.get(c.id)) ?? null;
     },
 

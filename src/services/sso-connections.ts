@@ -13,8 +13,8 @@ import { decryptSecret, encryptSecret } from '../security/encryption.js';
 import { hashToken, newToken } from '../security/tokens.js';
 import type { SsoConnectionRecord } from '../store/sso-connections.js';
 import { actorLabel, type Actor } from '../types.js';
-import { audit, authorize, authorizeRead, fail } from './context.js';
 import { endPasswordSessionsOnDomain } from './session-ends.js';
+import { audit, authorize, authorizeStep, checkSetupLinkConnection, fail } from './context.js';
 import type { ServiceDeps } from './index.js';
 import { createSpKeyPair } from './sso-certificate.js';
 import { checkCertificates, checkText, checkUrl } from './sso-input.js';
@@ -25,6 +25,8 @@ import { UUID_PATTERN } from '../ids.js';
 export const TEST_TICKET_TTL_MS = 15 * 60 * 1000;
 
 export interface AddSamlInput {
+  /** The id the connection gets, chosen beforehand (a setup link shows the SP values first); new otherwise. */
+  readonly connectionId?: string;
   readonly idpEntityId: string;
   readonly ssoUrl: string;
   /** PEM signing certificates of the IdP; several during a rotation. */
@@ -34,6 +36,8 @@ export interface AddSamlInput {
 }
 
 export interface AddOidcInput {
+  /** As {@link AddSamlInput.connectionId}. */
+  readonly connectionId?: string;
   readonly issuer: string;
   readonly clientId: string;
   readonly clientSecret: string;
@@ -47,6 +51,19 @@ export interface AddedConnection {
   readonly acsUrl?: string;
   readonly redirectUri?: string;
   readonly metadataUrl: string;
+}
+
+/** What a SAML IdP is given for connection `id`: our entity ID, ACS URL and SP metadata URL. */
+export const samlConnectionUrls = (base: string, id: string) => ({ spEntityId: `${base}/sso/saml/${id}`, acsUrl: `${base}/sso/saml/${id}/acs`, metadataUrl: `${base}/sso/saml/${id}/metadata` });
+
+/** What an OpenID Provider is given for connection `id`: our client's redirect URI and metadata URL. */
+export const oidcConnectionUrls = (base: string, id: string) => ({ spEntityId: `${base}/sso/oidc/${id}`, redirectUri: `${base}/sso/oidc/${id}/callback`, metadataUrl: `${base}/sso/oidc/${id}/metadata` });
+
+/** A connection id chosen beforehand: a UUID, or invalid_input. */
+function chosenId(id: string | undefined): string | undefined {
+  if (id === undefined) return undefined;
+  if (typeof id !== 'string' || !UUID_PATTERN.test(id)) throw new DomainError('invalid_input', 'connectionId must be a UUID.');
+  return id.toLowerCase();
 }
 
 /**
@@ -63,8 +80,8 @@ export function refuseHttpIssuer(actor: Actor, allowHttpIssuer: boolean): void {
 export function createSsoConnectionService(deps: ServiceDeps) {
   const { store, clock, baseUrl, secretKey } = deps;
   const base = baseUrl.replace(/\/+$/, '');
-  const samlUrls = (id: string) => ({ spEntityId: `${base}/sso/saml/${id}`, acsUrl: `${base}/sso/saml/${id}/acs`, metadataUrl: `${base}/sso/saml/${id}/metadata` });
-  const oidcUrls = (id: string) => ({ spEntityId: `${base}/sso/oidc/${id}`, redirectUri: `${base}/sso/oidc/${id}/callback`, metadataUrl: `${base}/sso/oidc/${id}/metadata` });
+  const samlUrls = (id: string) => samlConnectionUrls(base, id);
+  const oidcUrls = (id: string) => oidcConnectionUrls(base, id);
 
   const view = (c: SsoConnectionRecord): ConnectionView => c.protocol === 'saml'
     ? {
@@ -87,12 +104,15 @@ export function createSsoConnectionService(deps: ServiceDeps) {
       const idpEntityId = checkText(input.idpEntityId, 'idpEntityId');
       const ssoUrl = checkUrl(input.ssoUrl, 'ssoUrl', true);
       const certificates = checkCertificates(input.certificates);
+      const id = chosenId(input.connectionId);
       const now = clock.now();
       const keys = createSpKeyPair(`Orgward SP ${orgSid}`, now);
       return store.transaction(async (repos) => {
-        await authorize(repos, actor, orgSid, 'manage_sso');
+        const auth = await authorizeStep(repos, actor, orgSid, 'manage_sso', 'sso.add_connection', { now, lockLink: true });
+        // A setup link adds exactly the connection whose SP values its page showed (one per link).
+        if (auth.setupLink) checkSetupLinkConnection(auth, id ?? '');
         const c = await repos.ssoConnections.insert({
-          protocol: 'saml', orgSid, idpEntityId, ssoUrl, idpCertificates: certificates, allowIdpInitiated: input.allowIdpInitiated === true,
+          id, protocol: 'saml', orgSid, idpEntityId, ssoUrl, idpCertificates: certificates, allowIdpInitiated: input.allowIdpInitiated === true,
           allowSha1: input.allowSha1 === true, spPrivateKeyEncrypted: encryptSecret(secretKey, keys.privateKey), spCertificate: keys.certificate, now,
         });
         const urls = samlUrls(c.id);
@@ -108,10 +128,13 @@ export function createSsoConnectionService(deps: ServiceDeps) {
       const issuer = checkUrl(input.issuer, 'issuer', allowHttpIssuer);
       const clientId = checkText(input.clientId, 'clientId', 512);
       const clientSecret = checkText(input.clientSecret, 'clientSecret', 2048);
+      const id = chosenId(input.connectionId);
       return store.transaction(async (repos) => {
-        await authorize(repos, actor, orgSid, 'manage_sso');
+        const now = clock.now();
+        const auth = await authorizeStep(repos, actor, orgSid, 'manage_sso', 'sso.add_connection', { now, lockLink: true });
+        if (auth.setupLink) checkSetupLinkConnection(auth, id ?? '');
         const c = await repos.ssoConnections.insert({
-          protocol: 'oidc', orgSid, issuer, clientId, clientSecretEncrypted: encryptSecret(secretKey, clientSecret), allowHttpIssuer, now: clock.now(),
+          id, protocol: 'oidc', orgSid, issuer, clientId, clientSecretEncrypted: encryptSecret(secretKey, clientSecret), allowHttpIssuer, now,
         });
         const urls = oidcUrls(c.id);
         await audit(repos, actor, { orgSid, action: 'sso.connection_added', target: c.id, after: { protocol: 'oidc', issuer, clientId, ...urls } });
@@ -121,8 +144,10 @@ export function createSsoConnectionService(deps: ServiceDeps) {
 
     async list(actor: Actor, orgSid: string): Promise<ConnectionView[]> {
       // Views carry no secret (an OIDC client secret is sealed and never shown): read-only clients read them.
-      await authorizeRead(store.read, actor, orgSid, 'manage_sso');
-      return (await store.read.ssoConnections.listByOrg(orgSid)).map(view);
+      const auth = await authorizeStep(store.read, actor, orgSid, 'manage_sso', 'sso.read', { now: clock.now(), mode: 'read' });
+      const all = await store.read.ssoConnections.listByOrg(orgSid);
+      // A setup link sees only the connection it made.
+      return (auth.setupLink ? all.filter((c) => c.id === auth.setupLink!.connectionId) : all).map(view);
     },
 
     /** S7: how many password sessions enforcing SSO on the domain would end now (the console warns first). */
@@ -169,12 +194,15 @@ export function createSsoConnectionService(deps: ServiceDeps) {
     async startTest(actor: Actor, orgSid: string, connectionId: string): Promise<{ url: string; expiresAt: Date }> {
       const c = await load(connectionId);
       return store.transaction(async (repos) => {
-        await authorize(repos, actor, orgSid, 'manage_sso');
-        if (c.orgSid !== orgSid) throw new DomainError('not_found', 'No such single sign-on connection.');
-        const token = newToken('sst_');
         const now = clock.now();
+        const auth = await authorizeStep(repos, actor, orgSid, 'manage_sso', 'sso.test', { now, lockLink: true });
+        if (c.orgSid !== orgSid) throw new DomainError('not_found', 'No such single sign-on connection.');
+        checkSetupLinkConnection(auth, c.id);
+        const token = newToken('sst_');
         const expiresAt = new Date(now.getTime() + TEST_TICKET_TTL_MS);
         await repos.ssoLoginState.saveTestTicket({ tokenHash: hashToken(token), connectionId: c.id, orgSid, createdBy: actorLabel(actor), now, expiresAt });
+        // L1: who started a test (the result is recorded by the sign-in that completes it).
+        await audit(repos, actor, { orgSid, action: 'sso.test_started', target: c.id, after: { expiresAt } });
         return { url: `${base}/sso/test/${token}`, expiresAt };
       });
     },

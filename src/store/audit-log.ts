@@ -59,6 +59,18 @@ export function auditLogStore(db: Knex | Knex.Transaction) {
       const byIdDesc = (a: AuditEntry, b: AuditEntry) => (BigInt(b.id) > BigInt(a.id) ? 1 : BigInt(b.id) < BigInt(a.id) ? -1 : 0);
       return lists.flat().map(mapEntry).sort(byIdDesc).slice(0, limit);
     },
+    /**
+     * The oldest entry of `action` by any of `actors` (what a SCIM token created through a setup link
+     * received first); an index range read per actor (audit_log_org_actor).
+     */
+    async firstOf(orgSid: string, actors: readonly string[], action: string): Promise<AuditEntry | undefined> {
+      if (actors.length === 0) return undefined;
+      const r = await db(AUDIT_LOG).where({ org_sid: orgSid, action }).whereIn('actor', actors).orderBy('id', 'asc').first();
+      return r && {
+        id: String(r.id), orgSid: r.org_sid, actor: r.actor, action: r.action, target: r.target,
+        before: r.before, after: r.after, requestId: r.request_id, createdAt: r.created_at,
+      };
+    },
     /** The id of the newest entry now (the CSV export stops there, so it ends while others write). */
     async lastId(orgSid: string): Promise<string | null> {
       const row = await db(AUDIT_LOG).where({ org_sid: orgSid }).max('id as id').first();

@@ -20,6 +20,8 @@ const CONSTRAINTS: Record<string, [ErrorCode, string]> = {
   role_assignments_no_subaccount: ['subaccount_not_grantable', 'A role is assigned on the parent account; it reaches the subaccounts.'],
   role_assignments_account_role: ['invalid_input', 'Only account roles are assigned on accounts.'],
   roles_name_unique: ['role_exists', 'A role with this name already exists; orgward role list shows the catalogue.'],
+  // A setup link adds its connection under an id it chose beforehand: a second submission finds it taken.
+  sso_connections_pkey: ['conflict', 'This connection was added already. Reload the page to see it.'],
   sso_identities_one_per_issuer: ['sso_identity_conflict', 'This user is already linked to another identity at this identity provider.'],
 };
 

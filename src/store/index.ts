@@ -45,6 +45,7 @@ import { oidcAppStore } from './oidc-apps.js';
 import { oidcSigningKeyStore } from './oidc-signing-keys.js';
 import { oidcLogoutNoticeStore } from './oidc-session-ends.js';
 import { ssoCertificateWarningStore } from './sso-certificate-warnings.js';
+import { setupLinkStore } from './setup-links.js';
 
 export function createRepos(db: Knex | Knex.Transaction) {
   return {
@@ -86,6 +87,7 @@ export function createRepos(db: Knex | Knex.Transaction) {
     oidcSigningKeys: oidcSigningKeyStore(db),
     oidcLogoutNotices: oidcLogoutNoticeStore(db),
     ssoCertificateWarnings: ssoCertificateWarningStore(db),
+    setupLinks: setupLinkStore(db),
   };
 }
 

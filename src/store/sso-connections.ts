@@ -44,10 +44,11 @@ const mapRow = (r: SsoConnectionRow): SsoConnectionRecord => ({
   testedAt: r.tested_at, createdAt: r.created_at, updatedAt: r.updated_at,
 });
 
-export type NewSsoConnection =
+/** A new connection; `id` when the caller chose it beforehand (a setup link shows the SP values first). */
+export type NewSsoConnection = { id?: string | undefined } & (
   | { protocol: 'saml'; orgSid: string; idpEntityId: string; ssoUrl: string; idpCertificates: readonly string[];
       allowIdpInitiated: boolean; allowSha1: boolean; spPrivateKeyEncrypted: string; spCertificate: string; now: Date }
-  | { protocol: 'oidc'; orgSid: string; issuer: string; clientId: string; clientSecretEncrypted: string; allowHttpIssuer: boolean; now: Date };
+  | { protocol: 'oidc'; orgSid: string; issuer: string; clientId: string; clientSecretEncrypted: string; allowHttpIssuer: boolean; now: Date });
 
 /** Settings of a connection that may change after it was added (undefined: unchanged). */
 export interface SsoConnectionChange {
@@ -60,7 +61,7 @@ export interface SsoConnectionChange {
 export function ssoConnectionStore(db: Knex | Knex.Transaction) {
   return {
     async insert(c: NewSsoConnection): Promise<SsoConnectionRecord> {
-      const common = { org_sid: c.orgSid, protocol: c.protocol, created_at: c.now, updated_at: c.now };
+      const common = { ...(c.id !== undefined && { id: c.id }), org_sid: c.orgSid, protocol: c.protocol, created_at: c.now, updated_at: c.now };
       const values = c.protocol === 'saml'
         ? {
           ...common, idp_entity_id: c.idpEntityId, sso_url: c.ssoUrl, idp_certificates: JSON.stringify(c.idpCertificates),

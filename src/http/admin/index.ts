@@ -30,6 +30,7 @@ import { mergePages } from './pages/merge.js';
 import { importPages } from './pages/imports.js';
 import { apiClientPages } from './pages/api-clients.js';
 import { webhookPages } from './pages/webhooks.js';
+import { setupLinkPages } from './pages/setup-links.js';
 import { userPages } from './pages/users.js';
 import { adminHeaders, ASSETS_DIR, sendView, type LayoutData } from './render.js';
 
@@ -42,7 +43,7 @@ export interface AdminDeps {
 
 /** Every Admin Center route, in mount order (more specific paths first). */
 export function adminRouteTable(): AdminRoute[] {
-  return [...homePages(), ...importPages(), ...userPages(), ...invitationPages(), ...accountPages(), ...domainPages(), ...rolePages(), ...ssoPages(), ...scimPages(), ...apiClientPages(), ...webhookPages(), ...mergePages(), ...auditPages()];
+  return [...homePages(), ...importPages(), ...userPages(), ...invitationPages(), ...accountPages(), ...domainPages(), ...rolePages(), ...ssoPages(), ...scimPages(), ...apiClientPages(), ...webhookPages(), ...setupLinkPages(), ...mergePages(), ...auditPages()];
 }
 
 /** The layout of a page for whoever is signed in (or nobody). */

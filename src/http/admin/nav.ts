@@ -15,6 +15,7 @@ const ENTRIES: readonly { readonly href: string; readonly label: string; readonl
   { href: '/admin/scim', label: 'SCIM', action: 'manage_scim' },
   { href: '/admin/api-clients', label: 'API clients', action: 'manage_settings' },
   { href: '/admin/webhooks', label: 'Webhooks', action: 'manage_settings' },
+  { href: '/admin/setup-links', label: 'Setup links', action: 'manage_settings' },
   { href: '/admin/merge', label: 'Merge', action: 'merge' },
   { href: '/admin/audit', label: 'Audit log', action: 'view_audit' },
 ];

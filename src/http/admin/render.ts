@@ -29,22 +29,30 @@ export interface LayoutData {
   readonly who: { readonly email: string; readonly roleLabel: string; readonly orgName: string | null } | null;
   readonly csrf: string;
   readonly notice?: string | undefined;
+  /** The header's brand: the Admin Center's (default), or a setup link's, which links nowhere. */
+  readonly home?: { readonly label: string; readonly href: string | null };
 }
 
+/**
+ * Referrer-Policy of a page: same-origin in the Admin Center; no-referrer on a setup link's pages,
+ * whose URL holds the link's secret (a form there posts `Origin: null`, and the CSRF token decides).
+ */
+export type ReferrerPolicy = 'same-origin' | 'no-referrer';
+
 /** Sets the headers of an Admin Center response (pages, CSV, redirects alike). */
-export function adminHeaders(res: Response): Response {
+export function adminHeaders(res: Response, referrerPolicy: ReferrerPolicy = 'same-origin'): Response {
   return res
     .set('Cache-Control', 'no-store')
     .set('X-Frame-Options', 'DENY')
-        // same-origin: our own form posts carry our Origin (no-referrer would make it `null`); no link
+    // same-origin: our own form posts carry our Origin (no-referrer would make it `null`); no link
     // leaves the Admin Center with a referrer.
-    .set('Referrer-Policy', 'same-origin')
+    .set('Referrer-Policy', referrerPolicy)
     .set('X-Content-Type-Options', 'nosniff')
     .set('Content-Security-Policy', ADMIN_CSP);
 }
 
 /** Renders `view` inside the layout and sends it. */
-export function sendView(res: Response, status: number, view: string, layout: LayoutData, data: Record<string, unknown> = {}): void {
+export function sendView(res: Response, status: number, view: string, layout: LayoutData, data: Record<string, unknown> = {}, referrerPolicy: ReferrerPolicy = 'same-origin'): void {
   const body = eta.render(`./${view}`, { ...data, layout });
-  adminHeaders(res).status(status).type('html').send(body);
+  adminHeaders(res, referrerPolicy).status(status).type('html').send(body);
 }

@@ -35,6 +35,7 @@ import { accessCheckRoutes } from './access-checks.js';
 import { eventRoutes } from './events.js';
 import { webhookRoutes } from './webhooks.js';
 import { appRoutes } from './apps.js';
+import { setupLinkRoutes } from './setup-links.js';
 
 export interface ApiDeps {
   readonly services: Services;
@@ -58,6 +59,7 @@ export function allRoutes(services: Services, baseUrl: string): ApiRoute[] {
     ...twilioScimDocumentation,
     ...scimProvisioningRoutes(services, baseUrl),
     ...ssoConnectionRoutes(services),
+    ...setupLinkRoutes(services),
     ...auditLogRoutes(services, baseUrl),
     ...mergeRoutes(services),
     ...userImportRoutes(services, baseUrl),

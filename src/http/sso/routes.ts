@@ -52,6 +52,7 @@ export function ssoRoutes(deps: SsoRouteDeps): Router {
     if (outcome.kind === 'tested') {
       sendPage(res, 200, 'Test sign-in succeeded', html`<p>The connection signed in <code>${outcome.email}</code> and passed every check.</p>
         <p>Single sign-on can now be enforced on the organization's verified domains.</p>
+        <p>The attributes received are on the page you started the test from (the connection's page in the Admin Center, or your setup link).</p>
         ${outcome.ownerLinked ? html`<p>This single sign-on identity is now linked to you, the Owner: you can sign in with it.</p>` : ''}`);
       return;
     }

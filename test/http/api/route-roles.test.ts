@@ -97,6 +97,9 @@ const EXPECTED: Record<string, `${'member' | 'member-session' | 'admin' | 'admin
   'GET /Organizations/{OrganizationSid}/SsoConnections/{ConnectionId}/Metadata': 'admin:read',
   'POST /Organizations/{OrganizationSid}/SsoConnections/{ConnectionId}/Tests': 'admin:write',
   'GET /Organizations/{OrganizationSid}/SsoConnections/{ConnectionId}/Tests/Last': 'admin:read',
+  'GET /Organizations/{OrganizationSid}/SetupLinks': 'admin:read',
+  'POST /Organizations/{OrganizationSid}/SetupLinks': 'admin:write',
+  'DELETE /Organizations/{OrganizationSid}/SetupLinks/{SetupLinkSid}': 'admin:write',
   'GET /Organizations/{OrganizationSid}/UserImports': 'admin:read',
   'POST /Organizations/{OrganizationSid}/UserImports': 'admin:write',
   'POST /v1/AccessChecks': 'admin:read',
@@ -158,7 +161,7 @@ function sampleUrl(route: ApiRoute): string {
     // The Standard User's own SID where they may read or change themselves; a stranger's elsewhere
     // (the walk must not remove the users it walks as).
     const self = route.path === '/Organizations/{OrganizationSid}/Users/{UserSid}' && route.method !== 'delete';
-    const candidates = [self ? r.standard.sid : `US${hex('e')}`, `AC${hex('b')}`, `OQ${hex('c')}`, `IY${hex('d')}`, '3b241101-e2bb-4255-8caf-4136c566a962', 'walk.example', 'engineering', `WH${hex('f')}`, `AP${hex('a')}`, `IX${hex('a')}`];
+    const candidates = [self ? r.standard.sid : `US${hex('e')}`, `AC${hex('b')}`, `OQ${hex('c')}`, `IY${hex('d')}`, '3b241101-e2bb-4255-8caf-4136c566a962', 'walk.example', 'engineering', `WH${hex('f')}`, `AP${hex('a')}`, `IX${hex('a')}`, `SL${hex('5')}`];
     const schema = (shape as Record<string, { safeParse(v: unknown): { success: boolean } }>)[name];
     const value = candidates.find((c) => schema === undefined || schema.safeParse(c).success);
     if (value === undefined) throw new Error(`No sample for {${name}} of ${route.path}`);

@@ -7,9 +7,7 @@
  */
 import type { Request } from 'express';
 import { DomainError } from '../../../errors.js';
-import { refuseHttpIssuer } from '../../../services/sso-connections.js';
-import { parseIdpMetadata } from '../../sso/idp-metadata.js';
-import { checkOidcIssuer } from '../../sso/oidc.js';
+import { oidcFormInput, samlFormInput } from '../sso-forms.js';
 import { withNotice } from '../notices.js';
 import { formField, orgOf, param, type AdminRoute, type PageContext } from '../page.js';
 
@@ -41,27 +39,15 @@ export function ssoPages(): AdminRoute[] {
     {
       method: 'post', path: '/sso/saml', action: 'manage_sso', back,
       handler: async (c) => {
-        const xml = formField(c.req, 'metadata');
-        const fromMetadata = xml !== '' ? parseIdpMetadata(xml) : undefined;
-        const cert = formField(c.req, 'certificate');
-        const added = await c.services.sso.addSaml(c.actor, orgOf(c), {
-          idpEntityId: fromMetadata?.entityId ?? formField(c.req, 'entityId'), ssoUrl: fromMetadata?.ssoUrl ?? formField(c.req, 'ssoUrl'),
-          certificates: fromMetadata?.certificates ?? (cert !== '' ? [cert] : []), allowIdpInitiated: formField(c.req, 'idpInitiated') === 'on',
-        });
+        const added = await c.services.sso.addSaml(c.actor, orgOf(c), { ...samlFormInput(c.req), allowIdpInitiated: formField(c.req, 'idpInitiated') === 'on' });
         return { redirect: withNotice(page(added.connectionId), 'sso_added') };
       },
     },
     {
       method: 'post', path: '/sso/oidc', action: 'manage_sso', back,
       handler: async (c) => {
-        const issuer = formField(c.req, 'issuer');
-        const clientId = formField(c.req, 'clientId');
-        const clientSecret = formField(c.req, 'clientSecret');
-        if (!issuer || !clientId || !clientSecret) throw new DomainError('invalid_input', 'An OIDC connection needs the issuer URL, client ID and client secret.');
-        refuseHttpIssuer(c.actor, false);
-        // Discovery before saving: a wrong issuer is found now, not at the first sign-in.
-        await checkOidcIssuer(issuer, clientId, clientSecret, false);
-        const added = await c.services.sso.addOidc(c.actor, orgOf(c), { issuer, clientId, clientSecret, allowHttpIssuer: false });
+        const input = await oidcFormInput(c.req, c.actor);
+        const added = await c.services.sso.addOidc(c.actor, orgOf(c), { ...input, allowHttpIssuer: false });
         return { redirect: withNotice(page(added.connectionId), 'sso_added') };
       },
     },
