@@ -9,9 +9,11 @@ import { isSidOf, newSid } from '../ids.js';
 import { normaliseEmail } from '../rules/domains.js';
 import { decideApiClientAction } from '../rules/api-clients.js';
 import { decideEnrollment } from '../rules/enrollment.js';
-import { decideScimIdentityChange, type ScimIdentity } from '../rules/scim-users.js';
+import { redactSecrets } from '../rules/audit.js';
+import { decideScimIdentityChange, decideScimUserChange, type ScimIdentity } from '../rules/scim-users.js';
+import type { UserStatus } from '../rules/types.js';
 import type { Repos } from '../store/index.js';
-import type { ScimListQuery, ScimPage, ScimUserRecord } from '../store/scim-users.js';
+import type { ScimListQuery, ScimPage, ScimUserData, ScimUserRecord, ScimUserUpdate } from '../store/scim-users.js';
 import type { UserPatch } from '../store/users.js';
 import { actorLabel, type Actor } from '../types.js';
 import { audit, fail } from './context.js';
@@ -106,6 +108,52 @@ function refuseOwnerIdentityChange(current: ScimUserRecord, input: ScimUserInput
   if (decision.kind === 'reject') fail(decision);
 }
 
+/** U1: the identity email `input` names, normalised, and its domain. */
+function wantedEmail(input: ScimUserInput): { readonly email: string; readonly domain: string } {
+  const wanted = normaliseEmail(identityEmail(input));
+  if (!wanted.ok) throw new DomainError('invalid_input', wanted.message);
+  return wanted;
+}
+
+/** What a PUT or PATCH changes on a member, decided on `current` before anything is written. */
+interface UpdatePlan {
+  /** The users row's changes: the email (the caller checks D6, D7) and the profile. */
+  readonly patch: UserPatch;
+  readonly profile: ReturnType<typeof profileOf>;
+  /** The SCIM row after the change; null when it stays. */
+  readonly scim: ScimUserData | null;
+  /** C3: the status `active` asks for. */
+  readonly status: UserStatus;
+  /** L1: the `scim.user_updated` entry; null when neither the profile nor the SCIM row changes. */
+  readonly updated: { readonly before: unknown; readonly after: unknown } | null;
+}
+
+/** C4 (the Owner's identity stays), then what `input` changes on `current`; `email` is wantedEmail(input). */
+function planUpdate(current: ScimUserRecord, input: ScimUserInput, email: string): UpdatePlan {
+  refuseOwnerIdentityChange(current, input, email);
+  const patch: UserPatch = {};
+  if (email !== current.email.toLowerCase()) patch.email = email;
+  const profile = profileOf(input);
+  if (profile.displayName !== current.displayName) patch.displayName = profile.displayName;
+  if (profile.givenName !== current.givenName) patch.givenName = profile.givenName;
+  if (profile.familyName !== current.familyName) patch.familyName = profile.familyName;
+  const attributes = storedAttributes(input);
+  const scimChanged = !current.provisioned || current.userName !== input.userName || current.externalId !== input.externalId
+    || canonicalJson(current.attributes) !== canonicalJson(attributes);
+  return {
+    patch, profile,
+    scim: scimChanged ? { userName: input.userName, externalId: input.externalId, attributes } : null,
+    status: input.active ? 'active' : 'suspended',
+    updated: Object.keys(patch).length > 0 || scimChanged ? {
+      before: {
+        email: current.email, userName: current.userName, externalId: current.externalId,
+        displayName: current.displayName, givenName: current.givenName, familyName: current.familyName,
+      },
+      after: { email: patch.email ?? current.email, userName: input.userName, externalId: input.externalId, ...profile },
+    } : null,
+  };
+}
+
 /** JSON with object keys sorted: the same attributes compare equal whatever order a client sent them in. */
 function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v)
@@ -116,44 +164,68 @@ function canonicalJson(value: unknown): string {
 export function createScimUsersService(deps: ServiceDeps) {
   const { store, clock } = deps;
 
-  /** Applies `input` to an existing member (PUT, PATCH) in the caller's transaction. */
+  /** Applies `input` to an existing member (PUT, PATCH) in the caller's transaction, under the member's row lock. */
   async function applyUpdate(repos: Repos, actor: Actor, orgSid: string, current: ScimUserRecord, input: ScimUserInput): Promise<ScimUserRecord> {
-    const patch: UserPatch = {};
-    const wanted = normaliseEmail(identityEmail(input));
-    if (!wanted.ok) throw new DomainError('invalid_input', wanted.message);
-    refuseOwnerIdentityChange(current, input, wanted.email);
-    if (wanted.email !== current.email.toLowerCase()) {
+    const wanted = wantedEmail(input);
+    const plan = planUpdate(current, input, wanted.email);
+    if (plan.patch.email !== undefined) {
       // D6, D7 as for a new person: the new address must be on a domain the organization verified.
       const verified = await repos.domains.findVerified(wanted.domain);
       const decision = decideEnrollment({
         path: 'scim', email: wanted.email, member: null, verifiedDomain: verified ? domainSnapshot(verified) : null, targetOrgSid: orgSid, role: 'standard',
       });
       if (decision.kind === 'reject') fail(decision);
-      patch.email = wanted.email;
     }
-    const profile = profileOf(input);
-    if (profile.displayName !== current.displayName) patch.displayName = profile.displayName;
-    if (profile.givenName !== current.givenName) patch.givenName = profile.givenName;
-    if (profile.familyName !== current.familyName) patch.familyName = profile.familyName;
-    if (Object.keys(patch).length > 0) await repos.users.update(current.userSid, patch);
-    const attributes = storedAttributes(input);
-    const scimChanged = !current.provisioned || current.userName !== input.userName || current.externalId !== input.externalId
-      || canonicalJson(current.attributes) !== canonicalJson(attributes);
-    if (scimChanged) await repos.scimUsers.save(orgSid, current.userSid, { userName: input.userName, externalId: input.externalId, attributes });
-    const status = input.active ? 'active' : 'suspended';
+    if (Object.keys(plan.patch).length > 0) await repos.users.update(current.userSid, plan.patch);
+    if (plan.scim) await repos.scimUsers.save(orgSid, current.userSid, plan.scim);
     // C3: suspension ends sessions at once; the Owner cannot be suspended through SCIM.
-    if (status !== current.status) await setMemberStatus(repos, actor, orgSid, current.userSid, status, clock.now());
-    if (Object.keys(patch).length > 0 || scimChanged) {
-      await audit(repos, actor, {
-        orgSid, action: 'scim.user_updated', target: current.userSid,
-        before: {
-          email: current.email, userName: current.userName, externalId: current.externalId,
-          displayName: current.displayName, givenName: current.givenName, familyName: current.familyName,
-        },
-        after: { email: patch.email ?? current.email, userName: input.userName, externalId: input.externalId, ...profile },
-      });
-    }
+    if (plan.status !== current.status) await setMemberStatus(repos, actor, orgSid, current.userSid, plan.status, clock.now());
+    if (plan.updated) await audit(repos, actor, { orgSid, action: 'scim.user_updated', target: current.userSid, ...plan.updated });
     return (await repos.scimUsers.get(orgSid, current.userSid))!;
+  }
+
+  /**
+   * PUT or PATCH by a SCIM token of a provisioned member whose email stays (what IdPs send in
+   * bulk: deactivations, reactivations, profile pushes), decided on the member as read by the rules
+   * `applyUpdate` asks, and written in one statement that repeats their premise under the row
+   * locks it takes (store/scim-user-update.ts). Undefined when it cannot be done so (a new email
+   * needs the domain rules, a member never provisioned has no SCIM row to lock, or the member
+   * changed since the read): the caller then decides again in a transaction. An API client
+   * (the Organizations API's SCIM) always goes through the transaction: it acts as an
+   * Administrator, under the member rules (U6, O2) rather than the SCIM token's (C1, C4).
+   */
+  async function updateAtOnce(actor: Extract<Actor, { kind: 'scim' }>, current: ScimUserRecord, input: ScimUserInput): Promise<ScimUserRecord | undefined> {
+    const plan = planUpdate(current, input, wantedEmail(input).email);
+    if (!current.provisioned || plan.patch.email !== undefined) return undefined;
+    const audits: ScimUserUpdate['audit'][number][] = [];
+    let endSessions: ScimUserUpdate['endSessions'] = null;
+    if (plan.status !== current.status) {
+      // C3, C4: the rule setMemberStatus asks for a SCIM token (the Owner is refused).
+      const target = { userSid: current.userSid, orgSid: current.orgSid, role: current.role, email: current.email, status: current.status };
+      const change = decideScimUserChange(actor.orgSid, target, plan.status === 'suspended' ? 'suspend' : 'restore');
+      if (change.kind === 'reject') fail(change);
+      audits.push({ action: plan.status === 'suspended' ? 'user.suspended' : 'user.restored', before: { status: current.status }, after: { status: plan.status } });
+      if (plan.status === 'suspended') endSessions = { reason: 'suspended', at: clock.now() };
+    }
+    if (plan.updated) audits.push({ action: 'scim.user_updated', ...plan.updated });
+    // Nothing changes (an IdP pushing the same profile again): nothing to write.
+    if (audits.length === 0) return current;
+    const userChanged = plan.status !== current.status || Object.keys(plan.patch).length > 0;
+    return store.read.scimUsers.updateMember({
+      orgSid: actor.orgSid, userSid: current.userSid, seenVersion: current.version, seenRole: current.role,
+      user: userChanged ? { status: plan.status, ...plan.profile } : null, scim: plan.scim, endSessions,
+      // L1: as `audit` writes them (secrets never logged).
+      audit: audits.map((a) => ({ action: a.action, before: redactSecrets(a.before), after: redactSecrets(a.after) })),
+      actor: actorLabel(actor), requestId: actor.requestId ?? null,
+    });
+  }
+
+  /** The member as read for a SCIM token's change, checking If-Match (C1: of its organization only). */
+  async function readForUpdate(orgSid: string, userSid: string, ifMatch: IfMatch): Promise<ScimUserRecord> {
+    const current = isSidOf('US', userSid) ? await store.read.scimUsers.get(orgSid, userSid) : undefined;
+    if (!current) throw notFound();
+    checkVersion(ifMatch, current.version);
+    return current;
   }
 
   /** Locks the member and returns their record, checking If-Match. */
@@ -236,12 +308,21 @@ export function createScimUsersService(deps: ServiceDeps) {
     /** PUT: replaces the member's SCIM attributes and profile. */
     async replace(actor: Actor, userSid: string, input: ScimUserInput, options: { ifMatch?: IfMatch } = {}): Promise<ScimUserRecord> {
       const orgSid = scimOrg(actor);
+      if (actor.kind === 'scim') {
+        const done = await updateAtOnce(actor, await readForUpdate(orgSid, userSid, options.ifMatch), input);
+        if (done) return done;
+      }
       return store.transaction(async (repos) => applyUpdate(repos, actor, orgSid, await lockRecord(repos, orgSid, userSid, options.ifMatch), input));
     },
 
     /** PATCH: `change` computes the new state from the locked current one (no lost updates). */
     async update(actor: Actor, userSid: string, change: (current: ScimUserRecord) => ScimUserInput, options: { ifMatch?: IfMatch } = {}): Promise<ScimUserRecord> {
       const orgSid = scimOrg(actor);
+      if (actor.kind === 'scim') {
+        const current = await readForUpdate(orgSid, userSid, options.ifMatch);
+        const done = await updateAtOnce(actor, current, change(current));
+        if (done) return done;
+      }
       return store.transaction(async (repos) => {
         const current = await lockRecord(repos, orgSid, userSid, options.ifMatch);
         return applyUpdate(repos, actor, orgSid, current, change(current));

@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import type { Role, UserStatus } from '../types.js';
 import { SIGN_IN_CHALLENGES } from './sso-sign-in.js';
-import { endOidcPasswordSessions, endOidcSessions } from './oidc-session-ends.js';
+import { endOidcPasswordSessions, endOidcSessionsSql } from './oidc-session-ends.js';
+import { rawQuery } from './scim-sql.js';
 
 export const SESSIONS = 'sessions';
 export type SessionMethod = 'password' | 'saml' | 'oidc';
@@ -20,6 +21,25 @@ export interface SessionWithUser {
   readonly orgSid: string | null;
   readonly role: Role | null;
 }
+
+/**
+ * The parts of a statement (CTEs, named `ended_…`) that end every live session of the people in
+ * CTE `ending` (columns user_sid, reason, at): their pending second-factor steps, which would
+ * otherwise still lead to a new session, the product's apps' sessions and tokens
+ * (oidc-session-ends.ts), and their sessions; `ended_sessions` returns one row per session ended.
+ * The one definition of ending someone's sessions, for revokeAllOfUser and for a statement that
+ * ends them as part of a larger change (a SCIM suspension, scim-user-update.ts).
+ */
+export function endSessionsSql(ending: string): string {
+  return `ended_challenges AS (DELETE FROM ${SIGN_IN_CHALLENGES} c USING ${ending} e WHERE c.user_sid = e.user_sid),
+    ${endOidcSessionsSql(ending)},
+    ended_sessions AS (UPDATE ${SESSIONS} s SET revoked_at = e.at, revoked_reason = e.reason FROM ${ending} e
+      WHERE s.user_sid = e.user_sid AND s.revoked_at IS NULL RETURNING s.user_sid)`;
+}
+
+const REVOKE_ALL_OF_USER = `WITH ending AS (SELECT CAST(? AS text) AS user_sid, CAST(? AS text) AS reason, CAST(? AS timestamptz) AS at),
+  ${endSessionsSql('ending')}
+  SELECT count(*) AS revoked FROM ended_sessions`;
 
 /**
  * Sessions live in the database so every instance sees the same ones; only the id's digest is stored.
@@ -56,10 +76,9 @@ export function sessionStore(db: Knex | Knex.Transaction) {
      * pending second-factor step, which would otherwise still lead to a new session.
      */
     async revokeAllOfUser(userSid: string, reason: string, now: Date): Promise<number> {
-      await db(SIGN_IN_CHALLENGES).where({ user_sid: userSid }).delete();
       // The product's apps lose this person's sessions and tokens too, and are told (issue 13).
-      await endOidcSessions(db, [userSid], reason);
-      return db(SESSIONS).where({ user_sid: userSid }).whereNull('revoked_at').update({ revoked_at: now, revoked_reason: reason });
+      const { rows } = await rawQuery(db)(REVOKE_ALL_OF_USER, [userSid, reason, now]);
+      return Number((rows[0] as { revoked: string | number }).revoked);
     },
     /**
      * S7: ends every live password session of users whose email is on the domain (SSO sessions
