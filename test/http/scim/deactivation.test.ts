@@ -90,6 +90,21 @@ describe.each([
   });
 });
 
+describe('Okta profile pushes (PUT of the whole user)', () => {
+  it('L1: update-user.json writes the new profile once, audited; the same PUT again changes nothing and audits nothing', async () => {
+    const org = await createScimOrg(ctx, { domain: 'okta-put.example' });
+    const id = (await org.client.post('/Users', fixture('okta', 'create-user.json', org.domain)).expect(201)).body.id as string;
+    const put = { ...fixture('okta', 'update-user.json', org.domain), id };
+    const first = await org.client.put(`/Users/${id}`, put).expect(200);
+    expect(first.body).toMatchObject({ displayName: 'Isabella Jones-Whitaker', name: { familyName: 'Jones-Whitaker' }, active: true });
+    expect((await ctx.store.read.users.get(id))!.familyName).toBe('Jones-Whitaker');
+    const again = await org.client.put(`/Users/${id}`, put).expect(200);
+    expect(again.headers.etag).toBe(first.headers.etag);
+    const updates = (await ctx.store.read.audit.list(org.org.sid, { limit: 1000 })).filter((e) => e.target === id && e.action === 'scim.user_updated');
+    expect(updates).toEqual([expect.objectContaining({ before: expect.objectContaining({ familyName: 'Jones' }), after: expect.objectContaining({ familyName: 'Jones-Whitaker' }) })]);
+  });
+});
+
 describe('changes to one person racing (the one-statement path re-checks under the row lock)', () => {
   it('concurrent PATCHes from two app instances, a deactivation among them, lose no change; one suspension audited', async () => {
     const org = await createScimOrg(ctx);
