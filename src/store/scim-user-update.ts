@@ -60,9 +60,12 @@ const UPDATE = `WITH q AS (
     SELECT q.*, m.role, m.created_at AS joined_at, u.email, u.status, u.display_name, u.given_name, u.family_name, u.updated_at,
       su.user_name, su.external_id, su.attributes, su.version, su.created_at AS s_created_at, su.updated_at AS s_updated_at
     FROM q JOIN users u ON u.sid = q.user_sid
-      JOIN memberships m ON m.user_sid = u.sid AND m.org_sid = q.org_sid
-      JOIN scim_users su ON su.org_sid = m.org_sid AND su.user_sid = m.user_sid
-    WHERE m.role = q.seen_role AND su.version = q.seen_scim AND (extract(epoch FROM u.updated_at) * 1000000)::bigint = q.seen_stamp
+      JOIN memberships m ON m.user_sid = u.sid
+      JOIN scim_users su ON su.org_sid = q.org_sid AND su.user_sid = u.sid
+    -- IS NOT DISTINCT FROM rather than =: not an index condition, so the membership is found by its
+    -- key (user_sid) whatever the statistics say, never by scanning the organization's members.
+    WHERE m.org_sid IS NOT DISTINCT FROM q.org_sid AND m.role IS NOT DISTINCT FROM q.seen_role
+      AND su.version = q.seen_scim AND (extract(epoch FROM u.updated_at) * 1000000)::bigint = q.seen_stamp
     ORDER BY u.sid
     FOR UPDATE OF u, m, su),
   nu AS (UPDATE users u SET status = c.new_status, display_name = c.new_display_name, given_name = c.new_given_name,
