@@ -10,38 +10,19 @@ import { normaliseEmail } from '../rules/domains.js';
 import { decideApiClientAction } from '../rules/api-clients.js';
 import { decideEnrollment } from '../rules/enrollment.js';
 import { redactSecrets } from '../rules/audit.js';
-import { decideScimIdentityChange, decideScimUserChange, type ScimIdentity } from '../rules/scim-users.js';
-import type { UserStatus } from '../rules/types.js';
+import { decideScimUserChange } from '../rules/scim-users.js';
 import type { Repos } from '../store/index.js';
-import type { ScimListQuery, ScimPage, ScimUserData, ScimUserRecord, ScimUserUpdate } from '../store/scim-users.js';
-import type { UserPatch } from '../store/users.js';
+import type { ScimListQuery, ScimPage, ScimUserRecord, ScimUserUpdate } from '../store/scim-users.js';
 import { actorLabel, type Actor } from '../types.js';
 import { audit, fail } from './context.js';
 import { domainSnapshot, enroll } from './enrollment.js';
 import type { ServiceDeps } from './index.js';
 import { removeMember, setMemberStatus } from './member-changes.js';
+import { identityEmail, planUpdate, profileOf, refuseOwnerIdentityChange, storedAttributes, wantedEmail, type ScimUserInput } from './scim-user-plan.js';
 
 export type { ScimListQuery, ScimPage, ScimUserRecord } from '../store/scim-users.js';
+export type { ScimEmail, ScimUserInput } from './scim-user-plan.js';
 export type { ScimAttrPath, ScimComparator, ScimFilter, ScimFilterValue } from '../store/scim-filter-sql.js';
-
-export interface ScimEmail {
-  readonly value: string;
-  readonly type?: string;
-  readonly primary?: boolean;
-}
-
-/** A user as a SCIM client sends it (after protocol parsing), for create and full replace. */
-export interface ScimUserInput {
-  readonly userName: string;
-  readonly externalId: string | null;
-  readonly active: boolean;
-  readonly displayName: string | null;
-  readonly givenName: string | null;
-  readonly familyName: string | null;
-  readonly emails: readonly ScimEmail[];
-  /** Every other attribute (name parts, phones, addresses, enterprise extension...), canonical names, as sent. */
-  readonly attributes: Readonly<Record<string, unknown>>;
-}
 
 /** RFC 7232 If-Match: the versions the client accepts, '*' for any, undefined when absent. */
 export type IfMatch = readonly string[] | '*' | undefined;
@@ -66,100 +47,7 @@ export function scimOrg(actor: Actor, access: 'read' | 'write' = 'write'): strin
   throw new DomainError('forbidden', 'Only a SCIM token or an API client can do this.');
 }
 
-/** U1: the address that identifies the person: userName when it is an email, else the primary, else the work email. */
-export function identityEmail(input: Pick<ScimUserInput, 'userName' | 'emails'>): string {
-  if (normaliseEmail(input.userName).ok) return input.userName;
-  const chosen = input.emails.find((e) => e.primary === true) ?? input.emails.find((e) => e.type?.toLowerCase() === 'work') ?? input.emails[0];
-  if (!chosen) {
-    throw new DomainError('invalid_input', `userName "${input.userName.slice(0, 100)}" is not an email address and no email was given; `
-      + 'Orgward identifies people by email address. Send the email as userName or in emails.');
-  }
-  return chosen.value;
-}
-
-const storedAttributes = (input: ScimUserInput): Record<string, unknown> =>
-  (input.emails.length > 0 ? { ...input.attributes, emails: input.emails } : { ...input.attributes });
-
-const profileOf = (input: ScimUserInput) => ({ displayName: input.displayName, givenName: input.givenName, familyName: input.familyName });
-
 const notFound = () => new DomainError('not_found', 'No such user in this organization.');
-
-/** The identity attributes (C4) of a member as their User resource shows them (userName = email, one work email, when never provisioned). */
-function shownIdentity(r: ScimUserRecord): ScimIdentity {
-  const stored = Array.isArray(r.attributes.emails)
-    ? (r.attributes.emails as unknown[]).filter((e): e is ScimEmail => typeof e === 'object' && e !== null && typeof (e as ScimEmail).value === 'string')
-    : [];
-  const emails = stored.length > 0 ? stored : [{ value: r.email, type: 'work', primary: true }];
-  return { userName: r.userName, emails, active: r.status === 'active' };
-}
-
-/** The same after `input` is applied: the emails as sent, else the identity email as the work email. */
-function wantedIdentity(input: ScimUserInput, email: string): ScimIdentity {
-  return { userName: input.userName, emails: input.emails.length > 0 ? input.emails : [{ value: email, type: 'work', primary: true }], active: input.active };
-}
-
-/**
- * C4: the Owner's userName, emails and active are not changed through SCIM (403). Decided on the
- * record read under the member's row lock, which a hand-over of the Owner role also takes: no
- * extra query on the write path.
- */
-function refuseOwnerIdentityChange(current: ScimUserRecord, input: ScimUserInput, email: string): void {
-  const decision = decideScimIdentityChange(current, shownIdentity(current), wantedIdentity(input, email));
-  if (decision.kind === 'reject') fail(decision);
-}
-
-/** U1: the identity email `input` names, normalised, and its domain. */
-function wantedEmail(input: ScimUserInput): { readonly email: string; readonly domain: string } {
-  const wanted = normaliseEmail(identityEmail(input));
-  if (!wanted.ok) throw new DomainError('invalid_input', wanted.message);
-  return wanted;
-}
-
-/** What a PUT or PATCH changes on a member, decided on `current` before anything is written. */
-interface UpdatePlan {
-  /** The users row's changes: the email (the caller checks D6, D7) and the profile. */
-  readonly patch: UserPatch;
-  readonly profile: ReturnType<typeof profileOf>;
-  /** The SCIM row after the change; null when it stays. */
-  readonly scim: ScimUserData | null;
-  /** C3: the status `active` asks for. */
-  readonly status: UserStatus;
-  /** L1: the `scim.user_updated` entry; null when neither the profile nor the SCIM row changes. */
-  readonly updated: { readonly before: unknown; readonly after: unknown } | null;
-}
-
-/** C4 (the Owner's identity stays), then what `input` changes on `current`; `email` is wantedEmail(input). */
-function planUpdate(current: ScimUserRecord, input: ScimUserInput, email: string): UpdatePlan {
-  refuseOwnerIdentityChange(current, input, email);
-  const patch: UserPatch = {};
-  if (email !== current.email.toLowerCase()) patch.email = email;
-  const profile = profileOf(input);
-  if (profile.displayName !== current.displayName) patch.displayName = profile.displayName;
-  if (profile.givenName !== current.givenName) patch.givenName = profile.givenName;
-  if (profile.familyName !== current.familyName) patch.familyName = profile.familyName;
-  const attributes = storedAttributes(input);
-  const scimChanged = !current.provisioned || current.userName !== input.userName || current.externalId !== input.externalId
-    || canonicalJson(current.attributes) !== canonicalJson(attributes);
-  return {
-    patch, profile,
-    scim: scimChanged ? { userName: input.userName, externalId: input.externalId, attributes } : null,
-    status: input.active ? 'active' : 'suspended',
-    updated: Object.keys(patch).length > 0 || scimChanged ? {
-      before: {
-        email: current.email, userName: current.userName, externalId: current.externalId,
-        displayName: current.displayName, givenName: current.givenName, familyName: current.familyName,
-      },
-      after: { email: patch.email ?? current.email, userName: input.userName, externalId: input.externalId, ...profile },
-    } : null,
-  };
-}
-
-/** JSON with object keys sorted: the same attributes compare equal whatever order a client sent them in. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v)
-    ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-    : v));
-}
 
 export function createScimUsersService(deps: ServiceDeps) {
   const { store, clock } = deps;
