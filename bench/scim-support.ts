@@ -251,6 +251,25 @@ export async function rawPostgresRates(url: string, concurrency: number, ms: num
 }
 
 /**
+ * PostgreSQL alone, in the same run: single-row UPDATEs by primary key (autocommit, each a commit)
+ * per second at `concurrency` clients for `ms`, over a table of 10,000 rows of its own. The
+ * yardstick of a write that changes one existing row, as a deactivation does.
+ */
+export async function rawPostgresUpdateRate(url: string, concurrency: number, ms: number): Promise<number> {
+  const db = knexFactory({ client: 'pg', connection: url, pool: { min: concurrency, max: concurrency } });
+  try {
+    await db.raw('CREATE TABLE bench_raw_update (id integer PRIMARY KEY, status text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())');
+    await db.raw(`INSERT INTO bench_raw_update (id, status) SELECT i, 'active' FROM generate_series(1, 10000) AS i`);
+    return await ratePerSecond(concurrency, ms, async (i) => {
+      await db.raw('UPDATE bench_raw_update SET status = ?, updated_at = now() WHERE id = ?', [i % 2 === 0 ? 'suspended' : 'active', (i * 7919) % 10000 + 1]);
+    });
+  } finally {
+    await db.raw('DROP TABLE IF EXISTS bench_raw_update');
+    await db.destroy();
+  }
+}
+
+/**
  * PostgreSQL alone, in the same run: one scim_users row by userName (the index a SCIM lookup
  * uses) per call, from a bare pg pool at `concurrency` clients for `ms`. A yardstick of the
  * machine's speed at the time, not of Orgward.

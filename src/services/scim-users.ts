@@ -9,37 +9,20 @@ import { isSidOf, newSid } from '../ids.js';
 import { normaliseEmail } from '../rules/domains.js';
 import { decideApiClientAction } from '../rules/api-clients.js';
 import { decideEnrollment } from '../rules/enrollment.js';
-import { decideScimIdentityChange, type ScimIdentity } from '../rules/scim-users.js';
+import { redactSecrets } from '../rules/audit.js';
+import { decideScimUserChange } from '../rules/scim-users.js';
 import type { Repos } from '../store/index.js';
-import type { ScimListQuery, ScimPage, ScimUserRecord } from '../store/scim-users.js';
-import type { UserPatch } from '../store/users.js';
+import type { ScimListQuery, ScimPage, ScimUserRecord, ScimUserUpdate } from '../store/scim-users.js';
 import { actorLabel, type Actor } from '../types.js';
 import { audit, fail } from './context.js';
 import { domainSnapshot, enroll } from './enrollment.js';
 import type { ServiceDeps } from './index.js';
 import { removeMember, setMemberStatus } from './member-changes.js';
+import { identityEmail, planUpdate, profileOf, refuseOwnerIdentityChange, storedAttributes, wantedEmail, type ScimUserInput } from './scim-user-plan.js';
 
 export type { ScimListQuery, ScimPage, ScimUserRecord } from '../store/scim-users.js';
+export type { ScimEmail, ScimUserInput } from './scim-user-plan.js';
 export type { ScimAttrPath, ScimComparator, ScimFilter, ScimFilterValue } from '../store/scim-filter-sql.js';
-
-export interface ScimEmail {
-  readonly value: string;
-  readonly type?: string;
-  readonly primary?: boolean;
-}
-
-/** A user as a SCIM client sends it (after protocol parsing), for create and full replace. */
-export interface ScimUserInput {
-  readonly userName: string;
-  readonly externalId: string | null;
-  readonly active: boolean;
-  readonly displayName: string | null;
-  readonly givenName: string | null;
-  readonly familyName: string | null;
-  readonly emails: readonly ScimEmail[];
-  /** Every other attribute (name parts, phones, addresses, enterprise extension...), canonical names, as sent. */
-  readonly attributes: Readonly<Record<string, unknown>>;
-}
 
 /** RFC 7232 If-Match: the versions the client accepts, '*' for any, undefined when absent. */
 export type IfMatch = readonly string[] | '*' | undefined;
@@ -64,96 +47,73 @@ export function scimOrg(actor: Actor, access: 'read' | 'write' = 'write'): strin
   throw new DomainError('forbidden', 'Only a SCIM token or an API client can do this.');
 }
 
-/** U1: the address that identifies the person: userName when it is an email, else the primary, else the work email. */
-export function identityEmail(input: Pick<ScimUserInput, 'userName' | 'emails'>): string {
-  if (normaliseEmail(input.userName).ok) return input.userName;
-  const chosen = input.emails.find((e) => e.primary === true) ?? input.emails.find((e) => e.type?.toLowerCase() === 'work') ?? input.emails[0];
-  if (!chosen) {
-    throw new DomainError('invalid_input', `userName "${input.userName.slice(0, 100)}" is not an email address and no email was given; `
-      + 'Orgward identifies people by email address. Send the email as userName or in emails.');
-  }
-  return chosen.value;
-}
-
-const storedAttributes = (input: ScimUserInput): Record<string, unknown> =>
-  (input.emails.length > 0 ? { ...input.attributes, emails: input.emails } : { ...input.attributes });
-
-const profileOf = (input: ScimUserInput) => ({ displayName: input.displayName, givenName: input.givenName, familyName: input.familyName });
-
 const notFound = () => new DomainError('not_found', 'No such user in this organization.');
-
-/** The identity attributes (C4) of a member as their User resource shows them (userName = email, one work email, when never provisioned). */
-function shownIdentity(r: ScimUserRecord): ScimIdentity {
-  const stored = Array.isArray(r.attributes.emails)
-    ? (r.attributes.emails as unknown[]).filter((e): e is ScimEmail => typeof e === 'object' && e !== null && typeof (e as ScimEmail).value === 'string')
-    : [];
-  const emails = stored.length > 0 ? stored : [{ value: r.email, type: 'work', primary: true }];
-  return { userName: r.userName, emails, active: r.status === 'active' };
-}
-
-/** The same after `input` is applied: the emails as sent, else the identity email as the work email. */
-function wantedIdentity(input: ScimUserInput, email: string): ScimIdentity {
-  return { userName: input.userName, emails: input.emails.length > 0 ? input.emails : [{ value: email, type: 'work', primary: true }], active: input.active };
-}
-
-/**
- * C4: the Owner's userName, emails and active are not changed through SCIM (403). Decided on the
- * record read under the member's row lock, which a hand-over of the Owner role also takes: no
- * extra query on the write path.
- */
-function refuseOwnerIdentityChange(current: ScimUserRecord, input: ScimUserInput, email: string): void {
-  const decision = decideScimIdentityChange(current, shownIdentity(current), wantedIdentity(input, email));
-  if (decision.kind === 'reject') fail(decision);
-}
-
-/** JSON with object keys sorted: the same attributes compare equal whatever order a client sent them in. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v)
-    ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-    : v));
-}
 
 export function createScimUsersService(deps: ServiceDeps) {
   const { store, clock } = deps;
 
-  /** Applies `input` to an existing member (PUT, PATCH) in the caller's transaction. */
+  /** Applies `input` to an existing member (PUT, PATCH) in the caller's transaction, under the member's row lock. */
   async function applyUpdate(repos: Repos, actor: Actor, orgSid: string, current: ScimUserRecord, input: ScimUserInput): Promise<ScimUserRecord> {
-    const patch: UserPatch = {};
-    const wanted = normaliseEmail(identityEmail(input));
-    if (!wanted.ok) throw new DomainError('invalid_input', wanted.message);
-    refuseOwnerIdentityChange(current, input, wanted.email);
-    if (wanted.email !== current.email.toLowerCase()) {
+    const wanted = wantedEmail(input);
+    const plan = planUpdate(current, input, wanted.email);
+    if (plan.patch.email !== undefined) {
       // D6, D7 as for a new person: the new address must be on a domain the organization verified.
       const verified = await repos.domains.findVerified(wanted.domain);
       const decision = decideEnrollment({
         path: 'scim', email: wanted.email, member: null, verifiedDomain: verified ? domainSnapshot(verified) : null, targetOrgSid: orgSid, role: 'standard',
       });
       if (decision.kind === 'reject') fail(decision);
-      patch.email = wanted.email;
     }
-    const profile = profileOf(input);
-    if (profile.displayName !== current.displayName) patch.displayName = profile.displayName;
-    if (profile.givenName !== current.givenName) patch.givenName = profile.givenName;
-    if (profile.familyName !== current.familyName) patch.familyName = profile.familyName;
-    if (Object.keys(patch).length > 0) await repos.users.update(current.userSid, patch);
-    const attributes = storedAttributes(input);
-    const scimChanged = !current.provisioned || current.userName !== input.userName || current.externalId !== input.externalId
-      || canonicalJson(current.attributes) !== canonicalJson(attributes);
-    if (scimChanged) await repos.scimUsers.save(orgSid, current.userSid, { userName: input.userName, externalId: input.externalId, attributes });
-    const status = input.active ? 'active' : 'suspended';
+    if (Object.keys(plan.patch).length > 0) await repos.users.update(current.userSid, plan.patch);
+    if (plan.scim) await repos.scimUsers.save(orgSid, current.userSid, plan.scim);
     // C3: suspension ends sessions at once; the Owner cannot be suspended through SCIM.
-    if (status !== current.status) await setMemberStatus(repos, actor, orgSid, current.userSid, status, clock.now());
-    if (Object.keys(patch).length > 0 || scimChanged) {
-      await audit(repos, actor, {
-        orgSid, action: 'scim.user_updated', target: current.userSid,
-        before: {
-          email: current.email, userName: current.userName, externalId: current.externalId,
-          displayName: current.displayName, givenName: current.givenName, familyName: current.familyName,
-        },
-        after: { email: patch.email ?? current.email, userName: input.userName, externalId: input.externalId, ...profile },
-      });
-    }
+    if (plan.status !== current.status) await setMemberStatus(repos, actor, orgSid, current.userSid, plan.status, clock.now());
+    if (plan.updated) await audit(repos, actor, { orgSid, action: 'scim.user_updated', target: current.userSid, ...plan.updated });
     return (await repos.scimUsers.get(orgSid, current.userSid))!;
+  }
+
+  /**
+   * PUT or PATCH by a SCIM token of a provisioned member whose email stays (what IdPs send in
+   * bulk: deactivations, reactivations, profile pushes), decided on the member as read by the rules
+   * `applyUpdate` asks, and written in one statement that repeats their premise under the row
+   * locks it takes (store/scim-user-update.ts). Undefined when it cannot be done so (a new email
+   * needs the domain rules, a member never provisioned has no SCIM row to lock, or the member
+   * changed since the read): the caller then decides again in a transaction. An API client
+   * (the Organizations API's SCIM) always goes through the transaction: it acts as an
+   * Administrator, under the member rules (U6, O2) rather than the SCIM token's (C1, C4).
+   */
+  async function updateAtOnce(actor: Extract<Actor, { kind: 'scim' }>, current: ScimUserRecord, input: ScimUserInput): Promise<ScimUserRecord | undefined> {
+    const plan = planUpdate(current, input, wantedEmail(input).email);
+    if (!current.provisioned || plan.patch.email !== undefined) return undefined;
+    const audits: ScimUserUpdate['audit'][number][] = [];
+    let endSessions: ScimUserUpdate['endSessions'] = null;
+    if (plan.status !== current.status) {
+      // C3, C4: the rule setMemberStatus asks for a SCIM token (the Owner is refused).
+      const target = { userSid: current.userSid, orgSid: current.orgSid, role: current.role, email: current.email, status: current.status };
+      const change = decideScimUserChange(actor.orgSid, target, plan.status === 'suspended' ? 'suspend' : 'restore');
+      if (change.kind === 'reject') fail(change);
+      audits.push({ action: plan.status === 'suspended' ? 'user.suspended' : 'user.restored', before: { status: current.status }, after: { status: plan.status } });
+      if (plan.status === 'suspended') endSessions = { reason: 'suspended', at: clock.now() };
+    }
+    if (plan.updated) audits.push({ action: 'scim.user_updated', ...plan.updated });
+    // Nothing changes (an IdP pushing the same profile again): nothing to write.
+    if (audits.length === 0) return current;
+    const userChanged = plan.status !== current.status || Object.keys(plan.patch).length > 0;
+    return store.read.scimUsers.updateMember({
+      orgSid: actor.orgSid, userSid: current.userSid, seenVersion: current.version, seenRole: current.role,
+      user: userChanged ? { status: plan.status, ...plan.profile } : null, scim: plan.scim, endSessions,
+      // L1: as `audit` writes them (secrets never logged).
+      audit: audits.map((a) => ({ action: a.action, before: redactSecrets(a.before), after: redactSecrets(a.after) })),
+      actor: actorLabel(actor), requestId: actor.requestId ?? null,
+    });
+  }
+
+  /** The member as read for a SCIM token's change, checking If-Match (C1: of its organization only). */
+  async function readForUpdate(orgSid: string, userSid: string, ifMatch: IfMatch): Promise<ScimUserRecord> {
+    const current = isSidOf('US', userSid) ? await store.read.scimUsers.get(orgSid, userSid) : undefined;
+    if (!current) throw notFound();
+    checkVersion(ifMatch, current.version);
+    return current;
   }
 
   /** Locks the member and returns their record, checking If-Match. */
@@ -236,12 +196,21 @@ export function createScimUsersService(deps: ServiceDeps) {
     /** PUT: replaces the member's SCIM attributes and profile. */
     async replace(actor: Actor, userSid: string, input: ScimUserInput, options: { ifMatch?: IfMatch } = {}): Promise<ScimUserRecord> {
       const orgSid = scimOrg(actor);
+      if (actor.kind === 'scim') {
+        const done = await updateAtOnce(actor, await readForUpdate(orgSid, userSid, options.ifMatch), input);
+        if (done) return done;
+      }
       return store.transaction(async (repos) => applyUpdate(repos, actor, orgSid, await lockRecord(repos, orgSid, userSid, options.ifMatch), input));
     },
 
     /** PATCH: `change` computes the new state from the locked current one (no lost updates). */
     async update(actor: Actor, userSid: string, change: (current: ScimUserRecord) => ScimUserInput, options: { ifMatch?: IfMatch } = {}): Promise<ScimUserRecord> {
       const orgSid = scimOrg(actor);
+      if (actor.kind === 'scim') {
+        const current = await readForUpdate(orgSid, userSid, options.ifMatch);
+        const done = await updateAtOnce(actor, current, change(current));
+        if (done) return done;
+      }
       return store.transaction(async (repos) => {
         const current = await lockRecord(repos, orgSid, userSid, options.ifMatch);
         return applyUpdate(repos, actor, orgSid, current, change(current));

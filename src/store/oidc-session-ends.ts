@@ -3,13 +3,11 @@
  * the OpenID provider's sessions, grants, codes and tokens of that person are deleted (refresh
  * tokens and access tokens stop working on every instance at once), and every app with a
  * back-channel logout URI that held a grant gets a logout notice to deliver (jobs/oidc-logout.ts).
- * Called only from the session store's revocations, the one place sessions end.
+ * Used only by the session store's revocations, the one place sessions end (store/sessions.ts).
  */
 import type { Knex } from 'knex';
 
 export const OIDC_LOGOUT_NOTICES = 'oidc_logout_notices';
-
-const isBuilder = (v: Knex.QueryBuilder | readonly string[]): v is Knex.QueryBuilder => !Array.isArray(v);
 
 /** An app's grant of a person that ended: the app can no longer act for them (issue 13, session.revoked). */
 export interface EndedGrant { readonly userSid: string; readonly clientId: string }
@@ -19,14 +17,21 @@ const ENDED_GRANTS = `RETURNING CASE WHEN model = 'Grant' THEN payload->>'accoun
 const endedGrants = (result: { rows: { user_sid: string | null; client_id: string | null }[] }): EndedGrant[] =>
   result.rows.filter((r) => r.user_sid !== null && r.client_id !== null).map((r) => ({ userSid: r.user_sid!, clientId: r.client_id! }));
 
-/** Notices for the apps holding grants of `userSids`, then the provider's rows of those people; the grants that ended. */
-export async function endOidcSessions(db: Knex | Knex.Transaction, userSids: Knex.QueryBuilder | readonly string[], reason: string): Promise<EndedGrant[]> {
-  // A builder is embedded as a parenthesised subquery: `FROM ? AS u` below.
-  const users: Knex.QueryBuilder = isBuilder(userSids) ? userSids : db.select(db.raw('unnest(?::text[]) AS sid', [[...userSids]]));
-  await db.raw(`INSERT INTO ${OIDC_LOGOUT_NOTICES} (client_id, user_sid, reason)
-    SELECT DISTINCT a.client_id, p.payload->>'accountId', ? FROM oidc_payloads p JOIN oidc_apps a ON a.client_id = p.payload->>'clientId'
-    WHERE p.model = 'Grant' AND p.payload \\? 'accountId' AND p.payload->>'accountId' IN (SELECT sid FROM ? AS u) AND a.backchannel_logout_uri IS NOT NULL`, [reason, users]);
-  return endedGrants(await db.raw(`DELETE FROM oidc_payloads WHERE payload \\? 'accountId' AND payload->>'accountId' IN (SELECT sid FROM ? AS u) ${ENDED_GRANTS}`, [users]));
+/**
+ * The parts of a statement (CTEs, named `ended_oidc_…`) that end the provider's rows of the people
+ * in CTE `ending` (columns user_sid, reason): a notice for each app with a back-channel logout URI
+ * that holds a grant of theirs, then their provider sessions, grants, codes and tokens. All parts
+ * read one snapshot, so the notices are found before the grants go. `ended_oidc_payloads` returns
+ * (user_sid, client_id) for each grant that ended (user_sid null for the other rows).
+ */
+export function endOidcSessionsSql(ending: string): string {
+  return `ended_oidc_notices AS (INSERT INTO ${OIDC_LOGOUT_NOTICES} (client_id, user_sid, reason)
+      SELECT DISTINCT a.client_id, e.user_sid, e.reason FROM ${ending} e
+        JOIN oidc_payloads p ON p.payload \\? 'accountId' AND p.payload->>'accountId' = e.user_sid AND p.model = 'Grant'
+        JOIN oidc_apps a ON a.client_id = p.payload->>'clientId' AND a.backchannel_logout_uri IS NOT NULL),
+    ended_oidc_payloads AS (DELETE FROM oidc_payloads p USING ${ending} e
+      WHERE p.payload \\? 'accountId' AND p.payload->>'accountId' = e.user_sid
+      RETURNING CASE WHEN p.model = 'Grant' THEN p.payload->>'accountId' END AS user_sid, p.payload->>'clientId' AS client_id)`;
 }
 
 /**

@@ -3,7 +3,8 @@
  * the pool's (or the transaction's) connection: SCIM's lookups are cheap to execute but their
  * joins cost more to plan than to run (about 1 ms against 0.2 ms), and IdPs repeat the same few
  * statements thousands of times. PGlite (tests, embedded) goes through knex as usual.
- * Bindings are values, never SQL text; SQL text here never contains a literal `?`.
+ * Bindings are values, never SQL text. A `?` is a binding; `\\?` is a literal `?` (the jsonb
+ * operator), as in knex.raw.
  */
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
@@ -19,7 +20,7 @@ function statement(sql: string): { name: string | undefined; text: string } {
   const known = prepared.get(sql);
   if (known) return known;
   let n = 0;
-  const text = sql.replace(/\?/g, () => `$${++n}`);
+  const text = sql.replace(/\\\?|\?/g, (found) => (found === '?' ? `$${++n}` : '?'));
   if (prepared.size >= MAX_PREPARED) return { name: undefined, text };
   const entry = { name: `scim_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`, text };
   prepared.set(sql, entry);

@@ -35,12 +35,17 @@ export interface ScimUserRow {
   s_created_at: Date | null; s_updated_at: Date | null; groups: { id: string; displayName: string }[] | string; total?: string;
 }
 
+/** The `groups` column of a member whose membership's columns are under `alias` (org_sid, user_sid). */
+export function groupsColumn(alias: string): string {
+  return `(SELECT COALESCE(json_agg(json_build_object('id', g.id, 'displayName', g.display_name) ORDER BY lower(g.display_name), g.id), '[]'::json)
+     FROM scim_group_members gm JOIN scim_groups g ON g.id = gm.group_id
+    WHERE gm.org_sid = ${alias}.org_sid AND gm.user_sid = ${alias}.user_sid) AS groups`;
+}
+
 export const USER_COLUMNS = `m.user_sid, m.org_sid, m.role, m.created_at AS joined_at, u.email, u.status, u.display_name, u.given_name,
   u.family_name, u.updated_at AS u_updated_at, (extract(epoch FROM u.updated_at) * 1000000)::bigint::text AS u_stamp,
   su.user_name, su.external_id, su.attributes, su.version, su.created_at AS s_created_at, su.updated_at AS s_updated_at,
-  (SELECT COALESCE(json_agg(json_build_object('id', g.id, 'displayName', g.display_name) ORDER BY lower(g.display_name), g.id), '[]'::json)
-     FROM scim_group_members gm JOIN scim_groups g ON g.id = gm.group_id
-    WHERE gm.org_sid = m.org_sid AND gm.user_sid = m.user_sid) AS groups`;
+  ${groupsColumn('m')}`;
 
 export const mapUserRow = (r: ScimUserRow): ScimUserRecord => {
   const lastModified = r.s_updated_at && r.s_updated_at > r.u_updated_at ? r.s_updated_at : r.u_updated_at;
@@ -53,3 +58,14 @@ export const mapUserRow = (r: ScimUserRow): ScimUserRecord => {
     version: `${r.version ?? 0}-${BigInt(r.u_stamp).toString(36)}`,
   };
 };
+
+/**
+ * What a version (mapUserRow) is made of: the SCIM row's counter and the users row's updated_at
+ * in microseconds (decimal), so a write can check that the member is still at the version read.
+ */
+export function versionParts(version: string): { readonly scim: number; readonly stamp: string } {
+  const [scim, stamp36] = version.split('-');
+  let stamp = 0n;
+  for (const digit of stamp36 ?? '') stamp = stamp * 36n + BigInt(parseInt(digit, 36));
+  return { scim: Number(scim), stamp: stamp.toString() };
+}

@@ -8,10 +8,12 @@ import { rawQuery } from './scim-sql.js';
 import type { DomainSnapshot, MemberSnapshot } from '../rules/types.js';
 import { batcherFor } from './scim-batch.js';
 import { memberCreator } from './scim-user-create.js';
+import { memberUpdater } from './scim-user-update.js';
 import { userNameLookup } from './scim-user-lookup.js';
 import { mapUserRow, USER_COLUMNS, type ScimUserRecord, type ScimUserRow } from './scim-user-rows.js';
 
 export type { ScimUserRecord } from './scim-user-rows.js';
+export type { ScimUserUpdate } from './scim-user-update.js';
 import { CORE_USER_URN, userAttributes } from './scim-attributes.js';
 import { compileFilter, compileSort, type ScimAttrPath, type ScimFilter } from './scim-filter-sql.js';
 
@@ -62,6 +64,13 @@ function pointLookup(query: ScimListQuery): { attr: keyof typeof POINT_QUERIES |
   return f.path.attr === 'username' || f.path.attr === 'externalid' || f.path.attr === 'id' ? { attr: f.path.attr, value: f.value } : undefined;
 }
 
+// Members by SID, for each (organization, user) asked, in one statement (batched under load).
+const BY_SID = `SELECT q.ord, ${USER_COLUMNS}
+  FROM unnest(CAST(? AS text[]), CAST(? AS text[])) WITH ORDINALITY AS q(org_sid, user_sid, ord)
+    JOIN memberships m ON m.org_sid = q.org_sid AND m.user_sid = q.user_sid
+    JOIN users u ON u.sid = m.user_sid
+    LEFT JOIN scim_users su ON su.org_sid = m.org_sid AND su.user_sid = m.user_sid`;
+
 /** What the enrollment rule needs about a person: the user with the email (and membership), the verified domain. */
 export interface EnrollmentFacts { readonly member: MemberSnapshot | null; readonly domain: DomainSnapshot | null }
 
@@ -84,6 +93,11 @@ export function scimUserStore(db: Knex | Knex.Transaction) {
       answers[Number(r.ord) - 1] = { member: parse(r.member), domain: parse(r.domain) };
     }
     return answers;
+  });
+  const bySid = batcherFor(db, 'userSid', async (asked: readonly (readonly [string, string])[]): Promise<(ScimUserRecord | undefined)[]> => {
+    const { rows } = await raw(BY_SID, [asked.map((a) => a[0]), asked.map((a) => a[1])]);
+    const found = new Map((rows as (ScimUserRow & { ord: string })[]).map((r) => [Number(r.ord), mapUserRow(r)]));
+    return asked.map((_a, i) => found.get(i + 1));
   });
   return {
     /** One page of the organization's members matching the query, and how many match in all. */
@@ -115,10 +129,7 @@ export function scimUserStore(db: Knex | Knex.Transaction) {
     },
 
     async get(orgSid: string, userSid: string): Promise<ScimUserRecord | undefined> {
-      const rows = (await raw(`SELECT ${USER_COLUMNS} FROM memberships m JOIN users u ON u.sid = m.user_sid
-        LEFT JOIN scim_users su ON su.org_sid = m.org_sid AND su.user_sid = m.user_sid
-        WHERE m.org_sid = ? AND m.user_sid = ?`, [orgSid, userSid])).rows as ScimUserRow[];
-      return rows[0] && mapUserRow(rows[0]);
+      return bySid([orgSid, userSid]);
     },
 
     /** Creates or replaces the member's SCIM row; the version moves on. */
@@ -140,6 +151,12 @@ export function scimUserStore(db: Knex | Knex.Transaction) {
 
     /** C2: a new person as a provisioned Standard User, in one statement (see scim-user-create.ts). */
     createMember: memberCreator(db),
+
+    /**
+     * C3: a decided PUT or PATCH of a provisioned member in one statement, or undefined when the
+     * member is no longer as the rules saw them (see scim-user-update.ts).
+     */
+    updateMember: memberUpdater(db),
 
     /** Whether another member of the organization has this userName (case-insensitive, RFC 7643 §4.1). */
     async userNameTaken(orgSid: string, userName: string, exceptUserSid: string | null): Promise<boolean> {

@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import type { Role, UserStatus } from '../types.js';
 import { SIGN_IN_CHALLENGES } from './sso-sign-in.js';
-import { endOidcPasswordSessions, endOidcSessions, type EndedGrant } from './oidc-session-ends.js';
+import { endOidcPasswordSessions, endOidcSessionsSql, type EndedGrant } from './oidc-session-ends.js';
+import { rawQuery } from './scim-sql.js';
 
 export const SESSIONS = 'sessions';
 export type SessionMethod = 'password' | 'saml' | 'oidc';
@@ -47,6 +48,26 @@ function tally(sessionUsers: readonly string[], grants: readonly EndedGrant[]): 
 }
 
 /**
+ * The parts of a statement (CTEs, named `ended_…`) that end every live session of the people in
+ * CTE `ending` (columns user_sid, reason, at): their pending second-factor steps, which would
+ * otherwise still lead to a new session, the product's apps' sessions and tokens
+ * (oidc-session-ends.ts), and their sessions; `ended_sessions` returns one row per session ended.
+ * The one definition of ending someone's sessions, for revokeAllOfUser and for a statement that
+ * ends them as part of a larger change (a SCIM suspension, scim-user-update.ts).
+ */
+export function endSessionsSql(ending: string): string {
+  return `ended_challenges AS (DELETE FROM ${SIGN_IN_CHALLENGES} c USING ${ending} e WHERE c.user_sid = e.user_sid),
+    ${endOidcSessionsSql(ending)},
+    ended_sessions AS (UPDATE ${SESSIONS} s SET revoked_at = e.at, revoked_reason = e.reason FROM ${ending} e
+      WHERE s.user_sid = e.user_sid AND s.revoked_at IS NULL RETURNING s.user_sid)`;
+}
+
+const REVOKE_ALL_OF_USER = `WITH ending AS (SELECT CAST(? AS text) AS user_sid, CAST(? AS text) AS reason, CAST(? AS timestamptz) AS at),
+  ${endSessionsSql('ending')}
+  SELECT (SELECT count(*) FROM ended_sessions) AS sessions,
+    (SELECT count(DISTINCT client_id) FROM ended_oidc_payloads WHERE user_sid IS NOT NULL) AS apps`;
+
+/**
  * Sessions live in the database so every instance sees the same ones; only the id's digest is stored.
  * A live session is read together with its user and membership in one query.
  */
@@ -89,11 +110,10 @@ export function sessionStore(db: Knex | Knex.Transaction) {
      * pending second-factor step, which would otherwise still lead to a new session.
      */
     async revokeAllOfUser(userSid: string, reason: string, now: Date): Promise<EndedSessions> {
-      await db(SIGN_IN_CHALLENGES).where({ user_sid: userSid }).delete();
       // The product's apps lose this person's sessions and tokens too, and are told (issue 13).
-      const grants = await endOidcSessions(db, [userSid], reason);
-      const sessions = await db(SESSIONS).where({ user_sid: userSid }).whereNull('revoked_at').update({ revoked_at: now, revoked_reason: reason });
-      return { userSid, sessions, apps: new Set(grants.map((g) => g.clientId)).size };
+      const { rows } = await rawQuery(db)(REVOKE_ALL_OF_USER, [userSid, reason, now]);
+      const { sessions, apps } = rows[0] as { sessions: string | number; apps: string | number };
+      return { userSid, sessions: Number(sessions), apps: Number(apps) };
     },
     /**
      * S7: ends every live password session of users whose email is on the domain (SSO sessions
