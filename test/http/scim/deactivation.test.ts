@@ -65,6 +65,10 @@ describe.each([
     const suspended = log.filter((e) => e.action === 'user.suspended');
     expect(suspended).toEqual([expect.objectContaining({ actor: `scim:${org.tokenId}`, before: { status: 'active' }, after: { status: 'suspended' } })]);
     expect(await count('SELECT count(*) AS n FROM events WHERE audit_id = ?', [suspended[0]!.id])).toBe(1);
+    // session.revoked (issue 13): the session and the app's grant that ended, in the same statement.
+    const revoked = log.filter((e) => e.action === 'session.revoked');
+    expect(revoked).toEqual([expect.objectContaining({ actor: `scim:${org.tokenId}`, after: { user: created.id, sessions: 1, apps: 1, reason: 'suspended' } })]);
+    expect(await count('SELECT count(*) AS n FROM events WHERE audit_id = ?', [revoked[0]!.id])).toBe(1);
     const found = await org.client.get(`/Users?filter=${encodeURIComponent(`userName eq "${created.userName}"`)}`).expect(200);
     expect(found.body.Resources).toEqual([expect.objectContaining({ id: created.id, active: false })]);
 
