@@ -12,7 +12,7 @@ import { decideAction } from '../../rules/roles.js';
 import type { Services } from '../../services/index.js';
 import type { SignedIn } from '../../services/sessions.js';
 import { csrfToken, requireCsrf } from '../auth/csrf.js';
-import { knownErrorPage } from '../auth/pages.js';
+import { errorPageOf } from '../auth/pages.js';
 import { safeReturnPath, signInThenReturn } from '../auth/return-path.js';
 import { handle } from '../handle.js';
 import { navFor, ROLE_LABELS } from './nav.js';
@@ -113,11 +113,7 @@ export function adminRoutes(deps: AdminDeps): Router {
 function adminErrors(deps: AdminDeps, backOf: (req: Request) => string | undefined) {
   return (error: unknown, req: Request, res: Response, next: NextFunction): void => {
     if (res.headersSent) return next(error);
-    let page = knownErrorPage(error);
-    if (!page) {
-      deps.logger.error('unhandled error', { requestId: req.id, error });
-      page = { status: 500, code: 'internal_error', message: 'Something went wrong on our side. Try again.' };
-    }
+    const page = errorPageOf(error, deps.logger, req.id);
     const token = csrfToken(req, res, deps.secureCookies);
     const title = page.status === 403 ? 'Not allowed' : page.status === 404 ? 'Not found' : 'That did not work';
     sendView(res, page.status, 'error', layoutFor(req, title, token), { ...page, requestId: req.id, back: backOf(req) ?? null });

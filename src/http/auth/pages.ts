@@ -19,6 +19,16 @@ export function knownErrorPage(error: unknown): ErrorPage | undefined {
   return { status, code: known.code, message: known.message };
 }
 
+/** The page for any error: a known one as it is; anything else logged and shown as a generic failure. */
+export function errorPageOf(error: unknown, logger: Logger, requestId: string): ErrorPage {
+  const page = knownErrorPage(error);
+  if (page) return page;
+  logger.error('unhandled error', { requestId, error });
+  return INTERNAL_ERROR_PAGE;
+}
+
+const INTERNAL_ERROR_PAGE: ErrorPage = { status: 500, code: 'internal_error', message: 'Something went wrong on our side. Try again.' };
+
 export function renderErrorPage(res: Response, requestId: string, page: ErrorPage, extra?: Raw): void {
   sendPage(res, page.status, 'Sign-in problem', html`<div class="error"><p>${page.message}</p><p><small>Error <code>${page.code}</code> · request <code>${requestId}</code></small></p></div>${extra ?? ''}<p><a href="/login">Back to sign-in</a></p>`);
 }
@@ -36,6 +46,6 @@ export function pageErrors(logger: Logger) {
       return;
     }
     logger.error('unhandled error', { requestId: req.id, error });
-    renderErrorPage(res, req.id, { status: 500, code: 'internal_error', message: 'Something went wrong on our side. Try again.' });
+    renderErrorPage(res, req.id, INTERNAL_ERROR_PAGE);
   };
 }

@@ -14,7 +14,7 @@ import { deadSetupLinkMessage } from '../../../rules/setup-links.js';
 import type { Services } from '../../../services/index.js';
 import type { OpenedLink } from '../../../services/setup-links.js';
 import { csrfToken, requireCsrf } from '../../auth/csrf.js';
-import { knownErrorPage } from '../../auth/pages.js';
+import { errorPageOf } from '../../auth/pages.js';
 import { handle } from '../../handle.js';
 import { noticeText, withNotice } from '../notices.js';
 import { formField, type PageResult } from '../page.js';
@@ -111,11 +111,7 @@ export function setupRoutes(deps: SetupDeps): Router {
 function setupErrors(deps: SetupDeps) {
   return (error: unknown, req: Request, res: Response, next: NextFunction): void => {
     if (res.headersSent) return next(error);
-    let page = knownErrorPage(error);
-    if (!page) {
-      deps.logger.error('unhandled error', { requestId: req.id, error });
-      page = { status: 500, code: 'internal_error', message: 'Something went wrong on our side. Try again.' };
-    }
+    const page = errorPageOf(error, deps.logger, req.id);
     const form = csrfToken(req, res, deps.secureCookies);
     const token = tokenOf(req);
     // Back to the link's page (a path of ours; the template escapes it).
