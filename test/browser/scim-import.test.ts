@@ -7,7 +7,7 @@
 import type { Browser } from 'playwright-core';
 import type { TestContext } from '../support/app.js';
 import { addAccount, addVerifiedDomain, createOrgWithOwner } from '../support/fixtures.js';
-import { launchBrowser, shot, signedInAs, startOrgward } from './support.js';
+import { launchBrowser, operatorCli, shot, signedInAs, startOrgward } from './support.js';
 
 let app: Awaited<ReturnType<typeof startOrgward>>;
 let ctx: TestContext;
@@ -37,8 +37,10 @@ describe('Admin Center in a browser: HIPAA, SCIM, bulk import', () => {
     const org = await createOrgWithOwner(ctx, { ownerEmail: 'hana@hipaa.test', name: 'Health Co' });
     await addVerifiedDomain(ctx, org.org.sid, 'hipaa.test');
     const account = await addAccount(ctx, { ownerSid: org.owner.sid, orgSid: org.org.sid, name: 'Clinic' });
-    // H1: what `orgward org set --baa on` does (the operator records the executed BAA).
-    await ctx.services.organizations.updateSettings({ kind: 'operator' }, org.org.sid, { baaExecuted: true, bulkImportEnabled: true });
+    // H1: the operator records the executed BAA (and turns bulk import on) with the CLI.
+    const set = await operatorCli(ctx, ['org', 'set', '--org', org.org.sid, '--baa', 'on', '--bulk-import', 'on', '--json']);
+    expect(set).toMatchObject({ exitCode: 0, stderr: '' });
+    expect(JSON.parse(set.stdout)).toMatchObject({ orgSid: org.org.sid, bulkImportEnabled: true, baaExecutedAt: expect.any(String) });
     const { context, page } = await signedIn(org.owner.sid);
 
     await page.goto(`${base}/admin/accounts/${account.sid}`);

@@ -3,7 +3,11 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { runCli } from '../../src/cli/program.js';
+import { loadConfig } from '../../src/config.js';
+import type { Runtime } from '../../src/runtime.js';
 import { createTestContext, type TestContext, type TestOptions } from '../support/app.js';
 
 export const SHOTS = path.resolve('test-output/screenshots');
@@ -43,4 +47,19 @@ export async function signedInAs(browser: Browser, ctx: TestContext, base: strin
   const context = await browser.newContext({ viewport });
   await context.addCookies([{ name: 'orgward_session', value: session.token, url: base }]);
   return { context, page: await context.newPage() };
+}
+
+/**
+ * An operator CLI command (`orgward …`) run by this Orgward as a running server runs one the CLI
+ * forwards to it (cli/control-server.ts on the embedded database): the same program, services and
+ * `--json` contract, acting as the operator. Resolves with the exit code and stdout.
+ */
+export async function operatorCli(ctx: TestContext, argv: readonly string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const sink = (append: (s: string) => void) => new Writable({ write(chunk: Buffer | string, _enc, done) { append(chunk.toString()); done(); } });
+  const io = { stdout: sink((s) => { stdout += s; }), stderr: sink((s) => { stderr += s; }) };
+  const runtime = { db: ctx.testDb.db, store: ctx.store, services: ctx.services } as unknown as Runtime;
+  const { exitCode } = await runCli(argv, io, {}, { host: { runtime, config: loadConfig({ LOG_LEVEL: 'silent' }), logLevel: 'silent' } });
+  return { exitCode, stdout, stderr };
 }
