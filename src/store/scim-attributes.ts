@@ -114,6 +114,19 @@ export function userAttributes(orgSid: string): AttrRegistry {
     bindings: [orgSid, v, v, orgSid],
   }));
   const id = scalar('m.user_sid', 'string', true);
+  // Entra's match by email: members whose SCIM emails hold the address (GIN index on
+  // scim_email_keys), and members whose address it is (shown as their one work email when their
+  // SCIM row has no emails); the exact EXISTS then decides.
+  const emails: MultiAttr = {
+    ...USER_MULTIS.emails!,
+    valueEq: (v) => ({
+      // No org_sid here (m.org_sid restricts already): with it, a planner without fresh statistics
+      // (right after an IdP's first sync) walks the organization's rows instead of this index.
+      sql: `m.user_sid IN (SELECT s.user_sid FROM scim_users s WHERE scim_email_keys(s.attributes) @> ARRAY[lower(?)]
+        UNION ALL SELECT x.sid FROM users x WHERE lower(x.email) = lower(?))`,
+      bindings: [v, v],
+    }),
+  };
   return (path) => {
     if (path.schema === ENTERPRISE_USER_URN.toLowerCase()) {
       return ENTERPRISE_SCALARS[path.sub === null ? path.attr : `${path.attr}.${path.sub}`];
@@ -121,6 +134,7 @@ export function userAttributes(orgSid: string): AttrRegistry {
     if (!isCore(path.schema, CORE_USER_URN)) return undefined;
     if (path.attr === 'username' && path.sub === null) return userName;
     if (path.attr === 'id' && path.sub === null) return id;
+    if (path.attr === 'emails') return emails;
     return lookup(path, USER_SCALARS, USER_MULTIS);
   };
 }

@@ -64,6 +64,16 @@ describe('SCIM filters run in SQL (RFC 7644 §3.4.2.2)', () => {
     ['emails[type eq "work"].value eq "carol@filters.EXAMPLE"', ['carol']],
     ['emails[type eq "home" and value co "home"]', ['alice']],
     ['emails.value eq "carol@elsewhere.example"', ['carol']],
+    // Narrowed by the email index (issue 14), decided by the exact element filter: the type must
+    // hold too, a member without SCIM emails has their address as the work email, other
+    // organizations' members never match.
+    ['emails[type eq "work"].value eq "alice.home@filters.example"', []],
+    ['emails[value eq "ALICE.HOME@filters.example" and type eq "home"]', ['alice']],
+    ['emails[type eq "work"].value eq "owner@filters.example"', ['owner']],
+    ['emails eq "OWNER@filters.example"', ['owner']],
+    ['emails[type eq "work"].value eq "alice@filters-other.example"', []],
+    ['emails[type eq "work"].value eq "bob@filters.example" or emails.value eq "dave@filters.example"', ['bob', 'dave']],
+    ['not (emails.value eq "bob@filters.example") and userName sw "b"', []],
     ['emails co "elsewhere"', ['carol']],
     ['emails[type eq "other"]', ['carol']],
     ['name.givenName eq "bob"', ['bob']],
