@@ -44,6 +44,15 @@ function checkUrl(value: string, base: URL | undefined, allowPrivate: boolean): 
   return url;
 }
 
+/** Why the host could not be fetched, in words for the form (the system code kept for support). */
+function unreachable(url: URL, code: string): string {
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `${url.hostname} does not resolve; check the URL.`;
+  if (code === 'ECONNREFUSED') return `${url.host} refused the connection; check the URL and port.`;
+  // Node's TLS verification codes (self-signed, expired, wrong name, unknown issuer): the certificate is checked, never skipped.
+  if (/CERT|SELF_SIGNED|ERR_TLS|UNABLE_TO_VERIFY/.test(code)) return `${url.host}'s TLS certificate is not trusted (${code}).`;
+  return `could not reach ${url.host} (${code}).`;
+}
+
 type Hop = { kind: 'body'; text: string } | { kind: 'redirect'; location: string };
 
 /** One GET through the guarded lookup: the body (bounded), or where it redirects to. */
@@ -96,6 +105,6 @@ export async function fetchIdpMetadata(value: string, options: MetadataFetchOpti
   } catch (error) {
     if (error instanceof DomainError) throw error;
     if (signal.aborted) throw failed(`no complete answer within ${settings.timeoutMs / 1000} s.`);
-    throw failed(`could not reach ${url.host} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
+    throw failed(unreachable(url, (error as NodeJS.ErrnoException).code ?? (error as Error).message));
   }
 }

@@ -7,9 +7,11 @@
  * with a message that says what to do (paste the XML instead).
  */
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import request from 'supertest';
 import type { Actor } from '../../../src/types.js';
+import { IDP_A_KEY } from '../../../idp-fixtures/keys.js';
 import { startSamlIdp, type TestSamlIdp } from '../../../idp-fixtures/saml/idp-server.js';
 import { createTestContext, type TestContext } from '../../support/app.js';
 import { createOrgWithOwner, OPERATOR } from '../../support/fixtures.js';
@@ -22,6 +24,8 @@ let strict: TestContext;
 let idp: TestSamlIdp;
 let odd: http.Server;
 let oddBase: string;
+/** An https server whose certificate nobody trusts (self-signed). */
+let untrusted: https.Server;
 let orgSid: string;
 let ownerActor: Actor;
 let ownerCookie: string;
@@ -44,6 +48,8 @@ beforeAll(async () => {
   odd.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
   await new Promise<void>((resolve) => odd.listen(0, '127.0.0.1', resolve));
   oddBase = `http://127.0.0.1:${(odd.address() as AddressInfo).port}`;
+  untrusted = https.createServer({ key: IDP_A_KEY.key, cert: IDP_A_KEY.cert }, (_req, res) => res.end(idp.metadataXml));
+  await new Promise<void>((resolve) => untrusted.listen(0, '127.0.0.1', resolve));
   ctx = await createTestContext({ ssoMetadata: { allowPrivateTargets: true, timeoutMs: 400 } });
   strict = await createTestContext({ testDb: ctx.testDb });
   const org = await createOrgWithOwner(ctx, { ownerEmail: 'owner@meta.test', name: 'Meta' });
@@ -54,6 +60,8 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const s of sockets) s.destroy();
   await new Promise((resolve) => odd.close(resolve));
+  untrusted.closeAllConnections();
+  await new Promise((resolve) => untrusted.close(resolve));
   await idp.close();
   await strict.close();
   await ctx.close();
@@ -105,6 +113,14 @@ describe('Admin Center: SAML from the metadata URL (S1)', () => {
     expect(codeOf(res.text)).toBe('metadata_fetch_failed');
     expect(res.text).toContain('no complete answer within 0.4 s');
     expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('verifies the https certificate, and says so when it is not trusted or nothing listens', async () => {
+    const res = await addByUrl(ctx, `https://127.0.0.1:${(untrusted.address() as AddressInfo).port}/metadata`).expect(400);
+    expect(codeOf(res.text)).toBe('metadata_fetch_failed');
+    expect(res.text).toMatch(/TLS certificate is not trusted \([A-Z_]+\)/);
+    const closed = await addByUrl(ctx, 'http://127.0.0.1:1/metadata').expect(400);
+    expect(closed.text).toContain('refused the connection');
   });
 
   it('refuses both the XML and the URL at once, and a URL that is not one', async () => {
