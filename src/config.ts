@@ -37,6 +37,8 @@ export interface Config {
   readonly sweepMaxMs: number;
   /** WEBHOOK_ALLOW_PRIVATE_TARGETS=true: webhooks may target loopback and private addresses (issue 13, SSRF). */
   readonly webhookAllowPrivateTargets?: boolean;
+  /** SSO_METADATA_ALLOW_PRIVATE_TARGETS=true: IdP metadata URLs may be plain http and on loopback or private addresses (issue 11, SSRF). */
+  readonly ssoMetadataAllowPrivateTargets?: boolean;
   /** EVENT_RETENTION_DAYS: how long events stay in the feeds (default 30). */
   readonly eventRetentionDays?: number;
   /** Above this size (bytes of JSON) the `accounts` claim is left out of ID tokens and userinfo. */
@@ -118,6 +120,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
 
   const allowPrivate = env.WEBHOOK_ALLOW_PRIVATE_TARGETS ?? 'false';
   if (allowPrivate !== 'true' && allowPrivate !== 'false') problems.push('WEBHOOK_ALLOW_PRIVATE_TARGETS must be true or false');
+  const metadataPrivate = env.SSO_METADATA_ALLOW_PRIVATE_TARGETS ?? 'false';
+  if (metadataPrivate !== 'true' && metadataPrivate !== 'false') problems.push('SSO_METADATA_ALLOW_PRIVATE_TARGETS must be true or false');
   const config: Config = {
     port,
     databaseUrl,
@@ -139,6 +143,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     sweepMaxRows: int('SWEEP_MAX_ROWS', 100000, 1, 10000000),
     sweepMaxMs: int('SWEEP_MAX_SECONDS', 10, 1, 3600) * 1000,
     webhookAllowPrivateTargets: allowPrivate === 'true',
+    ssoMetadataAllowPrivateTargets: metadataPrivate === 'true',
     eventRetentionDays: int('EVENT_RETENTION_DAYS', 30, 1, 3650),
   };
   if (config.metricsPort !== 0 && config.metricsPort === port) problems.push('METRICS_PORT must differ from PORT: metrics are never served on the public port');

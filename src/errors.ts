@@ -70,6 +70,9 @@ export const ERROR_CODES = {
   sso_enrollment_refused: 'forbidden',
   sso_unavailable: 'unavailable',
   sso_connection_in_use: 'conflict',
+  // an IdP metadata URL (issue 11): refused by the SSRF guard, or its fetch failed; the message says what to do
+  metadata_url_refused: 'invalid',
+  metadata_fetch_failed: 'invalid',
   // merge (M)
   merge_not_allowed: 'conflict',
   // HIPAA (H)

@@ -59,6 +59,7 @@ export async function createRuntime(config: Config, logger: Logger, overrides: {
     store, clock, logger, mailer, dns: overrides.dns ?? createTxtLookup(config.dnsServers),
     baseUrl: config.baseUrl, secretKey: keys,
     events: { allowPrivateTargets: config.webhookAllowPrivateTargets ?? false, retentionDays: config.eventRetentionDays ?? 30 },
+    ssoMetadata: { allowPrivateTargets: config.ssoMetadataAllowPrivateTargets ?? false },
     oidcMaxAccountsClaimBytes: config.oidcMaxAccountsClaimBytes,
   });
   return {

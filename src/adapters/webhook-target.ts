@@ -1,23 +1,16 @@
 /**
  * Webhook targets and the HTTP POST of a delivery (issue 13). SSRF: a target that resolves to a
  * loopback, private, link-local or otherwise non-public address is refused unless the operator
- * allows private targets (WEBHOOK_ALLOW_PRIVATE_TARGETS). The check runs when an endpoint is added
- * and again inside the connection's own DNS lookup at delivery, so the address connected to is
- * the address checked (a name that re-resolves to 127.0.0.1 later, DNS rebinding, is refused).
+ * allows private targets (WEBHOOK_ALLOW_PRIVATE_TARGETS). The check (address-guard.ts) runs when
+ * an endpoint is added and again inside the connection's own DNS lookup at delivery, so the
+ * address connected to is the address checked (DNS rebinding is refused).
  */
-import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import type { LookupFunction } from 'node:net';
-import ipaddr from 'ipaddr.js';
 import { DomainError } from '../errors.js';
+import { checkHost, guardedLookup, hostOf, literalRefusal } from './address-guard.js';
 
-/** Why an address is not a public one, or null when it is. */
-export function nonPublicRange(address: string): string | null {
-  if (!ipaddr.isValid(address)) return 'invalid';
-  const range = ipaddr.process(address).range();
-  return range === 'unicast' ? null : range;
-}
+export { nonPublicRange } from './address-guard.js';
 
 /** Checks a target URL's form (http or https, no credentials); throws invalid_input. */
 export function parseTargetUrl(value: string): URL {
@@ -35,35 +28,8 @@ const refused = (host: string, address: string, range: string) => new DomainErro
 /** Resolves the URL's host and refuses non-public addresses (unless allowed). */
 export async function checkTarget(value: string, allowPrivate: boolean): Promise<void> {
   const url = parseTargetUrl(value);
-  if (allowPrivate) return;
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  let addresses: { address: string }[];
-  try {
-    addresses = ipaddr.isValid(host) ? [{ address: host }] : await dns.promises.lookup(host, { all: true });
-  } catch {
-    throw new DomainError('invalid_input', `The webhook host ${host} does not resolve.`);
-  }
-  for (const { address } of addresses) {
-    const range = nonPublicRange(address);
-    if (range !== null) throw refused(host, address, range);
-  }
-}
-
-/** A DNS lookup for the connection that refuses non-public answers (the rebinding check). */
-function guardedLookup(allowPrivate: boolean): LookupFunction {
-  return (hostname, options, callback) => {
-    dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
-      if (error) return callback(error, '', 4);
-      const list = addresses as dns.LookupAddress[];
-      const usable = allowPrivate ? list : list.filter((a) => nonPublicRange(a.address) === null);
-      if (usable.length === 0) {
-        const first = list[0];
-        return callback(refused(hostname, first?.address ?? '?', first ? nonPublicRange(first.address) ?? '?' : '?') as unknown as NodeJS.ErrnoException, '', 4);
-      }
-      if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, usable);
-      callback(null, usable[0]!.address, usable[0]!.family);
-    });
-  };
+  const host = hostOf(url);
+  await checkHost(host, allowPrivate, refused, () => new DomainError('invalid_input', `The webhook host ${host} does not resolve.`));
 }
 
 export interface DeliveryResponse {
@@ -79,7 +45,7 @@ export interface WebhookSender {
 
 /** POSTs deliveries over kept-alive connections; never throws (a failure is a response of null status). */
 export function createWebhookSender(options: { allowPrivate: boolean; timeoutMs?: number }): WebhookSender {
-  const lookup = guardedLookup(options.allowPrivate);
+  const lookup = guardedLookup(options.allowPrivate, refused);
   const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 64 }), https: new https.Agent({ keepAlive: true, maxSockets: 64 }) };
   const timeoutMs = options.timeoutMs ?? 10_000;
   return {
@@ -88,10 +54,9 @@ export function createWebhookSender(options: { allowPrivate: boolean; timeoutMs?
         let url: URL;
         try { url = parseTargetUrl(target); } catch (error) { resolve({ status: null, retryAfter: null, error: (error as Error).message }); return; }
         const isHttps = url.protocol === 'https:';
-        const host = url.hostname.replace(/^\[|\]$/g, '');
         // A literal IP skips DNS: check it here.
-        const literalRange = ipaddr.isValid(host) && !options.allowPrivate ? nonPublicRange(host) : null;
-        if (literalRange !== null) { resolve({ status: null, retryAfter: null, error: refused(host, host, literalRange).message }); return; }
+        const literal = literalRefusal(url, options.allowPrivate, refused);
+        if (literal !== null) { resolve({ status: null, retryAfter: null, error: literal.message }); return; }
         const req = (isHttps ? https : http).request(url, {
           method: 'POST', agent: isHttps ? agents.https : agents.http, lookup, timeout: timeoutMs, ...(signal && { signal }),
           headers: { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'user-agent': 'Orgward-Webhooks/1' },

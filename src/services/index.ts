@@ -61,6 +61,8 @@ export interface ServiceDeps {
   readonly secretKey: SecretKey;
   /** Events and webhooks (issue 13); defaults: private targets refused, 30 days of events. */
   readonly events?: { readonly allowPrivateTargets?: boolean; readonly retentionDays?: number };
+  /** IdP metadata fetched from a URL (issue 11); defaults: public https addresses only, 5 s. */
+  readonly ssoMetadata?: { readonly allowPrivateTargets?: boolean; readonly timeoutMs?: number };
   /** Above this size (bytes of JSON) the `accounts` claim is left out of tokens (OIDC_MAX_ACCOUNTS_CLAIM_BYTES). */
   readonly oidcMaxAccountsClaimBytes?: number;
 }

@@ -41,6 +41,8 @@ export interface TestOptions {
   metrics?: Metrics;
   /** Events and webhooks settings (issue 13: private webhook targets for loopback receivers). */
   events?: { allowPrivateTargets?: boolean; retentionDays?: number };
+  /** IdP metadata URL settings (issue 11: plain-http loopback IdPs need allowPrivateTargets). */
+  ssoMetadata?: { allowPrivateTargets?: boolean; timeoutMs?: number };
 }
 
 export const TEST_SECRET_KEY = Buffer.alloc(32, 9);
@@ -56,6 +58,7 @@ export async function createTestContext(options: TestOptions = {}): Promise<Test
     store, clock, logger, mailer, baseUrl, secretKey: TEST_SECRET_KEY,
     dns: options.dns ?? createTxtLookup(options.dnsServers ?? ['127.0.0.1:1'], 500),
     ...(options.events && { events: options.events }),
+    ...(options.ssoMetadata && { ssoMetadata: options.ssoMetadata }),
   });
   const app = checkingResponses(createApp({
     services, logger, baseUrl, secureCookies: false, ...(options.rateLimits && { rateLimits: options.rateLimits }),

@@ -1,6 +1,6 @@
 /**
  * SSO connections of an organization over the API (issue 10, S1): list (state: tested, enabled,
- * enforced domains, certificate expiry), create SAML from IdP metadata XML or from fields, create
+ * enforced domains, certificate expiry), create SAML from IdP metadata (XML, or a URL Orgward fetches) or from fields, create
  * OIDC from an issuer (checked by discovery), update (a change to what it trusts resets its test),
  * enable or disable, delete, our SP metadata (XML), start a test sign-in (the single-use URL) and
  * read the last test's result. Client secrets and SP private keys are never returned.
@@ -14,7 +14,8 @@ import { refuseHttpIssuer } from '../../services/sso-connections.js';
 import type { ConnectionView } from '../../services/sso-types.js';
 import type { SsoTestResult } from '../../store/sso-test-results.js';
 import type { Actor } from '../../types.js';
-import { parseIdpMetadata } from '../sso/idp-metadata.js';
+import { parseIdpMetadata, type IdpMetadata } from '../sso/idp-metadata.js';
+import { idpMetadataFromUrl } from '../sso/idp-metadata-url.js';
 import { checkOidcIssuer } from '../sso/oidc.js';
 import { samlMetadata } from '../sso/saml.js';
 import { checkIfMatch, etagOf, idempotent, IDEMPOTENCY_HEADER, IF_MATCH_HEADER } from './preconditions.js';
@@ -81,7 +82,8 @@ const toTestResult = (connectionId: string, r: SsoTestResult | null): z.infer<ty
 const Pem = z.string().max(16_384);
 const CreateBody = z.strictObject({
   protocol: z.enum(['saml', 'oidc']),
-  metadata_xml: z.string().max(262_144).optional().describe("SAML: the IdP's metadata (an md:EntityDescriptor); or give idp_entity_id, sso_url and certificates"),
+  metadata_xml: z.string().max(262_144).optional().describe("SAML: the IdP's metadata (an md:EntityDescriptor); or metadata_url; or give idp_entity_id, sso_url and certificates"),
+  metadata_url: z.string().max(2000).optional().describe("SAML: where Orgward downloads the IdP's metadata now (https on a public address unless SSO_METADATA_ALLOW_PRIVATE_TARGETS=true; at most 3 redirects, 5 s, 256 KiB)"),
   idp_entity_id: z.string().max(1024).optional(),
   sso_url: z.string().max(2048).optional().describe('SAML: the HTTP-Redirect SingleSignOnService URL (https)'),
   certificates: z.array(Pem).min(1).max(5).optional().describe('SAML: the IdP signing certificates (PEM)'),
@@ -97,6 +99,7 @@ const UpdateBody = z.strictObject({
   sso_url: z.string().max(2048).optional(),
   certificates: z.array(Pem).min(1).max(5).optional(),
   metadata_xml: z.string().max(262_144).optional().describe('SAML: new IdP metadata (entity ID, SSO URL and certificates at once)'),
+  metadata_url: z.string().max(2000).optional().describe('SAML: where Orgward downloads new IdP metadata now (as on create)'),
   allow_idp_initiated: z.boolean().optional(),
   allow_sha1: z.boolean().optional(),
   issuer: z.string().max(2048).optional(),
@@ -106,7 +109,7 @@ const UpdateBody = z.strictObject({
 });
 
 const fieldsFor = (protocol: 'saml' | 'oidc', body: Record<string, unknown>): void => {
-  const saml = ['metadata_xml', 'idp_entity_id', 'sso_url', 'certificates', 'allow_idp_initiated', 'allow_sha1'];
+  const saml = ['metadata_xml', 'metadata_url', 'idp_entity_id', 'sso_url', 'certificates', 'allow_idp_initiated', 'allow_sha1'];
   const oidc = ['issuer', 'client_id', 'client_secret', 'allow_http_issuer'];
   const foreign = Object.keys(body).filter((k) => body[k] !== undefined && (protocol === 'saml' ? oidc : saml).includes(k));
   if (foreign.length > 0) throw new DomainError('invalid_input', `${foreign.join(', ')} do not apply to a ${protocol.toUpperCase()} connection.`, { details: { fields: foreign } });
@@ -124,6 +127,19 @@ export function ssoConnectionRoutes(services: Services): ApiRoute[] {
     const c = connections.find((x) => x.connectionId === connectionId);
     if (!c) throw new DomainError('not_found', `No SSO connection ${connectionId} in organization ${orgSid}.`);
     return toResource(c, enforced);
+  }
+  /** SAML: the IdP metadata given as XML or by URL (one of them, and not with the fields), or none. */
+  async function metadataOf(actor: Actor, orgSid: string, body: { metadata_xml?: string | undefined; metadata_url?: string | undefined; idp_entity_id?: string | undefined; sso_url?: string | undefined; certificates?: string[] | undefined }): Promise<IdpMetadata | undefined> {
+    if (body.metadata_xml !== undefined && body.metadata_url !== undefined) throw new DomainError('invalid_input', 'Give metadata_xml or metadata_url, not both.');
+    const given = body.metadata_xml !== undefined || body.metadata_url !== undefined;
+    if (given && (body.idp_entity_id !== undefined || body.sso_url !== undefined || body.certificates !== undefined)) {
+      throw new DomainError('invalid_input', 'Give either metadata_xml (or metadata_url) or idp_entity_id, sso_url and certificates, not both.');
+    }
+    if (body.metadata_xml !== undefined) return parseIdpMetadata(body.metadata_xml);
+    if (body.metadata_url === undefined) return undefined;
+    // Authorised first: no request leaves on behalf of someone who may not manage SSO.
+    await services.sso.list(actor, orgSid);
+    return idpMetadataFromUrl(services.deps, body.metadata_url);
   }
 
   return [
@@ -157,10 +173,7 @@ export function ssoConnectionRoutes(services: Services): ApiRoute[] {
           fieldsFor(body.protocol, body);
           let connectionId: string;
           if (body.protocol === 'saml') {
-            if (body.metadata_xml !== undefined && (body.idp_entity_id !== undefined || body.sso_url !== undefined || body.certificates !== undefined)) {
-              throw new DomainError('invalid_input', 'Give either metadata_xml or idp_entity_id, sso_url and certificates, not both.');
-            }
-            const fromMetadata = body.metadata_xml !== undefined ? parseIdpMetadata(body.metadata_xml) : undefined;
+            const fromMetadata = await metadataOf(principal.actor, params.OrganizationSid, body);
             connectionId = (await services.sso.addSaml(principal.actor, params.OrganizationSid, {
               idpEntityId: fromMetadata?.entityId ?? body.idp_entity_id ?? '', ssoUrl: fromMetadata?.ssoUrl ?? body.sso_url ?? '',
               certificates: fromMetadata?.certificates ?? body.certificates ?? [],
@@ -198,7 +211,7 @@ export function ssoConnectionRoutes(services: Services): ApiRoute[] {
           fieldsFor(current.protocol, settings);
           if (Object.values(settings).some((v) => v !== undefined)) {
             if (current.protocol === 'saml') {
-              const fromMetadata = settings.metadata_xml !== undefined ? parseIdpMetadata(settings.metadata_xml) : undefined;
+              const fromMetadata = await metadataOf(actor, params.OrganizationSid, settings);
               await services.sso.changeSaml(actor, params.OrganizationSid, params.ConnectionId, {
                 ...((fromMetadata?.entityId ?? settings.idp_entity_id) !== undefined && { idpEntityId: fromMetadata?.entityId ?? settings.idp_entity_id }),
                 ...((fromMetadata?.ssoUrl ?? settings.sso_url) !== undefined && { ssoUrl: fromMetadata?.ssoUrl ?? settings.sso_url }),

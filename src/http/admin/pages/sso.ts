@@ -39,7 +39,7 @@ export function ssoPages(): AdminRoute[] {
     {
       method: 'post', path: '/sso/saml', action: 'manage_sso', back,
       handler: async (c) => {
-        const added = await c.services.sso.addSaml(c.actor, orgOf(c), { ...samlFormInput(c.req), allowIdpInitiated: formField(c.req, 'idpInitiated') === 'on' });
+        const added = await c.services.sso.addSaml(c.actor, orgOf(c), { ...(await samlFormInput(c.req, c.services.deps)), allowIdpInitiated: formField(c.req, 'idpInitiated') === 'on' });
         return { redirect: withNotice(page(added.connectionId), 'sso_added') };
       },
     },

@@ -30,7 +30,7 @@ export function ssoSetupRoutes(): SetupRoute[] {
     {
       method: 'post', path: '/saml', kind: 'sso',
       handler: async (s) => {
-        await s.services.setupLinkSteps.saveSaml(s.opened, samlFormInput(s.req));
+        await s.services.setupLinkSteps.saveSaml(s.opened, await samlFormInput(s.req, s.services.deps));
         return { redirect: `${withNotice(s.page, 'setup_connection_saved')}#step-4` };
       },
     },
