@@ -3,8 +3,9 @@
  * Orgward on loopback, the loopback DNS server (D3) and the loopback SAML IdP of
  * idp-fixtures/saml/idp-server.ts. The Owner signs in (password and TOTP), registers and verifies
  * a domain, creates a SAML connection from the IdP's metadata URL, runs the test sign-in and sees
- * its result and the attributes received (S1), enforces SSO on the domain after the warning of the
- * password sessions it will end (S7); the member's password session ends, the member signs in
+ * its result and the attributes received (S1; as the Owner, which links their identity, S6),
+ * enforces SSO on the domain after the warning of the password sessions it will end (S7) and signs
+ * in again through the IdP; the member's password session ends, the member signs in
  * through the IdP (S2) and reaches their page, and a password sign-in is sent to the IdP or
  * refused with sso_required (S7, U5). Screenshots go to test-output/screenshots/.
  */
@@ -64,9 +65,10 @@ async function signInWithPassword(context: BrowserContext, email: string): Promi
 }
 
 describe('the Owner sets up and enforces SSO in a browser', () => {
-  it('domain verified, SAML from the metadata URL, test sign-in with its attributes, enforcement after the warning; the member then signs in only through the IdP (S1, S2, S7)', async () => {
-    // The Owner's email is on another domain, so enforcing SSO on fabrikam.test leaves their session alone.
-    const owner = await userWithPassword(ctx, 'owen@owner-home.test', null);
+  it('domain verified, SAML from the metadata URL, the Owner\'s test sign-in with its attributes, enforcement after the warning; the Owner and the member then sign in only through the IdP (S1, S2, S6, S7)', async () => {
+    // The Owner's email is on the domain: enforcing SSO ends their password session too, and they
+    // come back through the IdP with the identity their test sign-in linked (S6).
+    const owner = await userWithPassword(ctx, `owen@${DOMAIN}`, null);
     await ctx.store.transaction(async (repos) => {
       await repos.organizations.insert({ sid: ORG_SID, name: 'Fabrikam' });
       await repos.users.join(owner.sid, ORG_SID, 'owner');
@@ -79,7 +81,7 @@ describe('the Owner sets up and enforces SSO in a browser', () => {
     await expect(before.page.textContent('main')).resolves.toContain('Field sales');
 
     const ownerContext = await newContext();
-    const page = await signInWithPassword(ownerContext, 'owen@owner-home.test');
+    const page = await signInWithPassword(ownerContext, `owen@${DOMAIN}`);
 
     // D3: register, publish the TXT record shown, verify.
     await page.goto(`${base}/admin/domains`);
@@ -102,10 +104,11 @@ describe('the Owner sets up and enforces SSO in a browser', () => {
     await page.click('button:has-text("Enforce SSO")');
     await expect(page.textContent('.error')).resolves.toContain('sso_not_ready');
 
-    // The test sign-in at the IdP, then its result and the attributes received.
+    // The test sign-in at the IdP as the Owner (S6: signed in with password and TOTP, the Owner
+    // links their own identity this way), then its result and the attributes received.
     await page.goto(connectionPage);
     await page.click('button:has-text("Run a test sign-in")');
-    idp.nextLogin({ email: `it.check@${DOMAIN}`, givenName: 'Ira', familyName: 'Check' });
+    idp.nextLogin({ email: `owen@${DOMAIN}`, givenName: 'Owen', familyName: 'Hart' });
     await page.click('#test-link');
     await page.waitForSelector('#continue');
     await page.click('#continue');
@@ -113,15 +116,26 @@ describe('the Owner sets up and enforces SSO in a browser', () => {
     await page.goto(connectionPage);
     await expect(page.textContent('#last-test')).resolves.toContain('succeeded');
     const attributes = (await page.textContent('#test-attributes'))!;
-    for (const value of [`it.check@${DOMAIN}`, 'Ira', 'Check', idp.entityId]) expect({ value, shown: attributes.includes(value) }).toEqual({ value, shown: true });
+    for (const value of [`owen@${DOMAIN}`, 'Owen', 'Hart', idp.entityId]) expect({ value, shown: attributes.includes(value) }).toEqual({ value, shown: true });
     await shot(page, 'sso-connection-tested');
 
-    // S7: enforcing, after the warning of how many password sessions end (the member's one).
+    // S7: enforcing, after the warning of how many password sessions end (the member's and the Owner's).
     await page.goto(`${base}/admin/domains`);
     await page.click('text=Enforce SSO…');
-    await expect(page.textContent('main')).resolves.toContain('1 password session will end at once');
+    await expect(page.textContent('main')).resolves.toContain('2 password sessions will end at once');
     await shot(page, 'sso-enforce-confirm');
     await page.click('button:has-text("Enforce SSO")');
+    // The Owner's own password session ended with the others: back through the IdP (S2, S6).
+    await page.waitForURL(/\/login/);
+    await page.fill('#email', `owen@${DOMAIN}`);
+    idp.nextLogin({ email: `owen@${DOMAIN}`, givenName: 'Owen', familyName: 'Hart' });
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#continue');
+    expect(page.url().startsWith(idp.ssoUrl)).toBe(true);
+    await page.click('#continue');
+    // Back on the page the ended session was sent away from, signed in as the Owner through SSO.
+    await page.waitForURL(`${base}/admin/domains`);
+    await expect(page.textContent('header')).resolves.toContain(`owen@${DOMAIN} · Owner`);
     await expect(page.textContent('main')).resolves.toMatch(/SSO enforcement: on/);
     await ownerContext.close();
 
