@@ -147,12 +147,18 @@ async function runsLine(run: Run): Promise<string> {
 
 /** 2. Backlog: BACKLOG changes committed with no worker running, then one worker drains them. */
 async function backlog(run: Run): Promise<void> {
-  await writeChanges(run.bench, run.orgSid, BACKLOG, Infinity, Date.now());
+  // The changes alone (no worker running): what the writers cost of the live phase's figures.
+  const writesBefore = cpuSample(run.database);
+  const writesStarted = Date.now();
+  await writeChanges(run.bench, run.orgSid, BACKLOG, Infinity, writesStarted);
+  const writeRate = BACKLOG / ((Date.now() - writesStarted) / 1000);
+  const writes = cpuSince(run.database, writesBefore, BACKLOG);
   const worker = run.newWorker();
   const started = Date.now();
   const { report: r, perEvent } = await measured(run, 'backlog', BACKLOG, async () => worker.start());
   await worker.stop();
-  console.log(`2. backlog: ${fmt(BACKLOG)} committed events, then the worker started`);
+  console.log(`2. backlog: ${fmt(BACKLOG)} changes committed by ${WRITERS} unpaced writers with no worker running (${fmt(writeRate)} changes/s; CPU per change: `
+    + `server process ${fmt(writes.selfMs * 1000)} µs, PostgreSQL ${run.bench.kind === 'postgresql' ? `${fmt(writes.postgresMs * 1000)} µs` : '(in process)'}), then the worker started`);
   deliveredLine(r, BACKLOG);
   line(true, 'one endpoint\'s delivery capacity', `${fmt(r.distinct / ((r.lastReceipt - started) / 1000))} events/s`, '(sequencing included)');
   console.log(`   CPU per event: ${perEvent}`);

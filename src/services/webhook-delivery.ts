@@ -6,10 +6,10 @@
  * the outcomes with the retry time (rules/webhook-retries.ts). An instance that dies mid-run
  * records nothing: its lease expires and another instance sends the same deliveries again.
  */
-import { Webhook } from 'standardwebhooks';
 import type { WebhookSender } from '../adapters/webhook-target.js';
 import { decideRetry, parseRetryAfter } from '../rules/webhook-retries.js';
 import { decryptSecret } from '../security/encryption.js';
+import { webhookSigner } from '../security/webhook-signature.js';
 import type { EventRecord } from '../store/events.js';
 import type { AttemptOutcome } from '../store/webhooks.js';
 import type { ServiceDeps } from './index.js';
@@ -40,9 +40,9 @@ export function createWebhookDelivery(deps: ServiceDeps) {
     if (!endpoint) return false;
     const pending = await store.read.webhooks.pending(endpoint.id, options.batch ?? 200);
     const events = await store.read.events.byPositions(pending.map((p) => p.eventPosition));
-    const signers = [new Webhook(decryptSecret(secretKey, endpoint.secretSealed))];
+    const signers = [webhookSigner(decryptSecret(secretKey, endpoint.secretSealed))];
     if (endpoint.previousSecretSealed !== null && endpoint.previousSecretExpiresAt !== null && endpoint.previousSecretExpiresAt > clock.now()) {
-      signers.push(new Webhook(decryptSecret(secretKey, endpoint.previousSecretSealed)));
+      signers.push(webhookSigner(decryptSecret(secretKey, endpoint.previousSecretSealed)));
     }
     const outcomes: AttemptOutcome[] = [];
     const leaseEnd = Date.now() + options.leaseMs * 0.6;
@@ -56,12 +56,12 @@ export function createWebhookDelivery(deps: ServiceDeps) {
         continue;
       }
       const body = JSON.stringify(eventPayload(event));
-      const at = clock.now();
+      const at = Math.floor(clock.now().getTime() / 1000);
       const headers = {
         'webhook-id': event.id,
-        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+        'webhook-timestamp': String(at),
         // Standard Webhooks: space-separated signatures; the receiver accepts any that verifies.
-        'webhook-signature': signers.map((s) => s.sign(event.id, at, body)).join(' '),
+        'webhook-signature': signers.map((sign) => sign(event.id, at, body)).join(' '),
       };
       const started = performance.now();
       const response = await options.sender.send(endpoint.url, headers, body, options.halt);
