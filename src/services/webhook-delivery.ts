@@ -36,21 +36,20 @@ export function createWebhookDelivery(deps: ServiceDeps) {
 
   /** Leases one due endpoint and delivers its head; false when none was due. */
   async function runOnce(options: DeliveryRunOptions): Promise<boolean> {
-    const endpoint = await store.read.webhooks.claimDue(options.workerId, options.leaseMs, clock.now());
-    if (!endpoint) return false;
-    const pending = await store.read.webhooks.pending(endpoint.id, options.batch ?? 200);
-    const events = await store.read.events.byPositions(pending.map((p) => p.eventPosition));
+    const claimed = await store.read.webhooks.claimHead(options.workerId, options.leaseMs, clock.now(), options.batch ?? 200);
+    if (!claimed) return false;
+    const { endpoint, head } = claimed;
     const signers = [webhookSigner(decryptSecret(secretKey, endpoint.secretSealed))];
     if (endpoint.previousSecretSealed !== null && endpoint.previousSecretExpiresAt !== null && endpoint.previousSecretExpiresAt > clock.now()) {
       signers.push(webhookSigner(decryptSecret(secretKey, endpoint.previousSecretSealed)));
     }
     const outcomes: AttemptOutcome[] = [];
     const leaseEnd = Date.now() + options.leaseMs * 0.6;
-    for (const delivery of pending) {
+    for (const delivery of head) {
       if (options.halt?.aborted) return true;
       // Stop before the lease could lapse mid-run (another instance would start sending too).
       if (Date.now() > leaseEnd) break;
-      const event = events.get(delivery.eventPosition);
+      const { event } = delivery;
       if (!event) {
         outcomes.push({ deliveryId: delivery.id, responseStatus: null, error: 'The event is past retention.', durationMs: 0, result: { kind: 'give_up' } });
         continue;
