@@ -43,22 +43,47 @@ export interface WebhookSender {
   close(): void;
 }
 
+/** A target as a request needs it, parsed once per URL; or why it is refused. */
+type Target = { readonly https: boolean; readonly options: http.RequestOptions } | { readonly refusal: string };
+
 /** POSTs deliveries over kept-alive connections; never throws (a failure is a response of null status). */
 export function createWebhookSender(options: { allowPrivate: boolean; timeoutMs?: number }): WebhookSender {
   const lookup = guardedLookup(options.allowPrivate, refused);
   const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 64 }), https: new https.Agent({ keepAlive: true, maxSockets: 64 }) };
   const timeoutMs = options.timeoutMs ?? 10_000;
+  // One endpoint's deliveries go out back to back: parse its URL once, not per request.
+  const targets = new Map<string, Target>();
+  const targetOf = (value: string): Target => {
+    let target = targets.get(value);
+    if (target) return target;
+    try {
+      const url = parseTargetUrl(value);
+      const host = hostOf(url);
+      // A literal IP skips DNS (and so the guarded lookup): check it here.
+      const literal = literalRefusal(url, options.allowPrivate, refused);
+      const isHttps = url.protocol === 'https:';
+      target = literal !== null ? { refusal: literal.message } : {
+        https: isHttps,
+        options: {
+          // As Node's own URL-to-options conversion: IPv6 without brackets, the scheme's port when none is given.
+          protocol: url.protocol, hostname: host, ...(url.port !== '' && { port: Number(url.port) }), path: `${url.pathname}${url.search}`,
+          method: 'POST', agent: isHttps ? agents.https : agents.http, lookup, timeout: timeoutMs,
+        },
+      };
+    } catch (error) {
+      target = { refusal: (error as Error).message };
+    }
+    if (targets.size >= 1000) targets.clear();
+    targets.set(value, target);
+    return target;
+  };
   return {
-    send(target, headers, body, signal) {
+    send(url, headers, body, signal) {
       return new Promise((resolve) => {
-        let url: URL;
-        try { url = parseTargetUrl(target); } catch (error) { resolve({ status: null, retryAfter: null, error: (error as Error).message }); return; }
-        const isHttps = url.protocol === 'https:';
-        // A literal IP skips DNS: check it here.
-        const literal = literalRefusal(url, options.allowPrivate, refused);
-        if (literal !== null) { resolve({ status: null, retryAfter: null, error: literal.message }); return; }
-        const req = (isHttps ? https : http).request(url, {
-          method: 'POST', agent: isHttps ? agents.https : agents.http, lookup, timeout: timeoutMs, ...(signal && { signal }),
+        const target = targetOf(url);
+        if ('refusal' in target) { resolve({ status: null, retryAfter: null, error: target.refusal }); return; }
+        const req = (target.https ? https : http).request({
+          ...target.options, ...(signal && { signal }),
           headers: { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'user-agent': 'Orgward-Webhooks/1' },
         }, (res) => {
           // The body is not needed (only the status is logged); drain it so the socket is reused.

@@ -33,18 +33,35 @@ export function createEventWorker(deps: {
   const halting = new AbortController();
   let lastSweep = 0;
   const options = { workerId, sender: deps.sender, leaseMs: deps.leaseMs ?? 30_000, halt: halting.signal };
+  const concurrency = deps.concurrency ?? 4;
 
   const runOnce = async (): Promise<number> => {
     if (loop.stopped) return 0;
     await deps.events.sequenceIfWaiting();
     let runs = 0;
+    let lanes = 0;
     // Up to `concurrency` endpoints at once; each lane takes due endpoints until none is left.
-    // Idle, one claim query per poll: the other lanes start only once an endpoint was due.
-    const lane = async () => { while (!loop.stopped && (await deps.delivery.runOnce(options))) runs += 1; };
-    if (!loop.stopped && (await deps.delivery.runOnce(options))) {
-      runs += 1;
-      await Promise.all(Array.from({ length: deps.concurrency ?? 4 }, lane));
-    }
+    // A lane that found one opens another (up to the limit), so idle it is one claim query per
+    // poll, and one endpoint's queue costs one claim that finds nothing per run, not one per lane.
+    const lane = async (): Promise<void> => {
+      lanes += 1;
+      const opened: Promise<void>[] = [];
+      let failure: { error: unknown } | undefined;
+      try {
+        while (!loop.stopped && (await deps.delivery.runOnce(options))) {
+          runs += 1;
+          if (lanes < concurrency) opened.push(lane());
+        }
+      } catch (error) {
+        failure = { error };
+      }
+      lanes -= 1;
+      // The lanes this one opened finish first (none is left unawaited); then the first failure fails the round.
+      const failed = (await Promise.allSettled(opened)).find((r) => r.status === 'rejected');
+      if (failure) throw failure.error;
+      if (failed) throw failed.reason;
+    };
+    await lane();
     if (Date.now() - lastSweep > SWEEP_EVERY_MS) {
       lastSweep = Date.now();
       await deps.events.sweep();

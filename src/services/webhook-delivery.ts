@@ -6,10 +6,10 @@
  * the outcomes with the retry time (rules/webhook-retries.ts). An instance that dies mid-run
  * records nothing: its lease expires and another instance sends the same deliveries again.
  */
-import { Webhook } from 'standardwebhooks';
 import type { WebhookSender } from '../adapters/webhook-target.js';
 import { decideRetry, parseRetryAfter } from '../rules/webhook-retries.js';
 import { decryptSecret } from '../security/encryption.js';
+import { webhookSigner } from '../security/webhook-signature.js';
 import type { EventRecord } from '../store/events.js';
 import type { AttemptOutcome } from '../store/webhooks.js';
 import type { ServiceDeps } from './index.js';
@@ -36,32 +36,31 @@ export function createWebhookDelivery(deps: ServiceDeps) {
 
   /** Leases one due endpoint and delivers its head; false when none was due. */
   async function runOnce(options: DeliveryRunOptions): Promise<boolean> {
-    const endpoint = await store.read.webhooks.claimDue(options.workerId, options.leaseMs, clock.now());
-    if (!endpoint) return false;
-    const pending = await store.read.webhooks.pending(endpoint.id, options.batch ?? 200);
-    const events = await store.read.events.byPositions(pending.map((p) => p.eventPosition));
-    const signers = [new Webhook(decryptSecret(secretKey, endpoint.secretSealed))];
+    const claimed = await store.read.webhooks.claimHead(options.workerId, options.leaseMs, clock.now(), options.batch ?? 200);
+    if (!claimed) return false;
+    const { endpoint, head } = claimed;
+    const signers = [webhookSigner(decryptSecret(secretKey, endpoint.secretSealed))];
     if (endpoint.previousSecretSealed !== null && endpoint.previousSecretExpiresAt !== null && endpoint.previousSecretExpiresAt > clock.now()) {
-      signers.push(new Webhook(decryptSecret(secretKey, endpoint.previousSecretSealed)));
+      signers.push(webhookSigner(decryptSecret(secretKey, endpoint.previousSecretSealed)));
     }
     const outcomes: AttemptOutcome[] = [];
     const leaseEnd = Date.now() + options.leaseMs * 0.6;
-    for (const delivery of pending) {
+    for (const delivery of head) {
       if (options.halt?.aborted) return true;
       // Stop before the lease could lapse mid-run (another instance would start sending too).
       if (Date.now() > leaseEnd) break;
-      const event = events.get(delivery.eventPosition);
+      const { event } = delivery;
       if (!event) {
         outcomes.push({ deliveryId: delivery.id, responseStatus: null, error: 'The event is past retention.', durationMs: 0, result: { kind: 'give_up' } });
         continue;
       }
       const body = JSON.stringify(eventPayload(event));
-      const at = clock.now();
+      const at = Math.floor(clock.now().getTime() / 1000);
       const headers = {
         'webhook-id': event.id,
-        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+        'webhook-timestamp': String(at),
         // Standard Webhooks: space-separated signatures; the receiver accepts any that verifies.
-        'webhook-signature': signers.map((s) => s.sign(event.id, at, body)).join(' '),
+        'webhook-signature': signers.map((sign) => sign(event.id, at, body)).join(' '),
       };
       const started = performance.now();
       const response = await options.sender.send(endpoint.url, headers, body, options.halt);

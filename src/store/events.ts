@@ -53,22 +53,22 @@ export function eventStore(db: Knex | Knex.Transaction) {
       const pending = (await db.raw(`SELECT e.audit_id::text AS audit_id, a.action FROM events e JOIN audit_log a ON a.id = e.audit_id
         WHERE e.position IS NULL ORDER BY e.audit_id LIMIT ?`, [limit])).rows as { audit_id: string; action: string }[];
       if (pending.length === 0) return 0;
-      const first = Number((await db.raw(`SELECT nextval('event_positions')::text AS n`)).rows[0].n);
-      const last = first + pending.length - 1;
-      if (pending.length > 1) await db.raw(`SELECT setval('event_positions', ?)`, [last]);
-      await db.raw(`UPDATE events e SET position = v.position, type = v.type
-        FROM (SELECT unnest(?::bigint[]) AS audit_id, unnest(?::bigint[]) AS position, unnest(?::text[]) AS type) v
-        WHERE e.audit_id = v.audit_id`,
-      [pending.map((p) => p.audit_id), pending.map((_, i) => String(first + i)), pending.map((p) => typeOf(p.action))]);
-      const queued = await db.raw(`INSERT INTO webhook_deliveries (endpoint_id, event_position, event_sid, created_at)
-        SELECT w.id, e.position, e.sid, ?::timestamptz FROM events e
-          JOIN webhook_endpoints w ON w.enabled AND (w.org_sid IS NULL OR w.org_sid = e.org_sid) AND ${TYPE_MATCH_SQL('e.type', 'w.types')}
-         WHERE e.position BETWEEN ? AND ?
-        ON CONFLICT ON CONSTRAINT webhook_deliveries_once DO NOTHING
-        RETURNING endpoint_id`, [now, first, last]);
-      const endpoints = [...new Set((queued.rows as { endpoint_id: string }[]).map((r) => r.endpoint_id))];
-      // A backing-off endpoint keeps its time: the new delivery waits behind the failing one (order).
-      if (endpoints.length > 0) await db.raw('UPDATE webhook_endpoints SET next_attempt_at = COALESCE(next_attempt_at, ?) WHERE id = ANY(?)', [now, endpoints]);
+      // One statement after the lock and the read (a round trip costs more than the work here):
+      // positions taken from the sequence in one step, the events updated, a delivery queued for
+      // every endpoint that wants each event, and those endpoints' queue heads set.
+      await db.raw(`WITH taken AS (SELECT setval('event_positions', nextval('event_positions') + ? - 1) AS last),
+        v AS (SELECT t.audit_id, t.type, taken.last - ? + t.n AS position
+                FROM unnest(?::bigint[], ?::text[]) WITH ORDINALITY AS t(audit_id, type, n), taken),
+        sequenced AS (UPDATE events e SET position = v.position, type = v.type FROM v WHERE e.audit_id = v.audit_id
+          RETURNING e.position, e.sid, e.org_sid, e.type),
+        queued AS (INSERT INTO webhook_deliveries (endpoint_id, event_position, event_sid, created_at)
+          SELECT w.id, s.position, s.sid, ?::timestamptz FROM sequenced s
+            JOIN webhook_endpoints w ON w.enabled AND (w.org_sid IS NULL OR w.org_sid = s.org_sid) AND ${TYPE_MATCH_SQL('s.type', 'w.types')}
+          ON CONFLICT ON CONSTRAINT webhook_deliveries_once DO NOTHING
+          RETURNING endpoint_id)
+        -- A backing-off endpoint keeps its time: the new delivery waits behind the failing one (order).
+        UPDATE webhook_endpoints SET next_attempt_at = COALESCE(next_attempt_at, ?) WHERE id IN (SELECT endpoint_id FROM queued)`,
+      [pending.length, pending.length, pending.map((p) => p.audit_id), pending.map((p) => typeOf(p.action)), now, now]);
       return pending.length;
     },
 
@@ -85,12 +85,6 @@ export function eventStore(db: Knex | Knex.Transaction) {
       if (filter.types !== undefined && filter.types.length > 0) { where.push(TYPE_MATCH_SQL('e.type', '?::text[]')); bindings.push([...filter.types], [...filter.types]); }
       const rows = (await db.raw(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY e.position LIMIT ?`, [...bindings, filter.limit] as Knex.RawBinding[])).rows;
       return (rows as Record<string, any>[]).map(mapEvent);
-    },
-
-    /** Events by position (webhook payloads). */
-    async byPositions(positions: readonly string[]): Promise<Map<string, EventRecord>> {
-      const rows = (await db.raw(`${SELECT} WHERE e.position = ANY(?::bigint[])`, [[...positions]])).rows as Record<string, any>[];
-      return new Map(rows.map((r) => [String(r.position), mapEvent(r)]));
     },
 
     /** Retention: drops sequenced events (and finished deliveries) older than `before`. */

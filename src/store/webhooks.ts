@@ -6,6 +6,7 @@
  * instance sends the same deliveries again (at least once, same webhook-id).
  */
 import type { Knex } from 'knex';
+import { mapEvent, type EventRecord } from './events.js';
 
 export const WEBHOOK_ENDPOINTS = 'webhook_endpoints';
 
@@ -31,6 +32,11 @@ export interface PendingDelivery {
   readonly eventSid: string;
   readonly attempts: number;
   readonly createdAt: Date;
+}
+
+/** A pending delivery with its event (undefined once the event is past retention). */
+export interface QueuedDelivery extends PendingDelivery {
+  readonly event: EventRecord | undefined;
 }
 
 export interface DeliveryLogEntry {
@@ -90,21 +96,33 @@ export function webhookStore(db: Knex | Knex.Transaction) {
         next_attempt_at = CASE WHEN EXISTS (SELECT 1 FROM webhook_deliveries WHERE endpoint_id = ? AND status = 'pending') THEN ?::timestamptz END WHERE id = ?`, [id, now, id]);
     },
 
-    /** Leases one endpoint whose queue head is due and that no live instance holds. */
-    async claimDue(workerId: string, leaseMs: number, now: Date): Promise<WebhookEndpointRecord | undefined> {
-      const rows = (await db.raw(`UPDATE webhook_endpoints SET leased_by = ?, lease_expires_at = ?::timestamptz + (? * interval '1 millisecond')
-        WHERE id = (SELECT id FROM webhook_endpoints
-                     WHERE enabled AND next_attempt_at <= ? AND (lease_expires_at IS NULL OR lease_expires_at < ?)
-                     ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-        RETURNING *`, [workerId, now, leaseMs, now, now])).rows as Record<string, any>[];
-      return rows[0] && mapEndpoint(rows[0]);
-    },
-    /** The head of an endpoint's queue, in event order. */
-    async pending(endpointId: string, limit: number): Promise<PendingDelivery[]> {
-      // Ordered by the column, qualified: a bare `event_position` would name the text alias and sort 10 before 9.
-      const rows = (await db.raw(`SELECT id::text AS id, event_position::text AS event_position, event_sid, attempts, created_at FROM webhook_deliveries
-        WHERE endpoint_id = ? AND status = 'pending' ORDER BY webhook_deliveries.event_position LIMIT ?`, [endpointId, limit])).rows as Record<string, any>[];
-      return rows.map((r) => ({ id: r.id, eventPosition: r.event_position, eventSid: r.event_sid, attempts: r.attempts, createdAt: new Date(r.created_at) }));
+    /**
+     * Leases one endpoint whose queue head is due and that no live instance holds, and reads the
+     * head of its queue (up to `limit` pending deliveries in event order, each with its event, or
+     * without one past retention): one statement, not three, as the worker runs this once per run.
+     */
+    async claimHead(workerId: string, leaseMs: number, now: Date, limit: number): Promise<{ endpoint: WebhookEndpointRecord; head: QueuedDelivery[] } | undefined> {
+      const rows = (await db.raw(`WITH claimed AS (
+          UPDATE webhook_endpoints SET leased_by = ?, lease_expires_at = ?::timestamptz + (? * interval '1 millisecond')
+           WHERE id = (SELECT id FROM webhook_endpoints
+                        WHERE enabled AND next_attempt_at <= ? AND (lease_expires_at IS NULL OR lease_expires_at < ?)
+                        ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+          RETURNING *)
+        SELECT c.*, h.d_id, h.d_position::text AS d_position, h.d_event_sid, h.d_attempts, h.d_created_at,
+               e.sid AS e_sid, e.type AS e_type, e.org_sid AS e_org_sid, e.created_at AS e_created_at, a.actor, a.action, a.target, a.before, a.after
+          FROM claimed c
+          LEFT JOIN LATERAL (
+            SELECT d.id::text AS d_id, d.event_position AS d_position, d.event_sid AS d_event_sid, d.attempts AS d_attempts, d.created_at AS d_created_at
+              FROM webhook_deliveries d WHERE d.endpoint_id = c.id AND d.status = 'pending' ORDER BY d.event_position LIMIT ?) h ON true
+          LEFT JOIN events e ON e.position = h.d_position
+          LEFT JOIN audit_log a ON a.id = e.audit_id
+         ORDER BY h.d_position`, [workerId, now, leaseMs, now, now, limit])).rows as Record<string, any>[];
+      if (rows.length === 0) return undefined;
+      const head = rows.filter((r) => r.d_id !== null).map((r): QueuedDelivery => ({
+        id: r.d_id, eventPosition: r.d_position, eventSid: r.d_event_sid, attempts: r.d_attempts, createdAt: new Date(r.d_created_at),
+        event: r.e_sid === null ? undefined : mapEvent({ ...r, sid: r.e_sid, position: r.d_position, type: r.e_type, org_sid: r.e_org_sid, created_at: r.e_created_at }),
+      }));
+      return { endpoint: mapEndpoint(rows[0]!), head };
     },
     /**
      * Records a run's outcomes (call in a transaction) and releases the lease, if still ours:
@@ -112,19 +130,21 @@ export function webhookStore(db: Knex | Knex.Transaction) {
      * Returns false when the lease was lost.
      */
     async record(endpointId: string, workerId: string, outcomes: readonly AttemptOutcome[], now: Date): Promise<boolean> {
-      const held = (await db.raw('SELECT 1 FROM webhook_endpoints WHERE id = ? AND leased_by = ? FOR UPDATE', [endpointId, workerId])).rows.length > 0;
-      if (!held) return false;
-      if (outcomes.length > 0) {
-        await db.raw(`INSERT INTO webhook_attempts (delivery_id, endpoint_id, attempted_at, response_status, error, duration_ms)
-          SELECT unnest(?::bigint[]), ?, ?, unnest(?::int[]), unnest(?::text[]), unnest(?::int[])`,
-        [outcomes.map((o) => o.deliveryId), endpointId, now, outcomes.map((o) => o.responseStatus), outcomes.map((o) => o.error), outcomes.map((o) => Math.round(o.durationMs))] as unknown as Knex.RawBinding[]);
-        const status = (o: AttemptOutcome) => (o.result.kind === 'delivered' ? 'delivered' : o.result.kind === 'give_up' ? 'failed' : 'pending');
-        await db.raw(`UPDATE webhook_deliveries d SET status = v.status, attempts = d.attempts + 1, last_status = v.last_status, last_error = v.last_error,
+      const status = (o: AttemptOutcome) => (o.result.kind === 'delivered' ? 'delivered' : o.result.kind === 'give_up' ? 'failed' : 'pending');
+      // One statement: the lease checked under the endpoint's row lock, then (only if still ours)
+      // the attempts logged and the deliveries' states written. The lock comes first: the
+      // statement below, in a snapshot taken after it, sees every delivery queued before it.
+      const held = (await db.raw(`WITH held AS (SELECT id FROM webhook_endpoints WHERE id = ? AND leased_by = ? FOR UPDATE),
+        v AS (SELECT * FROM unnest(?::bigint[], ?::text[], ?::int[], ?::text[], ?::int[]) AS t(id, status, last_status, last_error, duration_ms)),
+        logged AS (INSERT INTO webhook_attempts (delivery_id, endpoint_id, attempted_at, response_status, error, duration_ms)
+          SELECT v.id, held.id, ?, v.last_status, v.last_error, v.duration_ms FROM v, held),
+        written AS (UPDATE webhook_deliveries d SET status = v.status, attempts = d.attempts + 1, last_status = v.last_status, last_error = v.last_error,
             delivered_at = CASE WHEN v.status = 'delivered' THEN ?::timestamptz END
-          FROM (SELECT unnest(?::bigint[]) AS id, unnest(?::text[]) AS status, unnest(?::int[]) AS last_status, unnest(?::text[]) AS last_error) v
-          WHERE d.id = v.id`,
-        [now, outcomes.map((o) => o.deliveryId), outcomes.map(status), outcomes.map((o) => o.responseStatus), outcomes.map((o) => o.error)] as unknown as Knex.RawBinding[]);
-      }
+          FROM v, held WHERE d.id = v.id)
+        SELECT 1 FROM held`,
+      [endpointId, workerId, outcomes.map((o) => o.deliveryId), outcomes.map(status), outcomes.map((o) => o.responseStatus), outcomes.map((o) => o.error),
+        outcomes.map((o) => Math.round(o.durationMs)), now, now] as unknown as Knex.RawBinding[])).rows.length > 0;
+      if (!held) return false;
       const last = outcomes[outcomes.length - 1];
       if (last?.result.kind === 'disable_endpoint') {
         await db.raw(`UPDATE webhook_endpoints SET enabled = false, disabled_reason = 'The endpoint answered 410 Gone.', next_attempt_at = NULL, leased_by = NULL, lease_expires_at = NULL WHERE id = ?`, [endpointId]);

@@ -196,6 +196,30 @@ describe('retries, order, 410, replay, rotation', () => {
 });
 
 describe('two instances', () => {
+  it('a run whose lease ran out records nothing; the instance holding the lease now sends the same deliveries', async () => {
+    await ctx.services.events.sequence();
+    await request(ctx.app).post('/v1/Webhooks').set(bearer(operator)).send({ url: receiver.url, types: ['organization.updated'] }).expect(201);
+    const targets = [await change(a), await change(a)];
+    await ctx.services.events.sequence();
+    const now = ctx.clock.now();
+    const later = new Date(now.getTime() + 6_000);
+    const first = (await ctx.store.read.webhooks.claimHead('instance-1', 5_000, now, 200))!;
+    // The head in event order, each delivery with its event.
+    expect(first.head.map((d) => d.event?.data.target)).toEqual(targets);
+    expect(first.head.map((d) => d.event?.id)).toEqual(first.head.map((d) => d.eventSid));
+    expect(await ctx.store.read.webhooks.claimHead('instance-2', 5_000, now, 200)).toBeUndefined();
+    const second = (await ctx.store.read.webhooks.claimHead('instance-2', 5_000, later, 200))!;
+    expect(second.head.map((d) => d.id)).toEqual(first.head.map((d) => d.id));
+    const delivered = first.head.map((d) => ({ deliveryId: d.id, responseStatus: 204, error: null, durationMs: 1, result: { kind: 'delivered' as const } }));
+    const states = async () => (await ctx.store.read.webhooks.deliveries(first.endpoint.id, 10)).map((d) => [d.status, d.attempts, d.lastStatus]);
+    expect(await ctx.store.transaction((repos) => repos.webhooks.record(first.endpoint.id, 'instance-1', delivered, later))).toBe(false);
+    expect(await states()).toEqual([['pending', 0, null], ['pending', 0, null]]);
+    expect(await ctx.store.transaction((repos) => repos.webhooks.record(second.endpoint.id, 'instance-2', delivered, later))).toBe(true);
+    expect(await states()).toEqual([['delivered', 1, 204], ['delivered', 1, 204]]);
+    // Released with nothing left: no instance claims it.
+    expect(await ctx.store.read.webhooks.claimHead('instance-3', 5_000, new Date(later.getTime() + 60_000), 200)).toBeUndefined();
+  });
+
   it('deliver in order with none lost when one stops mid-delivery (duplicates keep their webhook-id)', async () => {
     const other = await createTestContext({ testDb: ctx.testDb, clock: ctx.clock, events: { allowPrivateTargets: true } });
     const senderA = createWebhookSender({ allowPrivate: true, timeoutMs: 30_000 });
