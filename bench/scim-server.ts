@@ -4,10 +4,15 @@
  * Tells the parent its port over IPC; exits when the parent disconnects.
  */
 import http from 'node:http';
+import v8 from 'node:v8';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { createRuntime } from '../src/runtime.js';
+import { limitHeapGrowth } from '../src/heap-growth.js';
+
+// As serve() in src/main.ts does, so that the benchmark measures the memory of production.
+limitHeapGrowth();
 
 const config = loadConfig({
   ...process.env,
@@ -27,7 +32,26 @@ server.keepAliveTimeout = 30_000;
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const address = server.address();
 process.send?.({ port: typeof address === 'object' && address ? address.port : 0 });
+// BENCH_MEM_REPORT=1: where the RSS goes (V8 heap spaces against the rest), sampled every 50 ms, printed at exit.
+const peak: Record<string, number> = {};
+const memTimer = process.env.BENCH_MEM_REPORT ? setInterval(() => {
+  const sample: Record<string, number> = { ...process.memoryUsage() };
+  for (const s of v8.getHeapSpaceStatistics()) sample[s.space_name] = s.space_size;
+  for (const [k, v] of Object.entries(sample)) peak[k] = Math.max(peak[k] ?? 0, v);
+}, 50) : undefined;
 process.on('disconnect', () => {
+  if (memTimer) {
+    clearInterval(memTimer);
+    console.error(`server memory peaks (MB): ${Object.entries(peak).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${(v / 1048576).toFixed(1)}`).join(', ')}`);
+    // With BENCH_NODE_ARGS=--expose-gc: what is still live at the end (a cache), against garbage not yet collected.
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (gc) {
+      gc();
+      const m = process.memoryUsage();
+      console.error(`server after a full GC (MB): rss ${(m.rss / 1048576).toFixed(1)}, heapUsed ${(m.heapUsed / 1048576).toFixed(1)}, heapTotal ${(m.heapTotal / 1048576).toFixed(1)}`);
+      if (process.env.BENCH_HEAP_SNAPSHOT) console.error(`heap snapshot: ${v8.writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT)}`);
+    }
+  }
   server.close();
   server.closeAllConnections();
   void runtime.close().finally(() => process.exit(0));
