@@ -4,6 +4,7 @@
  * Tells the parent its port over IPC; exits when the parent disconnects.
  */
 import http from 'node:http';
+import { constants as perf, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
@@ -39,9 +40,26 @@ const memTimer = process.env.BENCH_MEM_REPORT ? setInterval(() => {
   for (const s of v8.getHeapSpaceStatistics()) sample[s.space_name] = s.space_size;
   for (const [k, v] of Object.entries(sample)) peak[k] = Math.max(peak[k] ?? 0, v);
 }, 50) : undefined;
+// …and the time spent in GC pauses, by kind (scavenges against full collections).
+const gcMs: Record<string, { count: number; ms: number }> = {};
+const gcKinds: Record<number, string> = {
+  [perf.NODE_PERFORMANCE_GC_MINOR]: 'scavenge', [perf.NODE_PERFORMANCE_GC_MAJOR]: 'mark-compact',
+  [perf.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental marking', [perf.NODE_PERFORMANCE_GC_WEAKCB]: 'weak callbacks',
+};
+const gcObserver = process.env.BENCH_MEM_REPORT ? new PerformanceObserver((list) => {
+  for (const entry of list.getEntries() as (PerformanceEntry & { detail?: { kind?: number } })[]) {
+    const kind = gcKinds[entry.detail?.kind ?? 0] ?? 'other';
+    const sum = (gcMs[kind] ??= { count: 0, ms: 0 });
+    sum.count++;
+    sum.ms += entry.duration;
+  }
+}) : undefined;
+gcObserver?.observe({ entryTypes: ['gc'] });
 process.on('disconnect', () => {
   if (memTimer) {
     clearInterval(memTimer);
+    gcObserver?.disconnect();
+    console.error(`server GC pauses: ${Object.entries(gcMs).map(([k, v]) => `${k} ${v.count} × = ${v.ms.toFixed(0)} ms`).join(', ')}`);
     console.error(`server memory peaks (MB): ${Object.entries(peak).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${(v / 1048576).toFixed(1)}`).join(', ')}`);
     // With BENCH_NODE_ARGS=--expose-gc: what is still live at the end (a cache), against garbage not yet collected.
     const gc = (globalThis as { gc?: () => void }).gc;
