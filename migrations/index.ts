@@ -22,6 +22,7 @@ import * as createEventsAndWebhooks from './20261208700000_create_events_and_web
 import * as indexWebhookDeliveryBacklog from './20261208900000_index_webhook_delivery_backlog.js';
 import * as createSetupLinks from './20261209200000_create_setup_links.js';
 import * as createSsoCertificateWarnings from './20261209300000_create_sso_certificate_warnings.js';
+import * as narrowOwnerCheckTrigger from './20261210300000_narrow_owner_check_trigger.js';
 import * as indexScimEmails from './20261210400000_index_scim_emails.js';
 
 export interface Migration {
@@ -50,5 +51,6 @@ export const migrations: readonly Migration[] = [
   { name: '20261208900000_index_webhook_delivery_backlog', ...indexWebhookDeliveryBacklog },
   { name: '20261209200000_create_setup_links', ...createSetupLinks },
   { name: '20261209300000_create_sso_certificate_warnings', ...createSsoCertificateWarnings },
+  { name: '20261210300000_narrow_owner_check_trigger', ...narrowOwnerCheckTrigger },
   { name: '20261210400000_index_scim_emails', ...indexScimEmails },
 ];

@@ -5,7 +5,7 @@
  * API-client and app tables on every lookup, so a revoked client or deleted app can never obtain
  * another token, on any instance.
  */
-import { errors } from 'oidc-provider';
+import type { errors as OidcErrors } from 'oidc-provider';
 import type { Services } from '../../services/index.js';
 import type { OidcPayload } from '../../services/oauth-state.js';
 import type { OidcAppRecord } from '../../services/oidc-apps.js';
@@ -47,7 +47,8 @@ function appMetadata(app: OidcAppRecord): OidcPayload {
   };
 }
 
-export function adapterFor(services: Services) {
+/** `errors` is oidc-provider's, passed in: the package is imported only when a provider is built (provider.ts). */
+export function adapterFor(services: Services, errors: typeof OidcErrors) {
   const state = services.oauthState;
   return class OrgwardOidcAdapter {
     readonly model: string;

@@ -13,7 +13,7 @@
 import { hkdfSync, webcrypto } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request, Response } from 'express';
-import Provider, { errors, interactionPolicy } from 'oidc-provider';
+import type Provider from 'oidc-provider';
 import type { Clock } from '../../clock.js';
 import type { Services } from '../../services/index.js';
 import { ID_TOKEN_TTL_SECONDS, type SigningKeys } from '../../services/oidc-keys.js';
@@ -68,8 +68,12 @@ export interface BuiltProvider {
   readonly callback: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
-function buildProvider(deps: OidcDeps, keys: SigningKeys): BuiltProvider {
+/** oidc-provider's exports; the package is imported when the first provider is built. */
+type OidcProviderModule = typeof import('oidc-provider');
+
+function buildProvider(deps: OidcDeps, keys: SigningKeys, oidc: OidcProviderModule): BuiltProvider {
   const { services } = deps;
+  const { default: ProviderClass, errors, interactionPolicy } = oidc;
   const audience = apiAudience(deps.baseUrl);
   // A WebCrypto key, imported once: jose signs with crypto.subtle, and given a KeyObject (or a
   // Buffer) it converts it to a CryptoKey for every token (~50 µs of CPU each, measured).
@@ -88,8 +92,8 @@ function buildProvider(deps: OidcDeps, keys: SigningKeys): BuiltProvider {
     return signedIn?.userSid === accountId ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
   }));
 
-  const provider = new Provider(deps.baseUrl, {
-    adapter: adapterFor(services),
+  const provider = new ProviderClass(deps.baseUrl, {
+    adapter: adapterFor(services, errors),
     jwks: { keys: keys.keys },
     cookies: { keys: [cookieKey] },
     clientDefaults: { id_token_signed_response_alg: 'RS256' },
@@ -205,7 +209,9 @@ export function createOidcServer(deps: OidcDeps): OidcServer {
       pending ??= (async () => {
         const keys = await deps.services.oidcKeys.published();
         if (built?.fingerprint === keys.fingerprint) built.checkedAt = now;
-        else built = { ...buildProvider(deps, keys), fingerprint: keys.fingerprint, checkedAt: now };
+        // Imported here, not at start-up: the package and its dependencies (koa, jose, …) are
+        // ~6 MB of live heap that a process serving only SCIM or the API never needs (src/heap-growth.ts).
+        else built = { ...buildProvider(deps, keys, await import('oidc-provider')), fingerprint: keys.fingerprint, checkedAt: now };
         return built;
       })().finally(() => { pending = undefined; });
       return pending;
