@@ -12,7 +12,9 @@ export async function up(knex: Knex): Promise<void> {
     SELECT COALESCE(array_agg(lower(e ->> 'value')) FILTER (WHERE e ->> 'value' IS NOT NULL), '{}')
     FROM jsonb_array_elements(CASE WHEN jsonb_typeof(attributes -> 'emails') = 'array' THEN attributes -> 'emails' ELSE '[]'::jsonb END) AS e
   $$`);
-  await knex.raw('CREATE INDEX scim_users_email_keys ON scim_users USING gin (scim_email_keys(attributes))');
+  // fastupdate off: a fresh sync's rows would otherwise wait in the pending list, which every
+  // lookup reads through until the next vacuum (0.6 ms per lookup after 8,000 creations).
+  await knex.raw('CREATE INDEX scim_users_email_keys ON scim_users USING gin (scim_email_keys(attributes)) WITH (fastupdate = off)');
 }
 
 export async function down(knex: Knex): Promise<void> {

@@ -120,10 +120,11 @@ export function userAttributes(orgSid: string): AttrRegistry {
   const emails: MultiAttr = {
     ...USER_MULTIS.emails!,
     valueEq: (v) => ({
-      // No org_sid here (m.org_sid restricts already): with it, a planner without fresh statistics
-      // (right after an IdP's first sync) walks the organization's rows instead of this index.
-      sql: `m.user_sid IN (SELECT s.user_sid FROM scim_users s WHERE scim_email_keys(s.attributes) @> ARRAY[lower(?)]
-        UNION ALL SELECT x.sid FROM users x WHERE lower(x.email) = lower(?))`,
+      // An array computed once (an InitPlan) that the memberships index is probed with: the plan
+      // starts from these few members whatever the statistics say (right after an IdP's first
+      // sync they are stale). No org_sid inside: m.org_sid restricts already.
+      sql: `m.user_sid = ANY(ARRAY(SELECT s.user_sid FROM scim_users s WHERE scim_email_keys(s.attributes) @> ARRAY[lower(?)]
+        UNION ALL SELECT x.sid FROM users x WHERE lower(x.email) = lower(?)))`,
       bindings: [v, v],
     }),
   };

@@ -1,6 +1,7 @@
 /**
- * The lookup IdPs make before every create (`userName eq "..."`), batched (scim-batch.ts): under
- * load most lookups share a round trip and the statement's fixed cost in PostgreSQL.
+ * The lookups IdPs make before every create (Okta: `userName eq "..."`; Entra: `externalId eq
+ * "..."`), batched (scim-batch.ts): under load most lookups share a round trip and the
+ * statement's fixed cost in PostgreSQL.
  */
 import type { Knex } from 'knex';
 import { batcherFor } from './scim-batch.js';
@@ -23,10 +24,18 @@ const BY_USER_NAME = `SELECT q.ord, ${USER_COLUMNS}
     WHERE su.user_sid IS NULL
   ORDER BY ord, user_sid`;
 
-async function run(raw: RawQuery, lookups: readonly (readonly [string, string])[]): Promise<ScimUserRow[][]> {
+// Provisioned members by externalId (case-exact, RFC 7643 §3.1), as scim_users_external_id indexes it.
+const BY_EXTERNAL_ID = `SELECT q.ord, ${USER_COLUMNS}
+    FROM unnest(CAST(? AS text[]), CAST(? AS text[])) WITH ORDINALITY AS q(org_sid, external_id, ord)
+    JOIN scim_users su ON su.org_sid = q.org_sid AND su.external_id = q.external_id
+    JOIN memberships m ON m.user_sid = su.user_sid AND m.org_sid = su.org_sid
+    JOIN users u ON u.sid = su.user_sid
+  ORDER BY ord, user_sid`;
+
+async function run(raw: RawQuery, sql: string, lookups: readonly (readonly [string, string])[]): Promise<ScimUserRow[][]> {
   const orgs = lookups.map((l) => l[0]);
-  const names = lookups.map((l) => l[1]);
-  const { rows } = await raw(BY_USER_NAME, [orgs, names, orgs, names]);
+  const values = lookups.map((l) => l[1]);
+  const { rows } = await raw(sql, sql === BY_USER_NAME ? [orgs, values, orgs, values] : [orgs, values]);
   const answers = lookups.map(() => [] as ScimUserRow[]);
   for (const row of rows as (ScimUserRow & { ord: string })[]) answers[Number(row.ord) - 1]!.push(row);
   return answers;
@@ -35,6 +44,13 @@ async function run(raw: RawQuery, lookups: readonly (readonly [string, string])[
 /** The members of `orgSid` whose userName (or, never provisioned, email) is `name`, case-insensitively. */
 export function userNameLookup(db: Knex | Knex.Transaction): (orgSid: string, name: string) => Promise<ScimUserRow[]> {
   const raw = rawQuery(db);
-  const lookup = batcherFor(db, 'userName', (lookups: readonly (readonly [string, string])[]) => run(raw, lookups));
+  const lookup = batcherFor(db, 'userName', (lookups: readonly (readonly [string, string])[]) => run(raw, BY_USER_NAME, lookups));
   return (orgSid, name) => lookup([orgSid, name]);
+}
+
+/** The provisioned members of `orgSid` whose externalId is `externalId` (case-exact). */
+export function externalIdLookup(db: Knex | Knex.Transaction): (orgSid: string, externalId: string) => Promise<ScimUserRow[]> {
+  const raw = rawQuery(db);
+  const lookup = batcherFor(db, 'externalId', (lookups: readonly (readonly [string, string])[]) => run(raw, BY_EXTERNAL_ID, lookups));
+  return (orgSid, externalId) => lookup([orgSid, externalId]);
 }

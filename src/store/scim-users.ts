@@ -9,7 +9,7 @@ import type { DomainSnapshot, MemberSnapshot } from '../rules/types.js';
 import { batcherFor } from './scim-batch.js';
 import { memberCreator } from './scim-user-create.js';
 import { memberUpdater } from './scim-user-update.js';
-import { userNameLookup } from './scim-user-lookup.js';
+import { externalIdLookup, userNameLookup } from './scim-user-lookup.js';
 import { mapUserRow, USER_COLUMNS, type ScimUserRecord, type ScimUserRow } from './scim-user-rows.js';
 
 export type { ScimUserRecord } from './scim-user-rows.js';
@@ -49,15 +49,13 @@ const FROM = `memberships m LEFT JOIN users u ON u.sid = m.user_sid
 const POINT_FROM = `memberships m JOIN users u ON u.sid = m.user_sid
   LEFT JOIN scim_users su ON su.org_sid = m.org_sid AND su.user_sid = m.user_sid`;
 
-/** Index lookups for the filters IdPs send before every create (same rows as the general query); userName: scim-user-lookup.ts. */
+/** Index lookup by id (same rows as the general query); userName and externalId, batched: scim-user-lookup.ts. */
 const POINT_QUERIES = {
-  externalid: `SELECT ${USER_COLUMNS} FROM scim_users su JOIN memberships m ON m.user_sid = su.user_sid AND m.org_sid = su.org_sid
-      JOIN users u ON u.sid = su.user_sid WHERE su.org_sid = ? AND su.external_id = ? ORDER BY m.user_sid`,
   id: `SELECT ${USER_COLUMNS} FROM ${POINT_FROM} WHERE m.org_sid = ? AND m.user_sid = ?`,
 } as const;
 
-/** `userName eq "x"`, `externalId eq "x"` or `id eq "x"` with no sort: answered by POINT_QUERIES. */
-function pointLookup(query: ScimListQuery): { attr: keyof typeof POINT_QUERIES | 'username'; value: string } | undefined {
+/** `userName eq "x"`, `externalId eq "x"` or `id eq "x"` with no sort: answered by an index lookup. */
+function pointLookup(query: ScimListQuery): { attr: keyof typeof POINT_QUERIES | 'username' | 'externalid'; value: string } | undefined {
   const f = query.filter;
   if (!f || query.sortBy || f.kind !== 'compare' || f.op !== 'eq' || f.path.sub !== null || typeof f.value !== 'string') return undefined;
   if (f.path.schema !== null && f.path.schema !== CORE_USER_URN.toLowerCase()) return undefined;
@@ -85,6 +83,7 @@ const ENROLLMENT_FACTS = `SELECT q.ord,
 export function scimUserStore(db: Knex | Knex.Transaction) {
   const raw = rawQuery(db);
   const byUserName = userNameLookup(db);
+  const byExternalId = externalIdLookup(db);
   const facts = batcherFor(db, 'enrollmentFacts', async (asked: readonly (readonly [string, string])[]): Promise<EnrollmentFacts[]> => {
     const { rows } = await raw(ENROLLMENT_FACTS, [asked.map((a) => a[0]), asked.map((a) => a[1])]);
     const parse = <T>(v: T | string | null): T | null => (typeof v === 'string' ? JSON.parse(v) as T : v);
@@ -106,7 +105,8 @@ export function scimUserStore(db: Knex | Knex.Transaction) {
       if (lookup) {
         // userName/externalId/id eq: the IdPs' lookup before every create. At most a few rows, all read at once.
         const rows = lookup.attr === 'username' ? await byUserName(orgSid, lookup.value)
-          : (await raw(POINT_QUERIES[lookup.attr], [orgSid, lookup.value])).rows as ScimUserRow[];
+          : lookup.attr === 'externalid' ? await byExternalId(orgSid, lookup.value)
+            : (await raw(POINT_QUERIES[lookup.attr], [orgSid, lookup.value])).rows as ScimUserRow[];
         return { total: rows.length, records: rows.slice(query.offset, query.offset + query.limit).map(mapUserRow) };
       }
       const registry = userAttributes(orgSid);

@@ -46,6 +46,16 @@ describe('R-C1: one organization\'s token never sees or touches another\'s users
     expect(root.body.totalResults).toBe(0);
   });
 
+  it('by batched lookup: the same externalId and userName looked up by both organizations at once (one statement under load) answer each its own member', async () => {
+    const ext = `/Users?filter=${encodeURIComponent('externalId eq "shared-ext"')}`;
+    const lookups = Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).client.get(ext).expect(200));
+    const answers = await Promise.all(lookups);
+    answers.forEach((res, i) => {
+      expect(res.body.totalResults).toBe(1);
+      expect(res.body.Resources[0].userName).toBe(i % 2 === 0 ? `a1@${a.domain}` : `b1@${b.domain}`);
+    });
+  });
+
   it('by membership value: the other organization\'s users cannot be put in a group', async () => {
     const res = await a.client.post('/Groups', { schemas: [GROUP_URN], displayName: 'A Group', members: [{ value: bUser }] }).expect(400);
     expect(res.body.scimType).toBe('invalidValue');
