@@ -64,6 +64,16 @@ async function signInWithPassword(context: BrowserContext, email: string): Promi
   return page;
 }
 
+/** S2: from the sign-in page, the email sends the browser to the IdP, which signs this person in. */
+async function signInThroughIdp(page: Page, person: { email: string; givenName: string; familyName: string }): Promise<void> {
+  await page.fill('#email', person.email);
+  idp.nextLogin(person);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('#continue');
+  expect(page.url().startsWith(idp.ssoUrl)).toBe(true);
+  await page.click('#continue');
+}
+
 describe('the Owner sets up and enforces SSO in a browser', () => {
   it('domain verified, SAML from the metadata URL, the Owner\'s test sign-in with its attributes, enforcement after the warning; the Owner and the member then sign in only through the IdP (S1, S2, S6, S7)', async () => {
     // The Owner's email is on the domain: enforcing SSO ends their password session too, and they
@@ -127,12 +137,7 @@ describe('the Owner sets up and enforces SSO in a browser', () => {
     await page.click('button:has-text("Enforce SSO")');
     // The Owner's own password session ended with the others: back through the IdP (S2, S6).
     await page.waitForURL(/\/login/);
-    await page.fill('#email', `owen@${DOMAIN}`);
-    idp.nextLogin({ email: `owen@${DOMAIN}`, givenName: 'Owen', familyName: 'Hart' });
-    await page.click('button[type=submit]');
-    await page.waitForSelector('#continue');
-    expect(page.url().startsWith(idp.ssoUrl)).toBe(true);
-    await page.click('#continue');
+    await signInThroughIdp(page, { email: `owen@${DOMAIN}`, givenName: 'Owen', familyName: 'Hart' });
     // Back on the page the ended session was sent away from, signed in as the Owner through SSO.
     await page.waitForURL(`${base}/admin/domains`);
     await expect(page.textContent('header')).resolves.toContain(`owen@${DOMAIN} · Owner`);
@@ -149,12 +154,7 @@ describe('the Owner sets up and enforces SSO in a browser', () => {
     const memberPage = await memberContext.newPage();
     await memberPage.goto(`${base}/admin/me`);
     expect(new URL(memberPage.url()).pathname).toBe('/login');
-    await memberPage.fill('#email', `mia@${DOMAIN}`);
-    idp.nextLogin({ email: `mia@${DOMAIN}`, givenName: 'Mia', familyName: 'Lund' });
-    await memberPage.click('button[type=submit]');
-    await memberPage.waitForSelector('#continue');
-    expect(memberPage.url().startsWith(idp.ssoUrl)).toBe(true);
-    await memberPage.click('#continue');
+    await signInThroughIdp(memberPage, { email: `mia@${DOMAIN}`, givenName: 'Mia', familyName: 'Lund' });
     // Back where the member started, signed in through SSO.
     await memberPage.waitForURL(`${base}/admin/me`);
     await expect(memberPage.textContent('main')).resolves.toContain(`mia@${DOMAIN}`);
