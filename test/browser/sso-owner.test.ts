@@ -7,7 +7,8 @@
  * enforces SSO on the domain after the warning of the password sessions it will end (S7) and signs
  * in again through the IdP; the member's password session ends, the member signs in
  * through the IdP (S2) and reaches their page, and a password sign-in is sent to the IdP or
- * refused with sso_required (S7, U5). Screenshots go to test-output/screenshots/.
+ * refused with sso_required (S7, U5); each step is on the audit log page (L1). Screenshots go to
+ * test-output/screenshots/.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startSamlIdp, type TestSamlIdp } from '../../idp-fixtures/saml/idp-server.js';
@@ -142,6 +143,12 @@ describe('the Owner sets up and enforces SSO in a browser', () => {
     await page.waitForURL(`${base}/admin/domains`);
     await expect(page.textContent('header')).resolves.toContain(`owen@${DOMAIN} · Owner`);
     await expect(page.textContent('main')).resolves.toMatch(/SSO enforcement: on/);
+    // L1: each step is on the audit log page.
+    await page.goto(`${base}/admin/audit`);
+    const log = (await page.textContent('#audit'))!;
+    for (const action of ['domain.added', 'domain.verified', 'sso.connection_added', 'sso.test_started', 'sso.connection_tested', 'sso.identity_linked', 'domain.sso_enforced']) {
+      expect({ action, found: log.includes(action) }).toEqual({ action, found: true });
+    }
     await ownerContext.close();
 
     // S7: the member's password session ended.
