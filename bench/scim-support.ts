@@ -135,7 +135,11 @@ export function client(port: number, token: string, prefix = '/scim/v2') {
   const head = (method: string, path: string, length: number | undefined) => `${method} ${prefix}${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n`
     + `Authorization: Bearer ${token}\r\n${length === undefined ? '' : `Content-Type: application/scim+json\r\nContent-Length: ${length}\r\n`}\r\n`;
   return async (method: string, path: string, body?: unknown): Promise<Reply> => {
-    const connection = idle.pop() ?? await Connection.open(port);
+    // A kept-alive connection the server closed while idle (its keep-alive timeout, during a long
+    // phase of fewer clients) is dropped, not written to: a write to it would never be answered.
+    let connection = idle.pop();
+    while (connection && !connection.open) connection = idle.pop();
+    connection ??= await Connection.open(port);
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const reply = await connection.exchange(Buffer.concat([Buffer.from(head(method, path, payload?.length)), ...(payload ? [payload] : [])]));
     idle.push(connection);
@@ -151,8 +155,12 @@ class Connection {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => { this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]); this.parse(); });
     socket.on('error', (error) => this.waiting?.reject(error));
-    socket.on('close', () => this.waiting?.reject(new Error('connection closed')));
+    socket.on('close', () => { this.closed = true; this.waiting?.reject(new Error('connection closed')); });
   }
+
+  private closed = false;
+
+  get open(): boolean { return !this.closed && !this.socket.destroyed; }
 
   static open(port: number): Promise<Connection> {
     return new Promise((resolve, reject) => {
@@ -291,16 +299,25 @@ export async function rawLookupRate(url: string, orgSid: string, userName: (i: n
  * SQL: the benchmarks measure reads and PATCHes at scale, not the seeding. Returns their SIDs.
  */
 export async function seedUsers(db: Knex, orgSid: string, domain: string, count: number, prefix = 'u'): Promise<string[]> {
-  const rows = (await db.raw(`WITH n AS (SELECT i, 'US' || md5(? || i::text) AS sid, ? || i::text || '@' || ? AS email FROM generate_series(1, ?) AS i),
+  // In statements of at most 100,000 users: a statement must end within the pool's statement timeout.
+  const sids: string[] = [];
+  for (let from = 1; from <= count; from += SEED_CHUNK) sids.push(...await seedRange(db, orgSid, domain, from, Math.min(count, from + SEED_CHUNK - 1), prefix));
+  await db.raw('VACUUM ANALYZE users');
+  await db.raw('VACUUM ANALYZE memberships');
+  await db.raw('VACUUM ANALYZE scim_users');
+  return sids;
+}
+
+const SEED_CHUNK = 100_000;
+
+async function seedRange(db: Knex, orgSid: string, domain: string, from: number, to: number, prefix: string): Promise<string[]> {
+  const rows = (await db.raw(`WITH n AS (SELECT i, 'US' || md5(? || i::text) AS sid, ? || i::text || '@' || ? AS email FROM generate_series(?::int, ?::int) AS i),
       u AS (INSERT INTO users (sid, email, display_name, given_name, family_name)
         SELECT sid, email, 'Seeded ' || i, 'Seeded', 'User ' || i FROM n RETURNING sid, email),
       m AS (INSERT INTO memberships (user_sid, org_sid, role) SELECT sid, ?, 'standard' FROM u RETURNING user_sid),
       s AS (INSERT INTO scim_users (org_sid, user_sid, user_name, external_id, attributes)
         SELECT ?, sid, email, 'ext-' || sid, jsonb_build_object('emails', jsonb_build_array(jsonb_build_object('value', email, 'type', 'work', 'primary', true)))
         FROM u RETURNING user_sid)
-    SELECT n.sid FROM n ORDER BY n.i`, [`${orgSid}-${prefix}`, prefix, domain, count, orgSid, orgSid])).rows as { sid: string }[];
-  await db.raw('VACUUM ANALYZE users');
-  await db.raw('VACUUM ANALYZE memberships');
-  await db.raw('VACUUM ANALYZE scim_users');
+    SELECT n.sid FROM n ORDER BY n.i`, [`${orgSid}-${prefix}`, prefix, domain, from, to, orgSid, orgSid])).rows as { sid: string }[];
   return rows.map((r) => r.sid);
 }
