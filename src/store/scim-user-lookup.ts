@@ -32,10 +32,15 @@ const BY_EXTERNAL_ID = `SELECT q.ord, ${USER_COLUMNS}
     JOIN users u ON u.sid = su.user_sid
   ORDER BY ord, user_sid`;
 
-async function run(raw: RawQuery, sql: string, lookups: readonly (readonly [string, string])[]): Promise<ScimUserRow[][]> {
-  const orgs = lookups.map((l) => l[0]);
-  const values = lookups.map((l) => l[1]);
-  const { rows } = await raw(sql, sql === BY_USER_NAME ? [orgs, values, orgs, values] : [orgs, values]);
+/** A batched lookup: its statement and how the asked organizations and values bind to it. */
+interface LookupQuery { readonly sql: string; bindings(orgs: string[], values: string[]): unknown[] }
+
+// The userName statement reads the pairs twice (provisioned members, then never-provisioned ones).
+const USER_NAME: LookupQuery = { sql: BY_USER_NAME, bindings: (orgs, values) => [orgs, values, orgs, values] };
+const EXTERNAL_ID: LookupQuery = { sql: BY_EXTERNAL_ID, bindings: (orgs, values) => [orgs, values] };
+
+async function run(raw: RawQuery, query: LookupQuery, lookups: readonly (readonly [string, string])[]): Promise<ScimUserRow[][]> {
+  const { rows } = await raw(query.sql, query.bindings(lookups.map((l) => l[0]), lookups.map((l) => l[1])));
   const answers = lookups.map(() => [] as ScimUserRow[]);
   for (const row of rows as (ScimUserRow & { ord: string })[]) answers[Number(row.ord) - 1]!.push(row);
   return answers;
@@ -44,13 +49,13 @@ async function run(raw: RawQuery, sql: string, lookups: readonly (readonly [stri
 /** The members of `orgSid` whose userName (or, never provisioned, email) is `name`, case-insensitively. */
 export function userNameLookup(db: Knex | Knex.Transaction): (orgSid: string, name: string) => Promise<ScimUserRow[]> {
   const raw = rawQuery(db);
-  const lookup = batcherFor(db, 'userName', (lookups: readonly (readonly [string, string])[]) => run(raw, BY_USER_NAME, lookups));
+  const lookup = batcherFor(db, 'userName', (lookups: readonly (readonly [string, string])[]) => run(raw, USER_NAME, lookups));
   return (orgSid, name) => lookup([orgSid, name]);
 }
 
 /** The provisioned members of `orgSid` whose externalId is `externalId` (case-exact). */
 export function externalIdLookup(db: Knex | Knex.Transaction): (orgSid: string, externalId: string) => Promise<ScimUserRow[]> {
   const raw = rawQuery(db);
-  const lookup = batcherFor(db, 'externalId', (lookups: readonly (readonly [string, string])[]) => run(raw, BY_EXTERNAL_ID, lookups));
+  const lookup = batcherFor(db, 'externalId', (lookups: readonly (readonly [string, string])[]) => run(raw, EXTERNAL_ID, lookups));
   return (orgSid, externalId) => lookup([orgSid, externalId]);
 }
