@@ -57,10 +57,13 @@ export async function openScratchDatabase(poolMax: number): Promise<ScratchDatab
 }
 
 /** The real services over `store`, as the runtime wires them (no SMTP, DNS to a closed port): close the mailer after. */
+/** The key that seals the benchmarks' secrets at rest. */
+export const BENCH_SECRET_KEY = Buffer.alloc(32, 1);
+
 export function benchServices(store: Store, baseUrl: string, options: { allowPrivateTargets?: boolean } = {}): { services: Services; mailer: Mailer } {
   const mailer = createMailer({ smtpUrl: undefined, from: 'bench@orgward.test', store, logger: silentLogger, clock: systemClock });
   const services = createServices({
-    store, clock: systemClock, logger: silentLogger, mailer, baseUrl, secretKey: Buffer.alloc(32, 1),
+    store, clock: systemClock, logger: silentLogger, mailer, baseUrl, secretKey: BENCH_SECRET_KEY,
     dns: createTxtLookup(['127.0.0.1:1'], 100), events: { allowPrivateTargets: options.allowPrivateTargets ?? false },
   });
   return { services, mailer };

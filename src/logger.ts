@@ -18,9 +18,12 @@ export interface Logger {
 
 const SECRET_KEY = /pass(word)?|secret|token|authorization|cookie|hash|private|credential/i;
 
+/** Errors of this realm and of others (a worker thread's error seen from a test sandbox fails instanceof). */
+const isError = (value: unknown): value is Error => value instanceof Error || Object.prototype.toString.call(value) === '[object Error]';
+
 export function redact(value: unknown, depth = 0): unknown {
   if (depth > 6) return '[deep]';
-  if (value instanceof Error) {
+  if (isError(value)) {
     return { name: value.name, message: value.message, code: (value as { code?: unknown }).code, stack: value.stack,
       cause: value.cause === undefined ? undefined : redact(value.cause, depth + 1) };
   }

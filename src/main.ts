@@ -17,6 +17,7 @@ import { createUserImportWorker } from './jobs/user-import-worker.js';
 import { createMetrics } from './metrics/registry.js';
 import { listenForMetrics } from './metrics/server.js';
 import { createEventWorker } from './jobs/event-worker.js';
+import { createEventWorkerThread } from './jobs/event-worker-thread.js';
 import { createWebhookSender } from './adapters/webhook-target.js';
 import { createOidcLogoutWorker } from './jobs/oidc-logout-worker.js';
 import { limitHeapGrowth } from './heap-growth.js';
@@ -52,9 +53,14 @@ export async function serve(config: Config, portOverride?: number): Promise<http
   let control: Promise<{ close(): Promise<void> } | undefined> = Promise.resolve(undefined);
   // Bulk imports in the background (B1, B2); stopped first in the drain so a running job is released.
   const importWorker = createUserImportWorker({ userImports: runtime.services.userImports, logger });
-  // Lifecycle events (issue 13): sequencing, webhook deliveries and retention, in the background.
-  const webhookSender = createWebhookSender({ allowPrivate: config.webhookAllowPrivateTargets ?? false });
-  const eventWorker = createEventWorker({ events: runtime.services.events, delivery: runtime.services.webhookDelivery, sender: webhookSender, logger });
+  // Lifecycle events (issue 13): sequencing, webhook deliveries and retention, in the background;
+  // on PostgreSQL in a thread of their own (jobs/event-worker-thread.ts).
+  const eventWorker = config.databaseUrl
+    ? createEventWorkerThread({
+      databaseUrl: config.databaseUrl, dbTimeoutMs: config.dbTimeoutMs, secretKeys: config.secretKeys, logLevel: config.logLevel,
+      allowPrivateTargets: config.webhookAllowPrivateTargets ?? false, retentionDays: config.eventRetentionDays ?? 30,
+    }, logger)
+    : inProcessEventWorker(runtime, config, logger);
   // Back-channel logout tokens to the product's apps when Orgward ends someone's sessions.
   const logoutWorker = createOidcLogoutWorker({ oidcLogout: runtime.services.oidcLogout, logger });
   const server = http.createServer((req, res) => {
@@ -82,7 +88,7 @@ export async function serve(config: Config, portOverride?: number): Promise<http
     // Running CLI commands finish (an import stops after its chunk) before the database closes.
     const controlClosed = control.then((c) => c?.close());
     server.close(() => {
-      Promise.all([controlClosed, importWorker.stop(), sweeper.stop(), logoutWorker.stop(), eventWorker.stop().then(() => webhookSender.close())]).then(() => runtime.close()).then(
+      Promise.all([controlClosed, importWorker.stop(), sweeper.stop(), logoutWorker.stop(), eventWorker.stop()]).then(() => runtime.close()).then(
         () => { logger.info('stopped'); process.exit(0); },
         (error: unknown) => { logger.error('shutdown failed', { error }); process.exit(1); },
       );
@@ -127,10 +133,17 @@ export async function serve(config: Config, portOverride?: number): Promise<http
     mailRetry.unref();
     importWorker.start();
     sweeper.start();
-    eventWorker.start();
+    void eventWorker.start();
     logoutWorker.start();
   }
   return server;
+}
+
+/** The event worker in this thread, with its webhook sender (the embedded database's only process). */
+function inProcessEventWorker(runtime: Runtime, config: Config, logger: Logger): { start(): Promise<void>; stop(): Promise<void> } {
+  const sender = createWebhookSender({ allowPrivate: config.webhookAllowPrivateTargets ?? false });
+  const worker = createEventWorker({ events: runtime.services.events, delivery: runtime.services.webhookDelivery, sender, logger });
+  return { start: async () => worker.start(), stop: () => worker.stop().then(() => sender.close()) };
 }
 
 /**

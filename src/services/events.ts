@@ -26,7 +26,7 @@ export interface EventPage {
   readonly next: string;
 }
 
-export function createEventsService(deps: ServiceDeps) {
+export function createEventsService(deps: Pick<ServiceDeps, 'store' | 'clock' | 'events'>) {
   const { store, clock } = deps;
   const retentionDays = deps.events?.retentionDays ?? 30;
 

@@ -31,7 +31,7 @@ export interface DeliveryRunOptions {
   readonly random?: () => number;
 }
 
-export function createWebhookDelivery(deps: ServiceDeps) {
+export function createWebhookDelivery(deps: Pick<ServiceDeps, 'store' | 'clock' | 'secretKey' | 'logger'>) {
   const { store, clock, secretKey, logger } = deps;
 
   /** Leases one due endpoint and delivers its head; false when none was due. */
