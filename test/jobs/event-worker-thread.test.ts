@@ -9,18 +9,9 @@ import { createEventWorkerThread, type EventThreadSettings } from '../../src/job
 import { createLogger, silentLogger } from '../../src/logger.js';
 import { createTestContext, TEST_SECRET_KEY, type TestContext } from '../support/app.js';
 import { createOrgWithOwner, OPERATOR, type OrgWithOwner } from '../support/fixtures.js';
-import { startReceiver, type Receiver } from './webhook-support.js';
+import { eventually, startReceiver, type Receiver } from './webhook-support.js';
 
 const onPostgres = Boolean(process.env.DATABASE_URL);
-
-/** Resolves once `condition` holds, checking every 20 ms for at most `ms`. */
-async function eventually(condition: () => boolean, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 (onPostgres ? describe : describe.skip)('the event worker thread (PostgreSQL)', () => {
   let ctx: TestContext;

@@ -51,3 +51,12 @@ export async function until(condition: () => boolean | Promise<boolean>, step: (
   }
   throw new Error('condition not reached');
 }
+
+/** Resolves once `condition` holds (checked every 20 ms: real time, for work in other threads or processes); fails after `withinMs`. */
+export async function eventually(condition: () => boolean, withinMs = 15_000): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

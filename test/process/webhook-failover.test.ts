@@ -14,6 +14,7 @@ import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
 import { cliDatabase, type CliDatabase } from '../cli/run-cli.js';
 import { startServer, stopServer, type ServerProcess } from './server-process.js';
+import { eventually } from '../jobs/webhook-support.js';
 
 const SLOW = 180_000;
 const onPostgres = Boolean(process.env.DATABASE_URL);
@@ -22,14 +23,6 @@ const CHANGES = 10;
 const KILLED_AT = 4;
 
 interface Arrival { readonly id: string; readonly target: string }
-
-async function eventually(ok: () => boolean, withinMs: number): Promise<void> {
-  const deadline = Date.now() + withinMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 (onPostgres ? describe : describe.skip)('webhook delivery across two server processes (PostgreSQL)', () => {
   let db: CliDatabase;
