@@ -56,10 +56,10 @@ export async function openScratchDatabase(poolMax: number): Promise<ScratchDatab
   return { db, databaseUrl, kind: databaseUrl ? 'postgresql' : 'pglite', drop };
 }
 
-/** The real services over `store`, as the runtime wires them (no SMTP, DNS to a closed port): close the mailer after. */
 /** The key that seals the benchmarks' secrets at rest. */
 export const BENCH_SECRET_KEY = Buffer.alloc(32, 1);
 
+/** The real services over `store`, as the runtime wires them (no SMTP, DNS to a closed port): close the mailer after. */
 export function benchServices(store: Store, baseUrl: string, options: { allowPrivateTargets?: boolean } = {}): { services: Services; mailer: Mailer } {
   const mailer = createMailer({ smtpUrl: undefined, from: 'bench@orgward.test', store, logger: silentLogger, clock: systemClock });
   const services = createServices({

@@ -5,18 +5,21 @@
  * This process holds what an Orgward server holds: the writers (16 of them commit changes, each a
  * transaction writing one audit entry, so one event through the trigger), the event worker as the
  * server runs it (on PostgreSQL in a thread of its own, jobs/event-worker-thread.ts, started and
- * ready before a phase's clock starts in the live phase), and the webhook sender. The receiver (the product's back end) runs in a process
- * of its own (bench/webhook-receiver.ts) and verifies every delivery with `standardwebhooks`.
+ * ready before the live phase's clock starts), and the webhook sender. The receiver (the
+ * product's back end) runs in a process of its own (bench/webhook-receiver.ts) and verifies every
+ * delivery with `standardwebhooks`.
  *
  * 1. Live: changes at up to BENCH_RATE (default 1,000) per second for BENCH_SECONDS (default 10),
  *    worker running. Throughput: distinct events received per second from the first receipt to
- *    the last (the offered rate when the worker keeps pace, less when it falls behind). Latency: from the event's time (its change's transaction) to the receipt.
+ *    the last (the offered rate when the worker keeps pace, less when it falls behind). Latency:
+ *    from the event's time (its change's transaction) to the receipt.
  * 2. Backlog: with the worker stopped, BENCH_BACKLOG (default 5,000) changes are committed; then a
- *    worker starts; from the first receipt to the last is one endpoint's delivery capacity (what the
- *    worker, the sender and the receiver can do in order, without the writers beside them).
+ *    worker starts; from the first receipt to the last is one endpoint's delivery capacity (what
+ *    the worker, the sender and the receiver can do in order, without the writers beside them).
  *
  * BENCH_SECONDS=0 or BENCH_BACKLOG=0 skips a phase; BENCH_CPU_PROF=DIR writes a CPU profile of
- * this process's main thread for each phase (live.cpuprofile, backlog.cpuprofile). Each phase prints the CPU per event of this process (the server's share), of the receiver and
+ * this process's main thread for each phase (live.cpuprofile, backlog.cpuprofile). Each phase
+ * prints the CPU per event of this process (the server's share, all threads), of the receiver and
  * of PostgreSQL (the backends of the scratch database), the machine's busy share and the load
  * average, beside the yardstick of the same run (the database alone: PK SELECTs at 16 clients).
  *
@@ -34,10 +37,11 @@ import { createEventWorker } from '../src/jobs/event-worker.js';
 import { createEventWorkerThread } from '../src/jobs/event-worker-thread.js';
 import { createLogger, silentLogger } from '../src/logger.js';
 import { BENCH_SECRET_KEY, fmt, percentile, startBench, yardstick, type Bench } from './bench-kit.js';
-
-interface BackgroundWorker { start(): void | Promise<void>; stop(): Promise<void> }
 import { cpuSample, cpuSince } from './cpu.js';
 import type { ReceiverReport } from './webhook-receiver.js';
+
+/** The event worker in this process or in its thread. */
+interface BackgroundWorker { start(): void | Promise<void>; stop(): Promise<void> }
 
 const SECONDS = Math.min(Number(process.env.BENCH_SECONDS ?? 10), 60);
 const RATE = Math.min(Number(process.env.BENCH_RATE ?? 1000), 20_000);

@@ -6,8 +6,9 @@
  * embedded database lives in this thread's memory, so there the worker stays in-process.
  *
  * The thread is supervised: if it dies (it should not: the poll loop logs and retries a failed
- * round), this side logs it and starts another, after a second and longer while threads keep
- * dying young; its leases lapse and the new one resends, as after an instance's crash. `stop()` lets the runs in flight finish, as the
+ * round), this side logs it and starts another, after a second, and twice as long each time a
+ * thread dies within a minute of its start; the dead thread's leases lapse and the new one
+ * resends, as after an instance's crash. `stop()` lets the runs in flight finish, as the
  * in-process worker's does.
  */
 import { Worker } from 'node:worker_threads';
@@ -28,7 +29,7 @@ export interface EventThreadSettings {
   readonly pollMs?: number;
 }
 
-/** The first restart's delay; it doubles while threads keep dying young, up to MAX_RESTART_MS. */
+/** The first restart's delay; it doubles while threads die within MAX_RESTART_MS of their start, up to MAX_RESTART_MS. */
 const RESTART_MS = 1000;
 const MAX_RESTART_MS = 60_000;
 
