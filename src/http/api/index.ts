@@ -97,6 +97,12 @@ export function apiTokenRoute(deps: ApiDeps): Router {
   return tokenRoute({ services, clock: services.deps.clock, baseUrl, secretKey: primaryKey(services.deps.secretKey) });
 }
 
+/**
+ * The paths the API serves: its routes (/v1/…, /Organizations/…, Twilio's SCIM users among them),
+ * /openapi.json and /docs. Case-insensitive, as Express's routing is.
+ */
+export const isApiPath = (path: string): boolean => /^\/(?:v1\/|organizations(?:\/|$)|openapi\.json$|docs(?:\/|$))/i.test(path);
+
 /** The API's routes, /openapi.json and /docs (POST /v1/token: apiTokenRoute). */
 export function apiRoutes(deps: ApiDeps): Router {
   const { services, baseUrl } = deps;
