@@ -8,6 +8,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import knexFactory, { type Knex } from 'knex';
 import { createApp } from '../src/app.js';
+import { createAppServer } from '../src/http/server.js';
+import { tuneGarbageCollector } from '../src/gc-tuning.js';
 import { systemClock } from '../src/clock.js';
 import { createMailer, type Mailer } from '../src/adapters/mailer.js';
 import { createTxtLookup } from '../src/adapters/dns.js';
@@ -91,14 +93,16 @@ export interface BenchOptions {
 
 /** A scratch database (see openScratchDatabase) with the real services and app served on a loopback port, in this process. */
 export async function startBench(options: BenchOptions = {}): Promise<Bench> {
+  // The garbage collector as serve() tunes it: the figures are the server's as it runs.
+  tuneGarbageCollector();
   const scratch = await openScratchDatabase(options.poolMax ?? 20);
   const store = createStore(scratch.db);
-  const server = http.createServer(options.keepAliveTimeout ? { keepAliveTimeout: options.keepAliveTimeout } : {});
+  const { server, serve } = createAppServer(options.keepAliveTimeout ? { keepAliveTimeout: options.keepAliveTimeout } : {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const baseUrl = options.baseUrl ?? url;
   const { services, mailer } = benchServices(store, baseUrl, options);
-  server.on('request', createApp({ services, logger: silentLogger, baseUrl, secureCookies: false, health: async () => undefined }));
+  serve(createApp({ services, logger: silentLogger, baseUrl, secureCookies: false, health: async () => undefined }));
   return {
     ...scratch, store, services, url,
     async close() {

@@ -10,10 +10,10 @@ import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { createRuntime } from '../src/runtime.js';
-import { limitHeapGrowth } from '../src/heap-growth.js';
+import { tuneGarbageCollector } from '../src/gc-tuning.js';
 
 // As serve() in src/main.ts does, so that the benchmark measures the memory of production.
-limitHeapGrowth();
+tuneGarbageCollector();
 
 const config = loadConfig({
   ...process.env,

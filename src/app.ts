@@ -17,6 +17,7 @@ import { ssoRoutes } from './http/sso/routes.js';
 import { scimBaseLength, scimEndpoint } from './http/scim/router.js';
 import type { RateLimitSettings } from './http/rate-limit.js';
 import { apiRoutes, apiTokenRoute, isApiPath } from './http/api/index.js';
+import type { AppListener } from './http/server.js';
 import { adminRoutes } from './http/admin/index.js';
 import { setupRoutes } from './http/admin/setup/routes.js';
 import type { Metrics } from './metrics/registry.js';
@@ -38,7 +39,8 @@ export interface AppDeps {
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
-export function createApp(deps: AppDeps): RequestListener {
+/** The request listener: SCIM beside Express, the rest through Express; serve it with http/server.ts. */
+export function createApp(deps: AppDeps): AppListener {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -73,5 +75,7 @@ export function createApp(deps: AppDeps): RequestListener {
   // SCIM 2.0 for IdPs (C1-C5) at SCIM_BASE_PATH, beside Express (http/scim/router.ts says why):
   // bearer tokens, no cookies, its own errors in SCIM form.
   const scim = deps.metrics ? scimMetrics(deps.metrics, scimEndpoint(deps), scimBaseLength) : scimEndpoint(deps);
-  return (req, res) => (scimBaseLength(req.url ?? '/') > 0 ? scim(req, res) : app(req, res));
+  const listener: RequestListener = (req, res) => (scimBaseLength(req.url ?? '/') > 0 ? scim(req, res) : app(req, res));
+  // Express's prototypes, for the server to build requests and responses with (http/server.ts says why).
+  return Object.assign(listener, { request: app.request, response: app.response });
 }

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { createApp } from './app.js';
+import { createAppServer } from './http/server.js';
 import { loadConfig, ConfigError, type Config } from './config.js';
 import { isDomainError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
@@ -20,7 +21,7 @@ import { createEventWorker } from './jobs/event-worker.js';
 import { createEventWorkerThread } from './jobs/event-worker-thread.js';
 import { createWebhookSender } from './adapters/webhook-target.js';
 import { createOidcLogoutWorker } from './jobs/oidc-logout-worker.js';
-import { limitHeapGrowth } from './heap-growth.js';
+import { tuneGarbageCollector } from './gc-tuning.js';
 
 const DRAIN_TIMEOUT_MS = 15000;
 // Mail is delivered right after the commit that queued it; this retries what failed meanwhile.
@@ -32,8 +33,8 @@ const HEALTH_PATHS = new Set(['/healthz', '/readyz']);
  * logged (`orgward listening`, field `port`), which matters with PORT=0.
  */
 export async function serve(config: Config, portOverride?: number): Promise<http.Server> {
-  // The old generation grows to 1.3x its live size, not 4x: RSS under 150 MB (heap-growth.ts).
-  limitHeapGrowth();
+  // The old generation grows to 1.3x its live size, not 4x, and no site is pretenured (gc-tuning.ts).
+  tuneGarbageCollector();
   const logger = createLogger(config.logLevel);
   const runtime = await createRuntime(config, logger);
   // Prometheus series for this process, served on their own listener (METRICS_PORT), never on PORT.
@@ -63,7 +64,8 @@ export async function serve(config: Config, portOverride?: number): Promise<http
     : inProcessEventWorker(runtime, config, logger);
   // Back-channel logout tokens to the product's apps when Orgward ends someone's sessions.
   const logoutWorker = createOidcLogoutWorker({ oidcLogout: runtime.services.oidcLogout, logger });
-  const server = http.createServer((req, res) => {
+  const { server, serve: serveApp } = createAppServer();
+  serveApp(app, (req, res) => {
     // While draining, tell keep-alive clients to reconnect elsewhere after this response.
     if (stopping) res.setHeader('Connection', 'close');
     if (ready) return app(req, res);

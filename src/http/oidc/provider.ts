@@ -210,7 +210,7 @@ export function createOidcServer(deps: OidcDeps): OidcServer {
         const keys = await deps.services.oidcKeys.published();
         if (built?.fingerprint === keys.fingerprint) built.checkedAt = now;
         // Imported here, not at start-up: the package and its dependencies (koa, jose, …) are
-        // ~6 MB of live heap that a process serving only SCIM or the API never needs (src/heap-growth.ts).
+        // ~6 MB of live heap that a process serving only SCIM or the API never needs (src/gc-tuning.ts).
         else built = { ...buildProvider(deps, keys, await import('oidc-provider')), fingerprint: keys.fingerprint, checkedAt: now };
         return built;
       })().finally(() => { pending = undefined; });
