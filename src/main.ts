@@ -18,7 +18,7 @@ import { createUserImportWorker } from './jobs/user-import-worker.js';
 import { createMetrics } from './metrics/registry.js';
 import { listenForMetrics } from './metrics/server.js';
 import { createEventWorker } from './jobs/event-worker.js';
-import { createEventWorkerThread } from './jobs/event-worker-thread.js';
+import { createEventWorkerThread, type BackgroundEventWorker } from './jobs/event-worker-thread.js';
 import { createWebhookSender } from './adapters/webhook-target.js';
 import { createOidcLogoutWorker } from './jobs/oidc-logout-worker.js';
 import { tuneGarbageCollector } from './gc-tuning.js';
@@ -142,7 +142,7 @@ export async function serve(config: Config, portOverride?: number): Promise<http
 }
 
 /** The event worker in this thread, with its webhook sender (the embedded database's only process). */
-function inProcessEventWorker(runtime: Runtime, config: Config, logger: Logger): { start(): Promise<void>; stop(): Promise<void> } {
+function inProcessEventWorker(runtime: Runtime, config: Config, logger: Logger): BackgroundEventWorker {
   const sender = createWebhookSender({ allowPrivate: config.webhookAllowPrivateTargets ?? false });
   const worker = createEventWorker({ events: runtime.services.events, delivery: runtime.services.webhookDelivery, sender, logger });
   return { start: async () => worker.start(), stop: () => worker.stop().then(() => sender.close()) };

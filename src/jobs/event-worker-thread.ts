@@ -46,7 +46,13 @@ function startThread(settings: EventThreadSettings): Worker {
   return new Worker(boot, { eval: true, workerData: settings });
 }
 
-export function createEventWorkerThread(settings: EventThreadSettings, logger: Logger): { start(): Promise<void>; stop(): Promise<void> } {
+/** The server's event worker, in a thread or in process: started once, stopped on drain after its runs in flight. */
+export interface BackgroundEventWorker {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createEventWorkerThread(settings: EventThreadSettings, logger: Logger): BackgroundEventWorker {
   let worker: Worker | undefined;
   let stopping = false;
   let restart: NodeJS.Timeout | undefined;
