@@ -3,10 +3,10 @@
  * the real runtime and app over the benchmark database, listening on 127.0.0.1, port 0.
  * Tells the parent its port over IPC; exits when the parent disconnects.
  */
-import http from 'node:http';
 import { constants as perf, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { createApp } from '../src/app.js';
+import { createAppServer } from '../src/http/server.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { createRuntime } from '../src/runtime.js';
@@ -28,8 +28,9 @@ const logger = createLogger(config.logLevel);
 const runtime = await createRuntime(config, logger);
 await runtime.migrate();
 const app = createApp({ services: runtime.services, health: runtime.health, logger, baseUrl: config.baseUrl, secureCookies: false });
-const server = http.createServer(app);
-server.keepAliveTimeout = 30_000;
+// The server as serve() makes it: requests built with the app's prototypes (src/http/server.ts).
+const { server, serve } = createAppServer({ keepAliveTimeout: 30_000 });
+serve(app);
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const address = server.address();
 process.send?.({ port: typeof address === 'object' && address ? address.port : 0 });
